@@ -1,0 +1,161 @@
+extension DataModel {
+    /// The `host` class: a physical machine running the hypervisor and toolstack.
+    @_optimize(none)
+    static func hostClass() -> ClassModel {
+        ClassModel(
+            name: "host", doc: "A physical host running the hypervisor.",
+            fields: [
+                field("uuid", .string, doc: "Unique identifier"),
+                field(
+                    "name_label", .string, .readWrite, default: .string(""), column: "name__label",
+                    doc: "Human-readable name"),
+                field(
+                    "name_description", .string, .readWrite, default: .string(""), column: "name__description",
+                    doc: "Human-readable description"),
+                field(
+                    "memory_overhead", .int, default: .int(0), column: "memory__overhead",
+                    doc: "Virtualisation memory overhead, in bytes"),
+                field(
+                    "allowed_operations", .set(.enumeration("host_allowed_operations")), default: .emptySet,
+                    doc: "Operations currently allowed on the host"),
+                field(
+                    "current_operations", .map(.string, .enumeration("host_allowed_operations")), default: .emptyMap,
+                    doc: "Operations in progress, keyed by task reference"),
+                field("API_version_major", .int, column: "API_version__major", doc: "Major API version number"),
+                field("API_version_minor", .int, column: "API_version__minor", doc: "Minor API version number"),
+                field("API_version_vendor", .string, column: "API_version__vendor", doc: "API vendor identification"),
+                field(
+                    "API_version_vendor_implementation", .stringMap, column: "API_version__vendor_implementation",
+                    doc: "Details of the vendor's API implementation"),
+                field("enabled", .bool, doc: "Whether the host accepts new VMs"),
+                field("software_version", .stringMap, .staticReadOnly, doc: "Versions of the installed software"),
+                field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),
+                field("capabilities", .stringSet, .staticReadOnly, doc: "Xen capabilities of the host"),
+                field("cpu_configuration", .stringMap, doc: "CPU configuration of the host"),
+                field("sched_policy", .string, doc: "Scheduler policy in use"),
+                field("supported_bootloaders", .stringSet, doc: "Bootloaders the host supports"),
+                field("resident_VMs", .set(.ref("VM")), doc: "VMs currently resident on the host"),
+                field("logging", .stringMap, .readWrite, doc: "Logging configuration"),
+                field("PIFs", .set(.ref("PIF")), doc: "Physical network interfaces of the host"),
+                field("suspend_image_sr", .ref("SR"), .readWrite, doc: "Storage repository for suspend images"),
+                field("crash_dump_sr", .ref("SR"), .readWrite, doc: "Storage repository for crash dumps"),
+                field("crashdumps", .set(.ref("host_crashdump")), doc: "Crash dumps of the host"),
+                field(
+                    "patches", .set(.ref("host_patch")), lifecycle: .deprecated,
+                    doc: "Patches applied to the host (legacy)"),
+                field("updates", .set(.ref("pool_update")), doc: "Updates applied to the host (legacy)"),
+                field("PBDs", .set(.ref("PBD")), doc: "Storage connections of the host"),
+                field("host_CPUs", .set(.ref("host_cpu")), doc: "Physical CPUs of the host"),
+                field("cpu_info", .stringMap, default: .emptyMap, doc: "CPU information"),
+                field("hostname", .string, .readWrite, doc: "The host's hostname"),
+                field("address", .string, .readWrite, doc: "The host's management IP address"),
+                field("metrics", .ref("host_metrics"), doc: "Metrics of the host"),
+                field("license_params", .stringMap, doc: "Licence parameters"),
+                field("ha_statefiles", .stringSet, default: .emptySet, doc: "HA statefiles the host uses"),
+                field("ha_network_peers", .stringSet, default: .emptySet, doc: "HA peers reachable over the network"),
+                field(
+                    "blobs", .map(.string, .ref("blob")), default: .emptyMap,
+                    doc: "Binary blobs attached to the host"),
+                field("tags", .stringSet, .readWrite, default: .emptySet, doc: "User-defined tags"),
+                field(
+                    "external_auth_type", .string, default: .string(""),
+                    doc: "Type of external authentication configured"),
+                field(
+                    "external_auth_service_name", .string, default: .string(""),
+                    doc: "Name of the external authentication service"),
+                field(
+                    "external_auth_configuration", .stringMap, default: .emptyMap,
+                    doc: "Configuration of external authentication"),
+                field("edition", .string, default: .string(""), doc: "Product edition"),
+                field(
+                    "license_server", .stringMap, .readWrite,
+                    default: .map([(.string("address"), .string("localhost")), (.string("port"), .string("27000"))]),
+                    doc: "Licence server address and port"),
+                field("bios_strings", .stringMap, default: .emptyMap, doc: "BIOS strings of the host"),
+                field("power_on_mode", .string, default: .string(""), doc: "Method used to power the host on"),
+                field("power_on_config", .stringMap, default: .emptyMap, doc: "Configuration of the power-on method"),
+                field(
+                    "local_cache_sr", .ref("SR"), .staticReadOnly, default: .nullRef,
+                    doc: "Storage repository used as a local cache"),
+                field("chipset_info", .stringMap, default: .emptyMap, doc: "Chipset information"),
+                field("PCIs", .set(.ref("PCI")), doc: "PCI devices of the host"),
+                field("PGPUs", .set(.ref("PGPU")), doc: "Physical GPUs of the host"),
+                field("PUSBs", .set(.ref("PUSB")), doc: "Physical USB devices of the host"),
+                field(
+                    "ssl_legacy", .bool, .staticReadOnly, default: .bool(true), lifecycle: .deprecated,
+                    doc: "Whether legacy SSL protocols are accepted"),
+                field(
+                    "guest_VCPUs_params", .stringMap, .readWrite, default: .emptyMap,
+                    doc: "VCPU parameters applied to guests"),
+                field(
+                    "display", .enumeration("host_display"), .readWrite, default: .enumeration("enabled"),
+                    doc: "State of the host's physical display"),
+                field(
+                    "virtual_hardware_platform_versions", .set(.int), default: .set([.int(0)]),
+                    doc: "Virtual hardware platform versions the host can run"),
+                field("control_domain", .ref("VM"), default: .nullRef, doc: "The host's control domain"),
+                field(
+                    "updates_requiring_reboot", .set(.ref("pool_update")),
+                    doc: "Applied updates that need a reboot to take effect"),
+                field("features", .set(.ref("Feature")), doc: "Features available on the host"),
+                field("iscsi_iqn", .string, .staticReadOnly, default: .string(""), doc: "The host's iSCSI IQN"),
+                field(
+                    "multipathing", .bool, .staticReadOnly, default: .bool(false),
+                    doc: "Whether storage multipathing is enabled"),
+                field(
+                    "uefi_certificates", .string, .staticReadOnly, default: .string(""), lifecycle: .deprecated,
+                    doc: "UEFI certificates used for Secure Boot"),
+                field("certificates", .set(.ref("Certificate")), doc: "TLS certificates installed on the host"),
+                field("editions", .stringSet, default: .emptySet, doc: "Product editions the host supports"),
+                field(
+                    "pending_guidances", .set(.enumeration("update_guidances")), default: .emptySet,
+                    doc: "Actions required to complete applied updates"),
+                field(
+                    "tls_verification_enabled", .bool, default: .bool(false),
+                    doc: "Whether TLS certificates are verified"),
+                field(
+                    "last_software_update", .datetime, default: .epoch, lifecycle: .prototyped,
+                    doc: "When updates were last applied"),
+                field(
+                    "https_only", .bool, default: .bool(false), lifecycle: .prototyped,
+                    doc: "Whether plain HTTP on port 80 is closed"),
+                field(
+                    "latest_synced_updates_applied", .enumeration("latest_synced_updates_applied_state"),
+                    default: .enumeration("unknown"), lifecycle: .prototyped,
+                    doc: "Whether the latest synchronised updates have been applied"),
+                field(
+                    "numa_affinity_policy", .enumeration("host_numa_affinity_policy"),
+                    default: .enumeration("default_policy"), lifecycle: .prototyped,
+                    doc: "NUMA placement policy for VMs"),
+                field(
+                    "pending_guidances_recommended", .set(.enumeration("update_guidances")), default: .emptySet,
+                    lifecycle: .prototyped, doc: "Recommended actions to complete applied updates"),
+                field(
+                    "pending_guidances_full", .set(.enumeration("update_guidances")), default: .emptySet,
+                    lifecycle: .prototyped, doc: "All actions to complete applied updates"),
+                field(
+                    "last_update_hash", .string, default: .string(""), lifecycle: .prototyped,
+                    doc: "Hash of the last applied update set"),
+                field("ssh_enabled", .bool, default: .bool(true), doc: "Whether the SSH service is enabled"),
+                field(
+                    "ssh_enabled_timeout", .int, default: .int(0),
+                    doc: "Seconds after which SSH is disabled again (0 = never)"),
+                field("ssh_expiry", .datetime, default: .epoch, doc: "When SSH will be disabled automatically"),
+                field(
+                    "console_idle_timeout", .int, default: .int(0),
+                    doc: "Idle timeout for host console sessions, in seconds (0 = none)"),
+                field(
+                    "ssh_auto_mode", .bool, default: .bool(false),
+                    doc: "Whether SSH is managed automatically from the toolstack's health"),
+                field("max_cstate", .string, default: .string(""), doc: "Maximum CPU C-state allowed"),
+                field("secure_boot", .bool, default: .bool(false), doc: "Whether the host booted with Secure Boot"),
+                field(
+                    "ntp_mode", .enumeration("host_ntp_mode"), default: .enumeration("Factory"),
+                    doc: "Where the host takes its NTP servers from"),
+                field("ntp_custom_servers", .stringSet, default: .emptySet, doc: "NTP servers used in Custom mode"),
+                field("timezone", .string, default: .string("UTC"), doc: "The host's time zone"),
+            ],
+            messages: [],
+            hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
+    }
+}

@@ -1,0 +1,170 @@
+extension DataModel {
+    /// The `pool` class: the set of hosts sharing one database, with a single coordinator.
+    @_optimize(none)
+    static func poolClass() -> ClassModel {
+        ClassModel(
+            name: "pool", doc: "A pool: a group of hosts managed together through one coordinator.",
+            fields: [
+                field("uuid", .string, doc: "Unique identifier"),
+                field("name_label", .string, .readWrite, column: "name__label", doc: "Human-readable name"),
+                field(
+                    "name_description", .string, .readWrite, column: "name__description",
+                    doc: "Human-readable description"),
+                field("master", .ref("host"), doc: "The host acting as pool coordinator"),
+                field("default_SR", .ref("SR"), .readWrite, doc: "Default storage repository for new disks"),
+                field("suspend_image_SR", .ref("SR"), .readWrite, doc: "Storage repository for suspend images"),
+                field("crash_dump_SR", .ref("SR"), .readWrite, doc: "Storage repository for crash dumps"),
+                field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),
+                field("ha_enabled", .bool, default: .bool(false), doc: "Whether high availability is enabled"),
+                field("ha_configuration", .stringMap, default: .emptyMap, doc: "The configuration HA was enabled with"),
+                field("ha_statefiles", .stringSet, default: .emptySet, doc: "HA statefile VDIs in use"),
+                field(
+                    "ha_host_failures_to_tolerate", .int, default: .int(0),
+                    doc: "Number of host failures HA should tolerate"),
+                field(
+                    "ha_plan_exists_for", .int, default: .int(0),
+                    doc: "Number of host failures the current HA plan can handle"),
+                field(
+                    "ha_allow_overcommit", .bool, .readWrite, default: .bool(false),
+                    doc: "Whether operations that would overcommit the HA plan are allowed"),
+                field(
+                    "ha_overcommitted", .bool, default: .bool(false),
+                    doc: "True when the pool cannot tolerate the configured number of failures"),
+                field(
+                    "blobs", .map(.string, .ref("blob")), default: .emptyMap,
+                    doc: "Binary blobs attached to the pool"),
+                field("tags", .stringSet, .readWrite, default: .emptySet, doc: "User-defined tags"),
+                field("gui_config", .stringMap, .readWrite, default: .emptyMap, doc: "Settings stored by GUI clients"),
+                field(
+                    "health_check_config", .stringMap, .readWrite, default: .emptyMap,
+                    doc: "Health-check service configuration"),
+                field("wlb_url", .string, default: .string(""), doc: "URL of the workload balancing server"),
+                field(
+                    "wlb_username", .string, default: .string(""),
+                    doc: "User name for the workload balancing server"),
+                field(
+                    "wlb_enabled", .bool, .readWrite, default: .bool(false),
+                    doc: "Whether workload balancing is enabled"),
+                field(
+                    "wlb_verify_cert", .bool, .readWrite, default: .bool(false), lifecycle: .deprecated,
+                    doc: "Whether the workload balancing server certificate is verified"),
+                field("redo_log_enabled", .bool, default: .bool(false), doc: "Whether the redo log is enabled"),
+                field("redo_log_vdi", .ref("VDI"), default: .nullRef, doc: "The VDI holding the redo log"),
+                field(
+                    "vswitch_controller", .string, default: .string(""), lifecycle: .deprecated,
+                    doc: "Address of the vswitch controller"),
+                field(
+                    "restrictions", .stringMap, default: .emptyMap,
+                    doc: "Licensing restrictions in force in the pool"),
+                field("metadata_VDIs", .set(.ref("VDI")), doc: "VDIs holding pool metadata"),
+                field("ha_cluster_stack", .string, default: .string(""), doc: "The HA cluster stack in use"),
+                field(
+                    "allowed_operations", .set(.enumeration("pool_allowed_operations")), default: .emptySet,
+                    doc: "Operations currently allowed on the pool"),
+                field(
+                    "current_operations", .map(.string, .enumeration("pool_allowed_operations")), default: .emptyMap,
+                    doc: "Operations in progress, keyed by task reference"),
+                field(
+                    "guest_agent_config", .stringMap, default: .emptyMap,
+                    doc: "Configuration pushed to guest agents"),
+                field("cpu_info", .stringMap, default: .emptyMap, doc: "Common CPU features of the pool's hosts"),
+                field(
+                    "policy_no_vendor_device", .bool, .readWrite, default: .bool(false),
+                    doc: "Whether new VMs get no vendor device by default"),
+                field(
+                    "live_patching_disabled", .bool, .readWrite, default: .bool(false),
+                    doc: "Whether live patching is disabled"),
+                field(
+                    "igmp_snooping_enabled", .bool, default: .bool(false),
+                    doc: "Whether IGMP snooping is enabled"),
+                field(
+                    "uefi_certificates", .string, .staticReadOnly, default: .string(""),
+                    doc: "The UEFI certificates used for Secure Boot"),
+                field(
+                    "custom_uefi_certificates", .string, .staticReadOnly, default: .string(""), lifecycle: .prototyped,
+                    doc: "Custom UEFI certificates used for Secure Boot"),
+                field(
+                    "is_psr_pending", .bool, .readWrite, default: .bool(false),
+                    doc: "Whether a pool secret rotation is pending"),
+                field(
+                    "tls_verification_enabled", .bool, default: .bool(false),
+                    doc: "Whether TLS certificates are verified between hosts"),
+                field(
+                    "repositories", .set(.ref("Repository")), default: .emptySet,
+                    doc: "Update repositories enabled in the pool"),
+                field(
+                    "client_certificate_auth_enabled", .bool, default: .bool(false),
+                    doc: "Whether clients may authenticate with TLS certificates"),
+                field(
+                    "client_certificate_auth_name", .string, default: .string(""),
+                    doc: "The name expected in client certificates"),
+                field(
+                    "repository_proxy_url", .string, default: .string(""),
+                    doc: "Proxy URL used to reach update repositories"),
+                field(
+                    "repository_proxy_username", .string, default: .string(""),
+                    doc: "User name for the repository proxy"),
+                field(
+                    "repository_proxy_password", .ref("secret"), default: .nullRef,
+                    doc: "Password for the repository proxy"),
+                field(
+                    "migration_compression", .bool, .readWrite, default: .bool(false), lifecycle: .prototyped,
+                    doc: "Whether migration streams are compressed by default"),
+                field(
+                    "coordinator_bias", .bool, .readWrite, default: .bool(true),
+                    doc: "Whether fewer VMs are placed on the coordinator"),
+                field(
+                    "local_auth_max_threads", .int, .staticReadOnly, default: .int(8), lifecycle: .prototyped,
+                    doc: "Maximum concurrent local authentications"),
+                field(
+                    "ext_auth_max_threads", .int, .staticReadOnly, default: .int(1), lifecycle: .prototyped,
+                    doc: "Maximum concurrent external authentications"),
+                field(
+                    "telemetry_uuid", .ref("secret"), default: .nullRef, lifecycle: .prototyped,
+                    doc: "Identifier used for telemetry collection"),
+                field(
+                    "telemetry_frequency", .enumeration("telemetry_frequency"), default: .enumeration("weekly"),
+                    lifecycle: .prototyped, doc: "How often telemetry is collected"),
+                field(
+                    "telemetry_next_collection", .datetime, default: .epoch, lifecycle: .prototyped,
+                    doc: "When telemetry is next collected"),
+                field(
+                    "last_update_sync", .datetime, default: .epoch, lifecycle: .prototyped,
+                    doc: "When updates were last synchronised"),
+                field(
+                    "update_sync_frequency", .enumeration("update_sync_frequency"), default: .enumeration("weekly"),
+                    lifecycle: .prototyped, doc: "How often updates are synchronised automatically"),
+                field(
+                    "update_sync_day", .int, default: .int(0), lifecycle: .prototyped,
+                    doc: "Day (of week or month) on which updates are synchronised"),
+                field(
+                    "update_sync_enabled", .bool, default: .bool(false), lifecycle: .prototyped,
+                    doc: "Whether automatic update synchronisation is enabled"),
+                field(
+                    "ext_auth_cache_enabled", .bool, default: .bool(true),
+                    doc: "Whether external authentication results are cached"),
+                field(
+                    "ext_auth_cache_size", .int, default: .int(50),
+                    doc: "Maximum number of cached external authentication results"),
+                field(
+                    "ext_auth_cache_expiry", .int, default: .int(300),
+                    doc: "Lifetime of cached external authentication results, in seconds"),
+                field("recommendations", .stringMap, default: .emptyMap, doc: "Recommended settings for the pool"),
+                field("license_server", .stringMap, .readWrite, default: .emptyMap, doc: "The pool's licence server"),
+                field(
+                    "ha_reboot_vm_on_internal_shutdown", .bool, default: .bool(true),
+                    doc: "Whether HA-protected VMs shut down from inside the guest are restarted"),
+                field(
+                    "limit_console_sessions", .bool, default: .bool(false),
+                    doc: "Whether each VM console accepts only one session at a time"),
+                field(
+                    "vm_console_idle_timeout", .int, default: .int(0),
+                    doc: "Idle timeout for VM console sessions, in seconds (0 = none)"),
+                field(
+                    "auto_update_vm_secureboot_certificates", .bool, default: .bool(false),
+                    doc: "Whether VM Secure Boot certificates are updated automatically"),
+            ],
+            messages: [],
+            hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
+    }
+}

@@ -1,0 +1,45 @@
+extension DataModel {
+    /// The `SR` class: a storage repository holding VDIs.
+    @_optimize(none)
+    static func srClass() -> ClassModel {
+        ClassModel(
+            name: "SR", doc: "A storage repository: a container of virtual disk images.",
+            fields: [
+                field("uuid", .string, doc: "Unique identifier"),
+                field(
+                    "name_label", .string, .staticReadOnly, default: .string(""), column: "name__label",
+                    doc: "Human-readable name"),
+                field(
+                    "name_description", .string, .staticReadOnly, default: .string(""), column: "name__description",
+                    doc: "Human-readable description"),
+                field(
+                    "allowed_operations", .set(.enumeration("storage_operations")), default: .emptySet,
+                    doc: "Operations currently allowed on the SR"),
+                field(
+                    "current_operations", .map(.string, .enumeration("storage_operations")), default: .emptyMap,
+                    doc: "Operations in progress, keyed by task reference"),
+                field("VDIs", .set(.ref("VDI")), doc: "Disks held in the SR"),
+                field("PBDs", .set(.ref("PBD")), doc: "Connections of hosts to the SR"),
+                field("virtual_allocation", .int, doc: "Sum of the virtual sizes of the disks, in bytes"),
+                field("physical_utilisation", .int, doc: "Physical space in use, in bytes"),
+                field("physical_size", .int, .staticReadOnly, doc: "Total physical size, in bytes"),
+                field("type", .string, .staticReadOnly, doc: "Storage driver type"),
+                field("content_type", .string, .staticReadOnly, doc: "Kind of content (for example iso)"),
+                field("shared", .bool, doc: "Whether every host in the pool can reach the SR"),
+                field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),
+                field("tags", .stringSet, .readWrite, default: .emptySet, doc: "User-defined tags"),
+                field("sm_config", .stringMap, .readWrite, default: .emptyMap, doc: "Storage-driver specific data"),
+                field("blobs", .map(.string, .ref("blob")), default: .emptyMap, doc: "Binary blobs attached to the SR"),
+                field(
+                    "local_cache_enabled", .bool, default: .bool(false),
+                    doc: "Whether the SR is used as a local cache"),
+                field(
+                    "introduced_by", .ref("DR_task"), default: .nullRef,
+                    doc: "The disaster-recovery task that introduced the SR, if any"),
+                field("clustered", .bool, default: .bool(false), doc: "Whether the SR uses a cluster stack"),
+                field("is_tools_sr", .bool, default: .bool(false), doc: "Whether this SR holds the guest tools ISOs"),
+            ],
+            messages: [],
+            hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
+    }
+}

@@ -1,0 +1,50 @@
+extension DataModel {
+    /// The `VBD` class: a virtual block device connecting a VM to a VDI.
+    @_optimize(none)
+    static func vbdClass() -> ClassModel {
+        ClassModel(
+            name: "VBD", doc: "A virtual block device: attaches a VDI (or an empty CD drive) to a VM.",
+            fields: [
+                field("uuid", .string, doc: "Unique identifier"),
+                field(
+                    "allowed_operations", .set(.enumeration("vbd_operations")), default: .emptySet,
+                    doc: "Operations currently allowed on the VBD"),
+                field(
+                    "current_operations", .map(.string, .enumeration("vbd_operations")), default: .emptyMap,
+                    doc: "Operations in progress, keyed by task reference"),
+                field("VM", .ref("VM"), .staticReadOnly, doc: "The VM the device belongs to"),
+                field("VDI", .ref("VDI"), .staticReadOnly, doc: "The disk the device gives access to"),
+                field("device", .string, .staticReadOnly, default: .string(""), doc: "Device name seen by the guest"),
+                field("userdevice", .string, .readWrite, doc: "User-facing device number (position)"),
+                field("bootable", .bool, .readWrite, doc: "Whether the device is bootable"),
+                field("mode", .enumeration("vbd_mode"), .staticReadOnly, doc: "Read-only or read-write access"),
+                field("type", .enumeration("vbd_type"), .readWrite, doc: "Kind of device: disk, CD or floppy"),
+                field(
+                    "unpluggable", .bool, .readWrite, default: .bool(true),
+                    doc: "Whether the device may be hot-unplugged"),
+                field("storage_lock", .bool, doc: "Whether a storage-level lock is held"),
+                field("empty", .bool, .staticReadOnly, doc: "Whether the device has no media (empty CD drive)"),
+                field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),
+                field(
+                    "currently_attached", .bool, .staticReadOnly, default: .bool(false),
+                    doc: "Whether the device is attached to the running VM"),
+                field("status_code", .int, doc: "Error code of the last attach attempt"),
+                field("status_detail", .string, doc: "Error detail of the last attach attempt"),
+                field("runtime_properties", .stringMap, doc: "Backend properties while attached"),
+                field(
+                    "qos_algorithm_type", .string, .readWrite, column: "qos__algorithm_type",
+                    doc: "QoS algorithm to apply"),
+                field(
+                    "qos_algorithm_params", .stringMap, .readWrite, column: "qos__algorithm_params",
+                    doc: "Parameters of the QoS algorithm"),
+                field(
+                    "qos_supported_algorithms", .stringSet, column: "qos__supported_algorithms",
+                    doc: "QoS algorithms the backend supports"),
+                field(
+                    "metrics", .ref("VBD_metrics"), default: .nullRef, lifecycle: .removed,
+                    doc: "Metrics of the device (no longer maintained)"),
+            ],
+            messages: [],
+            hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
+    }
+}

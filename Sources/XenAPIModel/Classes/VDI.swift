@@ -1,0 +1,64 @@
+extension DataModel {
+    /// The `VDI` class: a virtual disk image stored in an SR.
+    @_optimize(none)
+    static func vdiClass() -> ClassModel {
+        ClassModel(
+            name: "VDI", doc: "A virtual disk image held in a storage repository.",
+            fields: [
+                field("uuid", .string, doc: "Unique identifier"),
+                field(
+                    "name_label", .string, .staticReadOnly, default: .string(""), column: "name__label",
+                    doc: "Human-readable name"),
+                field(
+                    "name_description", .string, .staticReadOnly, default: .string(""), column: "name__description",
+                    doc: "Human-readable description"),
+                field(
+                    "allowed_operations", .set(.enumeration("vdi_operations")), default: .emptySet,
+                    doc: "Operations currently allowed on the VDI"),
+                field(
+                    "current_operations", .map(.string, .enumeration("vdi_operations")), default: .emptyMap,
+                    doc: "Operations in progress, keyed by task reference"),
+                field("SR", .ref("SR"), .staticReadOnly, doc: "The storage repository holding the disk"),
+                field("VBDs", .set(.ref("VBD")), doc: "Block devices attaching this disk"),
+                field("crash_dumps", .set(.ref("crashdump")), doc: "Crash dumps stored in this disk"),
+                field("virtual_size", .int, .staticReadOnly, doc: "Size seen by the guest, in bytes"),
+                field("physical_utilisation", .int, doc: "Space used on the storage, in bytes"),
+                field("type", .enumeration("vdi_type"), .staticReadOnly, doc: "What the disk is used for"),
+                field("sharable", .bool, .staticReadOnly, doc: "Whether several VMs may attach the disk at once"),
+                field("read_only", .bool, .staticReadOnly, doc: "Whether the disk may only be attached read-only"),
+                field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),
+                field("storage_lock", .bool, doc: "Whether a storage-level lock is held"),
+                field("location", .string, default: .string(""), doc: "Location of the disk within its SR"),
+                field("managed", .bool, doc: "Whether the toolstack manages the disk"),
+                field("missing", .bool, doc: "Whether the last SR scan failed to find the disk"),
+                field("parent", .ref("VDI"), lifecycle: .deprecated, doc: "The parent disk in a chain (unused)"),
+                field(
+                    "xenstore_data", .stringMap, .readWrite, default: .emptyMap,
+                    doc: "Data written to xenstore when the disk is attached"),
+                field("sm_config", .stringMap, .readWrite, default: .emptyMap, doc: "Storage-driver specific data"),
+                field("is_a_snapshot", .bool, default: .bool(false), doc: "True if this disk is a snapshot"),
+                field("snapshot_of", .ref("VDI"), default: .nullRef, doc: "The disk this is a snapshot of"),
+                field("snapshots", .set(.ref("VDI")), doc: "Snapshots of this disk"),
+                field("snapshot_time", .datetime, default: .epoch, doc: "When this snapshot was taken"),
+                field("tags", .stringSet, .readWrite, default: .emptySet, doc: "User-defined tags"),
+                field(
+                    "allow_caching", .bool, default: .bool(false),
+                    doc: "Whether the disk may be cached in a local SR"),
+                field(
+                    "on_boot", .enumeration("on_boot"), default: .enumeration("persist"),
+                    doc: "Whether the disk keeps or discards changes across VM boots"),
+                field(
+                    "metadata_of_pool", .ref("pool"), default: .nullRef,
+                    doc: "The pool whose metadata the disk holds, if any"),
+                field(
+                    "metadata_latest", .bool, default: .bool(false),
+                    doc: "Whether the disk holds the latest pool metadata"),
+                field("is_tools_iso", .bool, default: .bool(false), doc: "Whether this is the guest tools ISO"),
+                field(
+                    "cbt_enabled", .bool, default: .bool(false),
+                    doc: "Whether changed block tracking is enabled"),
+            ],
+            messages: [],
+            hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
+    }
+}

@@ -1,0 +1,35 @@
+public import XenAPI
+public import XenAPIModel
+import XenRPC
+
+/// Who is calling and on whose behalf, handed to every message implementation.
+public struct CallContext: Sendable {
+    /// The caller's session (`OpaqueRef:NULL` for the login calls).
+    public var session: ObjectRef
+    /// The task the call runs in when it was called as `Async.…`.
+    public var task: ObjectRef?
+    /// The wire name of the message (`VM.get_record`).
+    public var method: String
+}
+
+/// Everything dispatch needs to know about one message, implicit or custom.
+public struct MessageDescriptor: Sendable {
+    public var className: String
+    public var name: String
+    /// Parameters after the session, in order, with their defaults.
+    public var parameters: [Parameter]
+    public var takesSession: Bool
+    public var hasAsync: Bool
+    public var role: Role
+    public var handler: MessageHandler<CallContext>
+
+    /// `Class.message`.
+    public var wireName: String { "\(className).\(name)" }
+
+    /// How many trailing parameters may be left out.
+    var requiredCount: Int {
+        var count = parameters.count
+        while count > 0, parameters[count - 1].defaultValue != nil { count -= 1 }
+        return count
+    }
+}

@@ -1,0 +1,89 @@
+public import XenAPI
+import XenAPIModel
+import XenDB
+public import XenRPC
+
+/// What a call produced, before a codec writes it.
+public enum CallResult: Sendable, Equatable {
+    case success(RPCValue)
+    case failure([String])
+    /// A value written without the Status envelope (xapi does this for `system.listMethods`).
+    case bare(RPCValue)
+}
+
+/// The control plane of one host: takes decoded calls from any wire and runs them through
+/// xapi's order of checks: method lookup, parameter count, session, object existence, then
+/// the implementation (synchronously, or as a task for `Async.` calls).
+public final class Toolstack: Sendable {
+    public let services: CoreServices
+    public let table: DispatchTable
+
+    public init(services: CoreServices) {
+        self.services = services
+        var descriptors: [MessageDescriptor] = []
+        for className in services.database.schema.classNames {
+            let schema = services.database.schema[className]!
+            guard schema.uuidIndex != nil else { continue }
+            descriptors += ImplicitMessages.descriptors(for: schema, services: services)
+        }
+        descriptors += CustomMessages.descriptors(services: services)
+        self.table = DispatchTable(descriptors: descriptors)
+    }
+
+    /// Creates the pool, its host and the host's objects on an empty database.
+    public func bootstrapIfEmpty() throws(XenAPIError) {
+        try PoolBootstrap.run(services)
+    }
+
+    /// Runs one call.
+    public func call(method: String, params: [RPCValue]) async -> CallResult {
+        do {
+            return try await dispatch(method: method, params: params)
+        } catch let error as XenAPIError {
+            return .failure(error.errorDescription)
+        } catch is CancellationError {
+            return .failure(["INTERNAL_ERROR", "the call was cancelled"])
+        } catch {
+            return .failure(["INTERNAL_ERROR", "\(error)"])
+        }
+    }
+
+    private func dispatch(method: String, params: [RPCValue]) async throws -> CallResult {
+        if method == "system.listMethods" { return .bare(.array(table.wireNames.map(RPCValue.string))) }
+        let isAsync = method.hasPrefix("Async.")
+        let name = isAsync ? String(method.dropFirst("Async.".count)) : method
+        guard let descriptor = table.lookup(name, allowAlias: !isAsync) else {
+            if let session = params.first { _ = try validSession(session) }
+            throw XenAPIError.messageMethodUnknown(method: method)
+        }
+        let given = params.count - (descriptor.takesSession ? 1 : 0)
+        guard given >= descriptor.requiredCount, given <= descriptor.parameters.count else {
+            throw XenAPIError.messageParameterCountMismatch(
+                method: name, expected: String(descriptor.parameters.count), received: String(max(given, 0)))
+        }
+        var session = ObjectRef.null
+        if descriptor.takesSession { session = try validSession(params[0]) }
+        var values = Array(params.dropFirst(descriptor.takesSession ? 1 : 0))
+        for parameter in descriptor.parameters.dropFirst(values.count) {
+            values.append(ValueCoercion.wireValue(parameter.defaultValue!, type: parameter.type))
+        }
+        let context = CallContext(session: session, task: nil, method: descriptor.wireName)
+        if isAsync {
+            guard descriptor.hasAsync else { throw XenAPIError.noAsyncMode(descriptor.wireName) }
+            let task = try TaskLifecycle.start(
+                services, label: "Async.\(descriptor.wireName)", descriptor: descriptor, context: context,
+                parameters: MessageParameters(values))
+            return .success(.string(task))
+        }
+        return .success(try await descriptor.handler(context, MessageParameters(values)))
+    }
+
+    /// The caller's session, or `SESSION_INVALID [ref as sent]`.
+    private func validSession(_ value: RPCValue) throws(XenAPIError) -> ObjectRef {
+        guard case .string(let ref) = value else {
+            throw XenAPIError.sessionInvalid(sessionRef: XMLRPCEncoder.fragment(value))
+        }
+        guard services.database.snapshot.contains("session", ref) else { throw XenAPIError.sessionInvalid(sessionRef: ref) }
+        return ObjectRef(ref)
+    }
+}

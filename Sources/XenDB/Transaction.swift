@@ -1,0 +1,156 @@
+import Collections
+public import XenAPI
+public import XenRPC
+
+/// The working copy of one write: reads see its own writes; nothing is visible to others until
+/// the enclosing `PoolDatabase.write` returns.
+///
+/// Values given to `insert` and `set` must already be canonical (see `ValueCoercion`); relation
+/// ends (the computed ref sets) are maintained here, so callers only ever write the ref side.
+public struct Transaction: Sendable {
+    public private(set) var snapshot: Snapshot
+    /// The generation this commit will publish.
+    public let generation: Int64
+    private(set) var changes: [JournalChange] = []
+    private(set) var touched = false
+
+    init(snapshot: Snapshot) {
+        self.snapshot = snapshot
+        self.generation = snapshot.generation + 1
+    }
+
+    public var schema: DatabaseSchema { snapshot.schema }
+
+    private func classSchema(_ className: String) throws(XenAPIError) -> ClassSchema {
+        guard let schema = snapshot.schema[className] else {
+            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["unknown class \(className)"])
+        }
+        return schema
+    }
+
+    /// Creates an object. Missing fields take their initial value; unknown names are ignored.
+    public mutating func insert(_ className: String, ref: String, fields: [String: RPCValue]) throws(XenAPIError) {
+        let schema = try classSchema(className)
+        guard !snapshot.contains(className, ref) else {
+            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["object \(ref) already exists"])
+        }
+        var values = schema.fields.map { fields[$0.name] ?? ValueCoercion.initialValue(for: $0) }
+        for index in schema.manySide { values[index] = .array([]) }
+        snapshot.tables[className]!.rows[ref] = Row(values: values, created: generation, modified: generation)
+        if let uuidIndex = schema.uuidIndex, case .string(let uuid) = values[uuidIndex], !uuid.isEmpty {
+            snapshot.tables[className]!.byUUID[uuid] = ref
+        }
+        snapshot.tables[className]!.lastChanged = generation
+        for (index, end) in schema.oneSide {
+            if case .string(let target) = values[index] { addToSet(end.manyClass, target, end.manyIndex, ref) }
+        }
+        var recorded = OrderedDictionary<String, RPCValue>(minimumCapacity: values.count)
+        for (index, field) in schema.fields.enumerated() where !schema.manySide.contains(index) {
+            recorded[field.name] = values[index]
+        }
+        changes.append(.insert(className: className, ref: ref, fields: recorded))
+    }
+
+    /// Changes one field of an existing object.
+    public mutating func set(_ className: String, ref: String, field: String, value: RPCValue) throws(XenAPIError) {
+        let schema = try classSchema(className)
+        guard let index = schema.fieldIndex[field] else {
+            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["unknown field \(className).\(field)"])
+        }
+        guard var row = snapshot.tables[className]!.rows[ref] else {
+            throw XenAPIError.handleInvalid(className: className, handle: ref)
+        }
+        let old = row.values[index]
+        row.values[index] = value
+        row.modified = generation
+        snapshot.tables[className]!.rows[ref] = row
+        snapshot.tables[className]!.lastChanged = generation
+        if index == schema.uuidIndex {
+            if case .string(let oldUUID) = old { snapshot.tables[className]!.byUUID[oldUUID] = nil }
+            if case .string(let newUUID) = value, !newUUID.isEmpty { snapshot.tables[className]!.byUUID[newUUID] = ref }
+        }
+        if let end = schema.oneSide[index], old != value {
+            if case .string(let target) = old { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
+            if case .string(let target) = value { addToSet(end.manyClass, target, end.manyIndex, ref) }
+        }
+        changes.append(.set(className: className, ref: ref, field: field, value: value))
+    }
+
+    /// Deletes an object; it is reported as `del` to event listeners that saw it before.
+    public mutating func delete(_ className: String, ref: String) throws(XenAPIError) {
+        let schema = try classSchema(className)
+        guard let row = snapshot.tables[className]!.rows.removeValue(forKey: ref) else {
+            throw XenAPIError.handleInvalid(className: className, handle: ref)
+        }
+        if let uuidIndex = schema.uuidIndex, case .string(let uuid) = row.values[uuidIndex] {
+            snapshot.tables[className]!.byUUID[uuid] = nil
+        }
+        snapshot.tables[className]!.lastChanged = generation
+        for (index, end) in schema.oneSide {
+            if case .string(let target) = row.values[index] { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
+        }
+        snapshot.tombstones.append(Tombstone(className: className, ref: ref, created: row.created, deleted: generation))
+        changes.append(.delete(className: className, ref: ref))
+    }
+
+    /// Marks an object changed without changing it (`event.inject`).
+    public mutating func touch(_ className: String, ref: String) throws(XenAPIError) {
+        guard var row = snapshot.tables[className]?.rows[ref] else {
+            throw XenAPIError.handleInvalid(className: className, handle: ref)
+        }
+        row.modified = generation
+        snapshot.tables[className]!.rows[ref] = row
+        snapshot.tables[className]!.lastChanged = generation
+        touched = true
+    }
+
+    /// Replays one journalled change (loading from disk).
+    mutating func apply(_ change: JournalChange) throws(XenAPIError) {
+        switch change {
+        case .insert(let className, let ref, let fields):
+            guard let schema = snapshot.schema[className] else { return }
+            var coerced: [String: RPCValue] = [:]
+            for field in schema.fields {
+                guard let value = fields[field.name] else { continue }
+                coerced[field.name] = (try? ValueCoercion.coerce(value, to: field.type, field: field.name))
+                    ?? ValueCoercion.initialValue(for: field)
+            }
+            try insert(className, ref: ref, fields: coerced)
+        case .set(let className, let ref, let field, let value):
+            guard let schema = snapshot.schema[className], let index = schema.fieldIndex[field],
+                snapshot.contains(className, ref)
+            else { return }
+            let type = schema.fields[index].type
+            try set(className, ref: ref, field: field, value: try ValueCoercion.coerce(value, to: type, field: field))
+        case .delete(let className, let ref):
+            guard snapshot.contains(className, ref) else { return }
+            try delete(className, ref: ref)
+        }
+    }
+
+    var isEmpty: Bool { changes.isEmpty && !touched }
+
+    private mutating func addToSet(_ className: String, _ ref: String, _ index: Int, _ member: String) {
+        guard var row = snapshot.tables[className]?.rows[ref], case .array(var members) = row.values[index] else { return }
+        members.append(.string(member))
+        row.values[index] = .array(members)
+        row.modified = generation
+        snapshot.tables[className]!.rows[ref] = row
+        snapshot.tables[className]!.lastChanged = generation
+    }
+
+    private mutating func removeFromSet(_ className: String, _ ref: String, _ index: Int, _ member: String) {
+        guard var row = snapshot.tables[className]?.rows[ref], case .array(var members) = row.values[index] else { return }
+        members.removeAll { $0 == .string(member) }
+        row.values[index] = .array(members)
+        row.modified = generation
+        snapshot.tables[className]!.rows[ref] = row
+        snapshot.tables[className]!.lastChanged = generation
+    }
+
+    /// Publishes the generation on the snapshot (called once, at commit).
+    mutating func sealed() -> Snapshot {
+        snapshot.generation = generation
+        return snapshot
+    }
+}

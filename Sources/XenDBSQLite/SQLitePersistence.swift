@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+public import XenDB
+
+/// Persists the pool database in one SQLite file (WAL, `synchronous=FULL`): a journal table with
+/// one row per commit and a snapshot table holding the latest full image.
+public final class SQLitePersistence: Persistence {
+    private let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+        }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "journal") { table in
+                table.primaryKey("generation", .integer)
+                table.column("changes", .text).notNull()
+            }
+            try db.create(table: "snapshot") { table in
+                table.primaryKey("id", .integer)
+                table.column("generation", .integer).notNull()
+                table.column("image", .text).notNull()
+            }
+        }
+        try migrator.migrate(queue)
+    }
+
+    public func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord]) {
+        try queue.read { db in
+            var snapshot: PersistedSnapshot?
+            if let row = try GRDB.Row.fetchOne(db, sql: "SELECT image FROM snapshot WHERE id = 1") {
+                snapshot = try JournalCoding.decodeSnapshot(row["image"])
+            }
+            let after = snapshot?.generation ?? 0
+            let rows = try GRDB.Row.fetchAll(
+                db, sql: "SELECT generation, changes FROM journal WHERE generation > ? ORDER BY generation", arguments: [after])
+            let journal = try rows.map { row in
+                JournalRecord(generation: row["generation"], changes: try JournalCoding.decodeChanges(row["changes"]))
+            }
+            return (snapshot, journal)
+        }
+    }
+
+    public func append(_ record: JournalRecord) throws {
+        let text = JournalCoding.encode(record.changes)
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO journal (generation, changes) VALUES (?, ?)",
+                arguments: [record.generation, text])
+        }
+    }
+
+    public func writeSnapshot(_ snapshot: PersistedSnapshot) throws {
+        let text = JournalCoding.encode(snapshot)
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO snapshot (id, generation, image) VALUES (1, ?, ?)",
+                arguments: [snapshot.generation, text])
+            try db.execute(sql: "DELETE FROM journal WHERE generation <= ?", arguments: [snapshot.generation])
+        }
+    }
+}

@@ -1,0 +1,105 @@
+public import Hummingbird
+import NIOCore
+public import XenCore
+import XenRPC
+
+/// The XenAPI endpoints: XML-RPC on `POST /` and `POST /RPC2`, JSON-RPC v1 and v2 on
+/// `POST /jsonrpc`, CORS preflight on both.
+///
+/// RPC-level failures are always HTTP 200 with a structured failure; a body that cannot be
+/// parsed at all is HTTP 500 with an HTML explanation (as xapi does), and a body over the limit
+/// is HTTP 413 before anything is read into memory.
+public enum RPCEndpoints {
+    /// xapi's `http_limit_max_rpc_size`: 300 KiB.
+    public static let defaultBodyLimit = 300 * 1024
+
+    /// Adds the endpoints to `router`.
+    public static func register<Context: RequestContext>(
+        on router: Router<Context>, toolstack: Toolstack, bodyLimit: Int = defaultBodyLimit
+    ) {
+        let xmlHandler: @Sendable (Request, Context) async throws -> Response = { request, _ in
+            try await handleXMLRPC(request, toolstack: toolstack, bodyLimit: bodyLimit)
+        }
+        router.post("/", use: xmlHandler)
+        router.post("/RPC2", use: xmlHandler)
+        router.post("/jsonrpc") { request, _ in
+            try await handleJSONRPC(request, toolstack: toolstack, bodyLimit: bodyLimit)
+        }
+        for path in ["/", "/RPC2", "/jsonrpc"] {
+            router.on(RouterPath(path), method: .options) { _, _ in
+                Response(status: .ok, headers: corsHeaders)
+            }
+        }
+    }
+
+    static let corsHeaders: HTTPFields = [
+        .accessControlAllowOrigin: "*", .accessControlAllowHeaders: "X-Requested-With",
+    ]
+
+    private static func readBody(_ request: Request, limit: Int) async throws -> ByteBuffer? {
+        var request = request
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return nil
+        }
+    }
+
+    static func handleXMLRPC(_ request: Request, toolstack: Toolstack, bodyLimit: Int) async throws -> Response {
+        guard let body = try await readBody(request, limit: bodyLimit) else { return tooLarge(bodyLimit) }
+        let call: XMLRPCCall
+        do {
+            call = try XMLRPCDecoder.decodeCall(body.readableBytesView)
+        } catch {
+            return unparseable(error.description)
+        }
+        let bytes: [UInt8] =
+            switch await toolstack.call(method: call.method, params: call.params) {
+            case .success(let value): XMLRPCEncoder.success(value)
+            case .failure(let description): XMLRPCEncoder.failure(description)
+            case .bare(let value): XMLRPCEncoder.bareResponse(value)
+            }
+        return respond(bytes, contentType: "text/xml")
+    }
+
+    static func handleJSONRPC(_ request: Request, toolstack: Toolstack, bodyLimit: Int) async throws -> Response {
+        guard let body = try await readBody(request, limit: bodyLimit) else { return tooLarge(bodyLimit) }
+        let call: JSONRPCRequest
+        do {
+            call = try JSONRPC.decodeRequest(body.readableBytesView)
+        } catch {
+            return unparseable(error.description)
+        }
+        let bytes: [UInt8] =
+            switch await toolstack.call(method: call.method, params: call.params) {
+            case .success(let value), .bare(let value): JSONRPC.success(value, version: call.version, id: call.id)
+            case .failure(let description): JSONRPC.failure(description, version: call.version, id: call.id)
+            }
+        return respond(bytes, contentType: "application/json")
+    }
+
+    private static func respond(_ bytes: [UInt8], contentType: String) -> Response {
+        var headers = corsHeaders
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private static func unparseable(_ reason: String) -> Response {
+        htmlError(.internalServerError, title: "Internal Server Error", detail: "The request could not be parsed: \(reason)")
+    }
+
+    private static func tooLarge(_ limit: Int) -> Response {
+        htmlError(
+            .contentTooLarge, title: "Request Entity Too Large",
+            detail: "RPC request bodies are limited to \(limit) bytes.")
+    }
+
+    private static func htmlError(_ status: HTTPResponse.Status, title: String, detail: String) -> Response {
+        let escaped = detail.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+        let html = "<html><body><h1>HTTP \(status.code) \(title)</h1><p>\(escaped)</p></body></html>"
+        return Response(
+            status: status, headers: [.contentType: "text/html"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import XenCore
+import XenDB
+import XenDBSQLite
+import XenHTTP
+
+/// `xapid`: the swift-xapi daemon — one pool with this host as its coordinator, on the embedded
+/// default (SQLite in the data folder, simulated host).
+@main
+struct Xapid: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xapid", abstract: "A XenServer-compatible pool toolstack (XenAPI over XML-RPC and JSON-RPC).")
+
+    @Option(name: .long, help: "Address to serve plain HTTP on, as HOST:PORT.")
+    var listen = "127.0.0.1:8080"
+
+    @Option(name: .customLong("data-dir"), help: "Folder holding the pool database and the root password hash.")
+    var dataDir = "xapi-data"
+
+    @Option(
+        name: .customLong("root-password"),
+        help: "Password for user root (else XAPI_ROOT_PASSWORD, else the stored one, else a generated one).")
+    var rootPassword: String?
+
+    @Option(name: .customLong("hostname"), help: "Name this host reports (default: the machine's host name).")
+    var hostname: String?
+
+    @Option(name: .customLong("login-failure-delay"), help: "Seconds a failed login waits before answering.")
+    var loginFailureDelay: Double = 5
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "notice"
+
+    func run() async throws {
+        let endpoint = try ListenAddress(parsing: listen)
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let background = BackgroundWork()
+        let environment = SystemEnvironment.make(background: background)
+        let credentials = try RootPasswordFile(folder: dataDir).credentials(
+            given: rootPassword ?? ProcessInfo.processInfo.environment["XAPI_ROOT_PASSWORD"], environment: environment)
+        let database = try PoolDatabase(persistence: SQLitePersistence(path: dataDir + "/pool.db"))
+        let name = hostname ?? ProcessInfo.processInfo.hostName
+        let services = CoreServices(
+            database: database, environment: environment,
+            configuration: ToolstackConfiguration(
+                hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000))),
+            credentials: credentials)
+        let toolstack = Toolstack(services: services)
+        try toolstack.bootstrapIfEmpty()
+
+        var logger = Logger(label: "xapid")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let router = Router()
+        RPCEndpoints.register(on: router, toolstack: toolstack)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(endpoint.host, port: endpoint.port)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? endpoint.port
+                announce("serving XenAPI on http://\(endpoint.host):\(port)/ (XML-RPC on / and /RPC2, JSON-RPC on /jsonrpc)")
+                announce("log in as user root; data in \(dataDir)")
+            }, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, BackgroundWorkService(work: background)], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        try database.checkpoint()
+        announce("stopped")
+    }
+}
+
+/// Prints one line straight to standard output (unbuffered, so scripts waiting for it see it).
+func announce(_ line: String) {
+    FileHandle.standardOutput.write(Data("xapid: \(line)\n".utf8))
+}
