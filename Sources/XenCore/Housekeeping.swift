@@ -12,6 +12,8 @@ enum Housekeeping {
     /// Idle sessions live 24 hours; at most 400 without an originator are kept.
     static let sessionIdleLifetime: Int64 = 86_400
     static let maximumSessions = 400
+    /// `last_active` is rewritten at most this often (xapi's `threshold_last_active`).
+    static let lastActiveRefreshInterval: Int64 = 600
 
     static func reapTasks(_ tx: inout Transaction, now: Int64) {
         let snapshot = tx.snapshot

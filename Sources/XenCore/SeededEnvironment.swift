@@ -1,11 +1,19 @@
 import Synchronization
 
-/// A deterministic environment: virtual time that only moves when slept through, and UUIDs and
-/// random bytes from a seeded generator. Used by tests and the simulator.
+/// A deterministic environment: virtual time that moves only when `advance(by:)` says so
+/// (sleepers wake as their deadlines pass), and UUIDs and random bytes from a seeded generator.
+/// Used by tests and the simulator.
 public final class SeededEnvironment: Sendable {
+    private struct Sleeper {
+        var deadline: Duration
+        var continuation: CheckedContinuation<Void, any Error>
+    }
     private struct State {
         var generator: SplitMix64
         var virtualTime: Duration = .zero
+        var sleepers: [Int: Sleeper] = [:]
+        var cancelled: Set<Int> = []
+        var nextSleeper = 0
     }
     private let state: Mutex<State>
     public let background = BackgroundWork()
@@ -18,11 +26,7 @@ public final class SeededEnvironment: Sendable {
     public var environment: Environment {
         Environment(
             now: { [self] in virtualTime },
-            sleep: { [self] duration in
-                try Task.checkCancellation()
-                advance(by: duration)
-                await Task.yield()
-            },
+            sleep: { [self] duration in try await sleep(for: duration) },
             wallClockSeconds: { [self] in 1_767_225_600 + virtualTime.components.seconds },
             makeUUID: { [self] in formatUUID(bytes(16)) },
             randomBytes: { [self] count in bytes(count) },
@@ -32,8 +36,46 @@ public final class SeededEnvironment: Sendable {
     /// The virtual time elapsed so far.
     public var virtualTime: Duration { state.withLock { $0.virtualTime } }
 
-    /// Moves virtual time forward.
-    public func advance(by duration: Duration) { state.withLock { $0.virtualTime += duration } }
+    /// How many tasks are sleeping on the virtual clock.
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    /// Moves virtual time forward, waking every sleeper whose deadline has passed.
+    public func advance(by duration: Duration) {
+        let due = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.virtualTime += duration
+            let now = state.virtualTime
+            let ready = state.sleepers.filter { $0.value.deadline <= now }.sorted { $0.value.deadline < $1.value.deadline }
+            for (id, _) in ready { state.sleepers[id] = nil }
+            return ready.map(\.value.continuation)
+        }
+        for continuation in due { continuation.resume() }
+    }
+
+    private func sleep(for duration: Duration) async throws {
+        try Task.checkCancellation()
+        guard duration > .zero else { return }
+        let id = state.withLock { state -> Int in
+            state.nextSleeper += 1
+            return state.nextSleeper
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let cancelledEarly = state.withLock { state -> Bool in
+                    if state.cancelled.remove(id) != nil { return true }
+                    state.sleepers[id] = Sleeper(deadline: state.virtualTime + duration, continuation: continuation)
+                    return false
+                }
+                if cancelledEarly { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            let sleeper = state.withLock { state -> Sleeper? in
+                if let sleeper = state.sleepers.removeValue(forKey: id) { return sleeper }
+                state.cancelled.insert(id)
+                return nil
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
 
     private func bytes(_ count: Int) -> [UInt8] { state.withLock { $0.generator.bytes(count) } }
 }

@@ -72,6 +72,7 @@ enum TaskLifecycle {
             try tx.set("task", ref: task, field: "progress", value: .double(1))
             try tx.set("task", ref: task, field: "finished", value: now)
             try tx.set("task", ref: task, field: "allowed_operations", value: .array([]))
+            try tx.set("task", ref: task, field: "current_operations", value: .emptyStructure)
         }
     }
 }

@@ -28,6 +28,7 @@ struct TaskMessages: TaskActions {
         services.taskControl.requestCancel(ref)
         try services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.set("task", ref: ref, field: "status", value: .string("cancelling"))
+            try tx.set("task", ref: ref, field: "current_operations", value: .structure([ref: "cancel"]))
         }
     }
 

@@ -83,7 +83,18 @@ public final class Toolstack: Sendable {
         guard case .string(let ref) = value else {
             throw XenAPIError.sessionInvalid(sessionRef: XMLRPCEncoder.fragment(value))
         }
-        guard services.database.snapshot.contains("session", ref) else { throw XenAPIError.sessionInvalid(sessionRef: ref) }
+        guard case .dateTime(let lastActive)? = services.database.snapshot.value("session", ref, "last_active") else {
+            throw XenAPIError.sessionInvalid(sessionRef: ref)
+        }
+        // Like xapi, refresh last_active at most every ten minutes, so idle reaping spares live sessions.
+        let now = services.environment.wallClockSeconds()
+        if now - (WireDateTime.parse(lastActive) ?? 0) >= Housekeeping.lastActiveRefreshInterval {
+            try? services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                if tx.snapshot.contains("session", ref) {
+                    try tx.set("session", ref: ref, field: "last_active", value: services.now())
+                }
+            }
+        }
         return ObjectRef(ref)
     }
 }

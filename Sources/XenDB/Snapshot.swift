@@ -14,6 +14,13 @@ public struct Tombstone: Sendable, Hashable {
     public var ref: String
     public var created: Int64
     public var deleted: Int64
+
+    public init(className: String, ref: String, created: Int64, deleted: Int64) {
+        self.className = className
+        self.ref = ref
+        self.created = created
+        self.deleted = deleted
+    }
 }
 
 /// All rows of one class.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import XenCore
@@ -17,6 +18,11 @@ struct Xapid: AsyncParsableCommand {
 
     @Option(name: .long, help: "Address to serve plain HTTP on, as HOST:PORT.")
     var listen = "127.0.0.1:8080"
+
+    @Option(
+        name: .customLong("https-listen"),
+        help: "Address to serve HTTPS on (self-signed certificate made on first start), as HOST:PORT, or 'off'.")
+    var httpsListen = "127.0.0.1:8443"
 
     @Option(name: .customLong("data-dir"), help: "Folder holding the pool database and the root password hash.")
     var dataDir = "xapi-data"
@@ -37,6 +43,7 @@ struct Xapid: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try ListenAddress(parsing: listen)
+        let secureEndpoint = httpsListen == "off" ? nil : try ListenAddress(parsing: httpsListen)
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let background = BackgroundWork()
         let environment = SystemEnvironment.make(background: background)
@@ -63,9 +70,20 @@ struct Xapid: AsyncParsableCommand {
                 announce("serving XenAPI on http://\(endpoint.host):\(port)/ (XML-RPC on / and /RPC2, JSON-RPC on /jsonrpc)")
                 announce("log in as user root; data in \(dataDir)")
             }, logger: logger)
+        var runners: [any Service] = [app, BackgroundWorkService(work: background)]
+        if let secureEndpoint {
+            let tls = try SelfSignedCertificate(folder: dataDir).loadOrCreate(hostname: name, environment: environment)
+            runners.append(
+                Application(
+                    router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+                    configuration: .init(address: .hostname(secureEndpoint.host, port: secureEndpoint.port)),
+                    onServerRunning: { channel in
+                        announce("serving XenAPI on https://\(secureEndpoint.host):\(channel.localAddress?.port ?? secureEndpoint.port)/ (self-signed certificate)")
+                    }, logger: logger))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [app, BackgroundWorkService(work: background)], gracefulShutdownSignals: [.sigterm, .sigint],
+                services: runners, gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
         try database.checkpoint()

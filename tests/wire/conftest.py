@@ -25,13 +25,16 @@ class Xapid:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.https_port = free_port()
+        self.https_url = f"https://127.0.0.1:{self.https_port}"
         self.process = None
         self.log_path = os.path.join(data_dir, "xapid.log")
 
     def start(self):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [XAPID, "--listen", f"127.0.0.1:{self.port}", "--data-dir", self.data_dir,
+            [XAPID, "--listen", f"127.0.0.1:{self.port}", "--https-listen", f"127.0.0.1:{self.https_port}",
+             "--data-dir", self.data_dir,
              "--root-password", PASSWORD, "--login-failure-delay", "0.2"],
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -39,8 +42,10 @@ class Xapid:
             if self.process.poll() is not None:
                 raise RuntimeError("xapid exited early:\n" + open(self.log_path).read())
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
+                for port in (self.port, self.https_port):
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                        pass
+                return self
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("xapid did not start listening")
@@ -83,3 +88,53 @@ def session(server):
         s.xenapi.session.logout()
     except Exception:
         pass
+
+
+# ---------------------------------------------------------------- helpers shared by the wire tests
+
+def login(url, *args):
+    """A fresh SDK session logged in as root (4-argument form unless args are given)."""
+    import XenAPI
+    s = XenAPI.Session(url)
+    s.xenapi.login_with_password(*(args or ("root", PASSWORD, "2.21", "wire-tests")))
+    return s
+
+
+def raw_post(server, path, body, content_type="text/xml", timeout=30):
+    """POSTs bytes with http.client on a new connection; returns (status, headers dict lower-cased, body bytes)."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def xmlrpc_call(server, method, *params, path="/"):
+    """One raw XML-RPC call (no SDK retry logic); returns the decoded envelope struct."""
+    import xmlrpc.client
+    body = xmlrpc.client.dumps(tuple(params), method, allow_none=True).encode()
+    status, headers, data = raw_post(server, path, body)
+    assert status == 200, (status, data[:500])
+    (envelope,), _ = xmlrpc.client.loads(data)
+    return envelope
+
+
+def assert_server_alive(server):
+    """A normal login and call still work."""
+    s = login(server.url)
+    try:
+        pools = s.xenapi.pool.get_all()
+        assert len(pools) == 1 and pools[0].startswith("OpaqueRef:")
+    finally:
+        s.xenapi.session.logout()
+
+
+def new_network(x, label, description="", **extra):
+    """network.create from the minimal record (the fields without a datamodel default)."""
+    record = {"name_label": label, "name_description": description, "MTU": "1500", "other_config": {}}
+    record.update(extra)
+    return x.network.create(record)

@@ -6,7 +6,7 @@ extension DataModel {
             name: "event", doc: "An event: a record of an object being added, modified or deleted.",
             fields: [
                 field(
-                    "snapshot", .record("<class>"),
+                    "snapshot", .stringMap,
                     doc: "The current record of the object (absent for deletions)"),
                 field("id", .int, .staticReadOnly, doc: "Identifier of the event (sent as a string)"),
                 field(

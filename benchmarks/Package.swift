@@ -1,0 +1,24 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
+// Run with: cd benchmarks && swift run -c release xapi-bench
+let package = Package(
+    name: "swift-xapi-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "xapi-bench",
+            dependencies: [
+                .product(name: "XenToolstack", package: "swift-xapi"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ])
+    ],
+    swiftLanguageModes: [.v6]
+)
