@@ -1,5 +1,9 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+// SwiftPM names a path dependency after its folder, so look the root package's folder up.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
 // Run with: cd benchmarks && swift run -c release xapi-bench
@@ -15,7 +19,7 @@ let package = Package(
         .executableTarget(
             name: "xapi-bench",
             dependencies: [
-                .product(name: "XenToolstack", package: "swift-xapi"),
+                .product(name: "XenToolstack", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ])

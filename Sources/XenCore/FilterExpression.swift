@@ -61,6 +61,7 @@ enum DatabaseText {
         case .bool(let flag): flag ? "true" : "false"
         case .array(let elements): "(" + elements.map { "'\(render($0))'" }.joined(separator: " ") + ")"
         case .structure(let members): "(" + members.map { "('\($0.key)' '\(render($0.value))')" }.joined(separator: " ") + ")"
+        case .record: render(.structure(value.structureValue ?? [:]))
         case .nil: ""
         }
     }

@@ -2,6 +2,15 @@ public import XenAPI
 public import XenAPIModel
 import XenRPC
 
+/// Where a call came in.
+public enum CallOrigin: Sendable, Hashable {
+    /// TCP (plain or TLS): credentials are checked.
+    case network
+    /// The host-local Unix socket: callers are pre-authenticated as the local superuser, as on
+    /// XenServer's `/var/lib/xcp/xapi` (the Python SDK's `xapi_local()`).
+    case localSocket
+}
+
 /// Who is calling and on whose behalf, handed to every message implementation.
 public struct CallContext: Sendable {
     /// The caller's session (`OpaqueRef:NULL` for the login calls).
@@ -10,6 +19,7 @@ public struct CallContext: Sendable {
     public var task: ObjectRef?
     /// The wire name of the message (`VM.get_record`).
     public var method: String
+    public var origin: CallOrigin
 }
 
 /// Everything dispatch needs to know about one message, implicit or custom.

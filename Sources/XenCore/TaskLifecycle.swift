@@ -30,7 +30,8 @@ enum TaskLifecycle {
     ) throws(XenAPIError) -> String {
         let task = try create(services, label: label, description: "")
         services.taskControl.register(task)
-        let taskContext = CallContext(session: context.session, task: ObjectRef(task), method: context.method)
+        let taskContext = CallContext(
+            session: context.session, task: ObjectRef(task), method: context.method, origin: context.origin)
         services.environment.background.submit {
             let outcome: Result<RPCValue, XenAPIError>
             do {

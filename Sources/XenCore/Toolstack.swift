@@ -36,9 +36,9 @@ public final class Toolstack: Sendable {
     }
 
     /// Runs one call.
-    public func call(method: String, params: [RPCValue]) async -> CallResult {
+    public func call(method: String, params: [RPCValue], origin: CallOrigin = .network) async -> CallResult {
         do {
-            return try await dispatch(method: method, params: params)
+            return try await dispatch(method: method, params: params, origin: origin)
         } catch let error as XenAPIError {
             return .failure(error.errorDescription)
         } catch is CancellationError {
@@ -48,7 +48,7 @@ public final class Toolstack: Sendable {
         }
     }
 
-    private func dispatch(method: String, params: [RPCValue]) async throws -> CallResult {
+    private func dispatch(method: String, params: [RPCValue], origin: CallOrigin) async throws -> CallResult {
         if method == "system.listMethods" { return .bare(.array(table.wireNames.map(RPCValue.string))) }
         let isAsync = method.hasPrefix("Async.")
         let name = isAsync ? String(method.dropFirst("Async.".count)) : method
@@ -67,7 +67,7 @@ public final class Toolstack: Sendable {
         for parameter in descriptor.parameters.dropFirst(values.count) {
             values.append(ValueCoercion.wireValue(parameter.defaultValue!, type: parameter.type))
         }
-        let context = CallContext(session: session, task: nil, method: descriptor.wireName)
+        let context = CallContext(session: session, task: nil, method: descriptor.wireName, origin: origin)
         if isAsync {
             guard descriptor.hasAsync else { throw XenAPIError.noAsyncMode(descriptor.wireName) }
             let task = try TaskLifecycle.start(

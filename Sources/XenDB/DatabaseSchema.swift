@@ -1,4 +1,5 @@
 public import XenAPIModel
+public import XenRPC
 
 /// How one class is laid out in the database: field order, indexes, and its relation ends.
 public struct ClassSchema: Sendable {
@@ -15,6 +16,8 @@ public struct ClassSchema: Sendable {
     public let oneSide: [Int: (manyClass: String, manyIndex: Int)]
     /// Positions of computed set fields (the "many" ends), which have no setter.
     public let manySide: Set<Int>
+    /// The field names as one shared layout, so a record is built from a row without copying.
+    public let layout: RecordLayout
 
     public var name: String { model.name }
     public var fields: [Field] { model.fields }
@@ -53,7 +56,7 @@ public struct DatabaseSchema: Sendable {
                 model: cls, fieldIndex: fieldIndex, columnIndex: columnIndex, uuidIndex: fieldIndex["uuid"],
                 nameLabelIndex: fieldIndex["name_label"],
                 oneSide: (oneSide[cls.name] ?? [:]).mapValues { (manyClass: $0.0, manyIndex: $0.1) },
-                manySide: manySide[cls.name] ?? [])
+                manySide: manySide[cls.name] ?? [], layout: RecordLayout(names: cls.fields.map(\.name)))
         }
         self.classes = classes
         self.classNames = model.classes.map(\.name)

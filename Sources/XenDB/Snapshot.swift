@@ -78,9 +78,7 @@ public struct Snapshot: Sendable {
     }
 
     static func record(schema: ClassSchema, row: Row) -> RPCValue {
-        var members = OrderedDictionary<String, RPCValue>(minimumCapacity: row.values.count)
-        for (index, field) in schema.fields.enumerated() { members[field.name] = row.values[index] }
-        return .structure(members)
+        .record(RecordFields(layout: schema.layout, values: row.values))
     }
 
     /// Every object of the class as `ref → record`, sorted by ref.

@@ -13,17 +13,18 @@ public enum RPCEndpoints {
     /// xapi's `http_limit_max_rpc_size`: 300 KiB.
     public static let defaultBodyLimit = 300 * 1024
 
-    /// Adds the endpoints to `router`.
+    /// Adds the endpoints to `router`; `origin` says whether the router serves TCP or the local socket.
     public static func register<Context: RequestContext>(
-        on router: Router<Context>, toolstack: Toolstack, bodyLimit: Int = defaultBodyLimit
+        on router: Router<Context>, toolstack: Toolstack, origin: CallOrigin = .network,
+        bodyLimit: Int = defaultBodyLimit
     ) {
         let xmlHandler: @Sendable (Request, Context) async throws -> Response = { request, _ in
-            try await handleXMLRPC(request, toolstack: toolstack, bodyLimit: bodyLimit)
+            try await handleXMLRPC(request, toolstack: toolstack, origin: origin, bodyLimit: bodyLimit)
         }
         router.post("/", use: xmlHandler)
         router.post("/RPC2", use: xmlHandler)
         router.post("/jsonrpc") { request, _ in
-            try await handleJSONRPC(request, toolstack: toolstack, bodyLimit: bodyLimit)
+            try await handleJSONRPC(request, toolstack: toolstack, origin: origin, bodyLimit: bodyLimit)
         }
         for path in ["/", "/RPC2", "/jsonrpc"] {
             router.on(RouterPath(path), method: .options) { _, _ in
@@ -45,7 +46,9 @@ public enum RPCEndpoints {
         }
     }
 
-    static func handleXMLRPC(_ request: Request, toolstack: Toolstack, bodyLimit: Int) async throws -> Response {
+    static func handleXMLRPC(_ request: Request, toolstack: Toolstack, origin: CallOrigin, bodyLimit: Int)
+        async throws -> Response
+    {
         guard let body = try await readBody(request, limit: bodyLimit) else { return tooLarge(bodyLimit) }
         let call: XMLRPCCall
         do {
@@ -54,7 +57,7 @@ public enum RPCEndpoints {
             return unparseable(error.description)
         }
         let bytes: [UInt8] =
-            switch await toolstack.call(method: call.method, params: call.params) {
+            switch await toolstack.call(method: call.method, params: call.params, origin: origin) {
             case .success(let value): XMLRPCEncoder.success(value)
             case .failure(let description): XMLRPCEncoder.failure(description)
             case .bare(let value): XMLRPCEncoder.bareResponse(value)
@@ -62,7 +65,9 @@ public enum RPCEndpoints {
         return respond(bytes, contentType: "text/xml")
     }
 
-    static func handleJSONRPC(_ request: Request, toolstack: Toolstack, bodyLimit: Int) async throws -> Response {
+    static func handleJSONRPC(_ request: Request, toolstack: Toolstack, origin: CallOrigin, bodyLimit: Int)
+        async throws -> Response
+    {
         guard let body = try await readBody(request, limit: bodyLimit) else { return tooLarge(bodyLimit) }
         let call: JSONRPCRequest
         do {
@@ -71,7 +76,7 @@ public enum RPCEndpoints {
             return unparseable(error.description)
         }
         let bytes: [UInt8] =
-            switch await toolstack.call(method: call.method, params: call.params) {
+            switch await toolstack.call(method: call.method, params: call.params, origin: origin) {
             case .success(let value), .bare(let value): JSONRPC.success(value, version: call.version, id: call.id)
             case .failure(let description): JSONRPC.failure(description, version: call.version, id: call.id)
             }

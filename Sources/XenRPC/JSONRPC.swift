@@ -194,6 +194,14 @@ enum JSONValueWriter {
                 write(member, into: &writer)
             }
             writer.append("}")
+        case .record(let record):
+            writer.append("{")
+            for (index, (key, member)) in zip(record.layout.jsonKeys, record.values).enumerated() {
+                if index > 0 { writer.append(",") }
+                writer.bytes.append(contentsOf: key)
+                write(member, into: &writer)
+            }
+            writer.append("}")
         case .nil: writer.append("null")
         }
     }

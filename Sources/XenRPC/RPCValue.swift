@@ -4,7 +4,7 @@ public import Collections
 ///
 /// Struct members keep their order so records, envelopes and dumps come out the same way
 /// every time.
-public enum RPCValue: Sendable, Hashable {
+public enum RPCValue: Sendable {
     case string(String)
     /// A 64-bit integer; XML-RPC writes it untyped (so clients see a string), JSON as a number.
     case int(Int64)
@@ -18,6 +18,8 @@ public enum RPCValue: Sendable, Hashable {
     case base64(String)
     case array([RPCValue])
     case structure(OrderedDictionary<String, RPCValue>)
+    /// A struct laid out by class (records straight from the database); see `RecordFields`.
+    case record(RecordFields)
     case `nil`
 
     /// The empty struct.
@@ -35,16 +37,64 @@ public enum RPCValue: Sendable, Hashable {
         return nil
     }
 
-    /// The members, if this is a struct.
+    /// The members, if this is a struct (a record is converted).
     public var structureValue: OrderedDictionary<String, RPCValue>? {
-        if case .structure(let s) = self { return s }
-        return nil
+        switch self {
+        case .structure(let members): members
+        case .record(let record): OrderedDictionary(uniqueKeys: record.layout.names, values: record.values)
+        default: nil
+        }
     }
 
     /// The member with this name, if this is a struct that has it.
     public subscript(member: String) -> RPCValue? {
-        if case .structure(let s) = self { return s[member] }
-        return nil
+        switch self {
+        case .structure(let members): members[member]
+        case .record(let record): record[member]
+        default: nil
+        }
+    }
+}
+
+extension RPCValue: Hashable {
+    /// Structural equality; a `.record` equals the `.structure` with the same members in the same order.
+    public static func == (lhs: RPCValue, rhs: RPCValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.int32(let a), .int32(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.bool(let a), .bool(let b)): a == b
+        case (.dateTime(let a), .dateTime(let b)): a == b
+        case (.base64(let a), .base64(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.nil, .nil): true
+        case (.structure(let a), .structure(let b)): a == b
+        case (.record(let a), .record(let b)) where a.layout === b.layout: a.values == b.values
+        case (.record, .structure), (.structure, .record), (.record, .record):
+            lhs.structureValue == rhs.structureValue
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string(let v): hasher.combine(0); hasher.combine(v)
+        case .int(let v): hasher.combine(1); hasher.combine(v)
+        case .int32(let v): hasher.combine(2); hasher.combine(v)
+        case .double(let v): hasher.combine(3); hasher.combine(v)
+        case .bool(let v): hasher.combine(4); hasher.combine(v)
+        case .dateTime(let v): hasher.combine(5); hasher.combine(v)
+        case .base64(let v): hasher.combine(6); hasher.combine(v)
+        case .array(let v): hasher.combine(7); hasher.combine(v)
+        case .nil: hasher.combine(8)
+        case .structure(let members):
+            hasher.combine(9)
+            for (key, value) in members { hasher.combine(key); hasher.combine(value) }
+        case .record(let record):
+            hasher.combine(9)
+            for (key, value) in zip(record.layout.names, record.values) { hasher.combine(key); hasher.combine(value) }
+        }
     }
 }
 

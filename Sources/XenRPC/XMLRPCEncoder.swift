@@ -93,6 +93,14 @@ public enum XMLRPCEncoder {
                 writer.append("</member>")
             }
             writer.append("</struct></value>")
+        case .record(let record):
+            writer.append("<value><struct>")
+            for (prefix, member) in zip(record.layout.xmlMemberPrefixes, record.values) {
+                writer.bytes.append(contentsOf: prefix)
+                writeValue(member, into: &writer)
+                writer.append("</member>")
+            }
+            writer.append("</struct></value>")
         case .nil:
             writer.append("<value><nil/></value>")
         }

@@ -24,6 +24,11 @@ struct Xapid: AsyncParsableCommand {
         help: "Address to serve HTTPS on (self-signed certificate made on first start), as HOST:PORT, or 'off'.")
     var httpsListen = "127.0.0.1:8443"
 
+    @Option(
+        name: .customLong("unix-socket"),
+        help: "Also serve on this Unix socket, pre-authenticated as root (XenServer uses /var/lib/xcp/xapi).")
+    var unixSocket: String?
+
     @Option(name: .customLong("data-dir"), help: "Folder holding the pool database and the root password hash.")
     var dataDir = "xapi-data"
 
@@ -79,6 +84,18 @@ struct Xapid: AsyncParsableCommand {
                     configuration: .init(address: .hostname(secureEndpoint.host, port: secureEndpoint.port)),
                     onServerRunning: { channel in
                         announce("serving XenAPI on https://\(secureEndpoint.host):\(channel.localAddress?.port ?? secureEndpoint.port)/ (self-signed certificate)")
+                    }, logger: logger))
+        }
+        if let unixSocket {
+            try? FileManager.default.removeItem(atPath: unixSocket)
+            let localRouter = Router()
+            RPCEndpoints.register(on: localRouter, toolstack: toolstack, origin: .localSocket)
+            runners.append(
+                Application(
+                    router: localRouter, configuration: .init(address: .unixDomainSocket(path: unixSocket)),
+                    onServerRunning: { _ in
+                        chmod(unixSocket, 0o600)
+                        announce("serving XenAPI on the local socket \(unixSocket) (pre-authenticated as root)")
                     }, logger: logger))
         }
         let group = ServiceGroup(

@@ -39,3 +39,19 @@ struct JSONRPCTests {
         #expect(escaped == "\"a\\\"\\\\\\n\\u0001é\"")
     }
 }
+
+@Suite("Records")
+struct RecordTests {
+    @Test("a record equals, hashes and encodes like the struct with the same members")
+    func recordIsAStruct() {
+        let layout = RecordLayout(names: ["uuid", "MTU", "tags"])
+        let record = RPCValue.record(RecordFields(layout: layout, values: ["u", .int(1500), ["a"]]))
+        let structure: RPCValue = ["uuid": "u", "MTU": .int(1500), "tags": ["a"]]
+        #expect(record == structure)
+        #expect(record.hashValue == structure.hashValue)
+        #expect(record["MTU"] == .int(1500))
+        #expect(XMLRPCEncoder.fragment(record) == XMLRPCEncoder.fragment(structure))
+        #expect(JSONRPC.encode(record) == JSONRPC.encode(structure))
+        #expect(record != ["uuid": "u", "MTU": .int(1500)])
+    }
+}

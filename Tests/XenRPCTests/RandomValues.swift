@@ -33,6 +33,9 @@ struct RandomValues {
         case 5: return .dateTime("20250319T04:16:\(10 + below(50))Z")
         case 6: return .nil
         case 7: return .array((0..<below(5)).map { _ in value(depth: depth + 1) })
+        case 8 where next() & 1 == 0:
+            let names = (0..<below(5)).map { "field_\($0)_" + text() }
+            return .record(RecordFields(layout: RecordLayout(names: names), values: names.map { _ in value(depth: depth + 1) }))
         default:
             var members = OrderedDictionary<String, RPCValue>()
             for _ in 0..<below(5) { members[text()] = value(depth: depth + 1) }

@@ -32,6 +32,8 @@ struct XMLRPCCodecTests {
         case .string(let text): .string(text)
         case .array(let elements): .array(elements.map(untypedForm))
         case .structure(let members): .structure(members.mapValues(untypedForm))
+        case .record(let record):
+            .structure(OrderedDictionary(uniqueKeys: record.layout.names, values: record.values.map(untypedForm)))
         default: value
         }
     }
