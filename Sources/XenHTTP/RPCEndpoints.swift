@@ -56,8 +56,12 @@ public enum RPCEndpoints {
         } catch {
             return unparseable(error.description)
         }
+        let result = await toolstack.call(method: call.method, params: call.params, origin: origin)
+        if case .success(let value) = result, value.isLarge {
+            return streaming(contentType: "text/xml") { emit in XMLRPCEncoder.success(value, chunkSize: chunkSize, emit: emit) }
+        }
         let bytes: [UInt8] =
-            switch await toolstack.call(method: call.method, params: call.params, origin: origin) {
+            switch result {
             case .success(let value): XMLRPCEncoder.success(value)
             case .failure(let description): XMLRPCEncoder.failure(description)
             case .bare(let value): XMLRPCEncoder.bareResponse(value)
@@ -75,12 +79,44 @@ public enum RPCEndpoints {
         } catch {
             return unparseable(error.description)
         }
+        let result = await toolstack.call(method: call.method, params: call.params, origin: origin)
+        if case .success(let value) = result, value.isLarge {
+            return streaming(contentType: "application/json") { emit in
+                JSONRPC.success(value, version: call.version, id: call.id, chunkSize: chunkSize, emit: emit)
+            }
+        }
         let bytes: [UInt8] =
-            switch await toolstack.call(method: call.method, params: call.params, origin: origin) {
+            switch result {
             case .success(let value), .bare(let value): JSONRPC.success(value, version: call.version, id: call.id)
             case .failure(let description): JSONRPC.failure(description, version: call.version, id: call.id)
             }
         return respond(bytes, contentType: "application/json")
+    }
+
+    /// How much a large response buffers before a chunk goes out.
+    static let chunkSize = 256 * 1024
+
+    /// A response whose body is written while `encode` runs: the encoder hands chunks over a
+    /// stream to the body writer, both as children of the response's own task.
+    private static func streaming(
+        contentType: String, encode: @escaping @Sendable (@escaping ([UInt8]) -> Void) -> Void
+    ) -> Response {
+        var headers = corsHeaders
+        headers[.contentType] = contentType
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let (chunks, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        encode { continuation.yield($0) }
+                        continuation.finish()
+                    }
+                    for await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    try await group.waitForAll()
+                }
+                try await writer.finish(nil)
+            })
     }
 
     private static func respond(_ bytes: [UInt8], contentType: String) -> Response {

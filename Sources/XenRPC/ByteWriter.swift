@@ -4,11 +4,38 @@ import Glibc
 import Darwin
 #endif
 
-/// An append-only byte buffer the encoders write into (faster than building `String`s).
+/// An append-only byte buffer the encoders write into (faster than building `String`s). With a
+/// sink it hands over full chunks as it goes, so a large response streams while it is encoded.
 struct ByteWriter {
     var bytes: [UInt8] = []
+    private let sink: (([UInt8]) -> Void)?
+    private let chunkSize: Int
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+        sink = nil
+        chunkSize = .max
+    }
+
+    init(chunkSize: Int, sink: @escaping ([UInt8]) -> Void) {
+        self.chunkSize = chunkSize
+        self.sink = sink
+        bytes.reserveCapacity(chunkSize + chunkSize / 8)
+    }
+
+    /// Hands the buffered bytes to the sink once a chunk is full (called between values).
+    mutating func flushIfFull() {
+        guard let sink, bytes.count >= chunkSize else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands whatever is left to the sink.
+    mutating func finish() {
+        guard let sink, !bytes.isEmpty else { return }
+        sink(bytes)
+        bytes.removeAll()
+    }
 
     mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }

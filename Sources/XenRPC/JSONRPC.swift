@@ -85,6 +85,19 @@ public enum JSONRPC {
         return writer.bytes
     }
 
+    /// A successful response handed to `emit` in chunks of about `chunkSize` bytes as it is encoded.
+    public static func success(
+        _ value: RPCValue, version: JSONRPCVersion, id: JSONRPCID, chunkSize: Int, emit: @escaping ([UInt8]) -> Void
+    ) {
+        var writer = ByteWriter(chunkSize: chunkSize, sink: emit)
+        writer.append(version == .v1 ? "{\"result\":" : "{\"jsonrpc\":\"2.0\",\"result\":")
+        JSONValueWriter.write(value, into: &writer)
+        writer.append(version == .v1 ? ",\"error\":null,\"id\":" : ",\"id\":")
+        write(id, into: &writer)
+        writer.append("}")
+        writer.finish()
+    }
+
     /// The response bytes for a failed call: v1 `error` is `[code, args…]`, v2 is
     /// `{"code": 1, "message": code, "data": [args…]}`.
     public static func failure(_ description: [String], version: JSONRPCVersion, id: JSONRPCID) -> [UInt8] {
@@ -181,6 +194,7 @@ enum JSONValueWriter {
             for (index, element) in elements.enumerated() {
                 if index > 0 { writer.append(",") }
                 write(element, into: &writer)
+                writer.flushIfFull()
             }
             writer.append("]")
         case .structure(let members):
@@ -192,6 +206,7 @@ enum JSONValueWriter {
                 writeString(name, into: &writer)
                 writer.append(":")
                 write(member, into: &writer)
+                writer.flushIfFull()
             }
             writer.append("}")
         case .record(let record):

@@ -22,6 +22,15 @@ public enum RPCValue: Sendable {
     case record(RecordFields)
     case `nil`
 
+    /// Whether the value is big enough (many members) that writing it out as it is encoded pays.
+    public var isLarge: Bool {
+        switch self {
+        case .array(let elements): elements.count > 2000
+        case .structure(let members): members.count > 200
+        default: false
+        }
+    }
+
     /// The empty struct.
     public static let emptyStructure = RPCValue.structure([:])
 

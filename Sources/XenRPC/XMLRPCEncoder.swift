@@ -11,6 +11,16 @@ public enum XMLRPCEncoder {
         return writer.bytes
     }
 
+    /// A successful `methodResponse` handed to `emit` in chunks of about `chunkSize` bytes as it is
+    /// encoded, for responses too large to build whole before sending.
+    public static func success(_ value: RPCValue, chunkSize: Int, emit: @escaping ([UInt8]) -> Void) {
+        var writer = ByteWriter(chunkSize: chunkSize, sink: emit)
+        writer.append("<?xml version=\"1.0\"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name>")
+        writeValue(value, into: &writer)
+        writer.append("</member></struct></value></param></params></methodResponse>")
+        writer.finish()
+    }
+
     /// The bytes of a failed `methodResponse`: `ErrorDescription` is `[code, args…]`.
     public static func failure(_ description: [String]) -> [UInt8] {
         var writer = ByteWriter(capacity: 256)
@@ -81,7 +91,10 @@ public enum XMLRPCEncoder {
             writer.append("</base64></value>")
         case .array(let elements):
             writer.append("<value><array><data>")
-            for element in elements { writeValue(element, into: &writer) }
+            for element in elements {
+                writeValue(element, into: &writer)
+                writer.flushIfFull()
+            }
             writer.append("</data></array></value>")
         case .structure(let members):
             writer.append("<value><struct>")
@@ -91,6 +104,7 @@ public enum XMLRPCEncoder {
                 writer.append("</name>")
                 writeValue(member, into: &writer)
                 writer.append("</member>")
+                writer.flushIfFull()
             }
             writer.append("</struct></value>")
         case .record(let record):
@@ -99,6 +113,7 @@ public enum XMLRPCEncoder {
                 writer.bytes.append(contentsOf: prefix)
                 writeValue(member, into: &writer)
                 writer.append("</member>")
+                writer.flushIfFull()
             }
             writer.append("</struct></value>")
         case .nil:

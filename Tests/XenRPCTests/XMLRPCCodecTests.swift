@@ -113,3 +113,23 @@ struct XMLRPCCodecTests {
         #expect(try XMLRPCDecoder.decodeResponse(Array(fault.utf8)) == ["faultCode": .int(1)])
     }
 }
+
+@Suite("Chunked encoding")
+struct ChunkedEncodingTests {
+    @Test("chunked output is byte-for-byte the whole output, in chunks near the requested size")
+    func chunkedMatchesWhole() {
+        var random = RandomValues(seed: 42)
+        let value = RPCValue.array((0..<3000).map { _ in random.value() })
+        final class Collector: @unchecked Sendable {  // only touched on this thread, synchronously
+            var chunks: [[UInt8]] = []
+        }
+        let xml = Collector()
+        XMLRPCEncoder.success(value, chunkSize: 4096) { xml.chunks.append($0) }
+        #expect(xml.chunks.joined().elementsEqual(XMLRPCEncoder.success(value)))
+        #expect(xml.chunks.count > 10)
+        #expect(xml.chunks.dropLast().allSatisfy { $0.count >= 4096 })
+        let json = Collector()
+        JSONRPC.success(value, version: .v2, id: .number(7), chunkSize: 4096) { json.chunks.append($0) }
+        #expect(json.chunks.joined().elementsEqual(JSONRPC.success(value, version: .v2, id: .number(7))))
+    }
+}
