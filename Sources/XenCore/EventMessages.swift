@@ -64,7 +64,7 @@ struct EventMessages: EventActions {
 
     func inject(_ context: CallContext, className: String, ref: String) async throws -> String {
         let wireName = database.schema.byLowercasedName[className.lowercased()] ?? className
-        let generation = try database.write { (tx: inout Transaction) throws(XenAPIError) -> Int64 in
+        let generation = try await database.write { (tx: inout Transaction) throws(XenAPIError) -> Int64 in
             guard tx.snapshot.contains(wireName, ref) else {
                 throw XenAPIError.handleInvalid(className: className, handle: ref)
             }

@@ -75,7 +75,7 @@ enum ImplicitMessages {
             add("set_\(field.name)", [selfParam, param("value", field.type)], role: field.writeRole) { _, p in
                 let ref = try p.string(0, "self")
                 let value = try ValueCoercion.coerce(try p.raw(1, "value"), to: field.type, field: field.name)
-                try database.write { (tx: inout Transaction) throws(XenAPIError) in
+                try await database.write { (tx: inout Transaction) throws(XenAPIError) in
                     try tx.set(className, ref: ref, field: field.name, value: value)
                 }
                 return .string("")
@@ -90,7 +90,7 @@ enum ImplicitMessages {
                     let key = try ValueCoercion.coerce(try p.raw(1, "key"), to: keyType, field: field.name)
                     let value = try ValueCoercion.coerce(try p.raw(2, "value"), to: valueType, field: field.name)
                     let keyText = key.stringValue ?? DatabaseText.render(key)
-                    try database.write { (tx: inout Transaction) throws(XenAPIError) in
+                    try await database.write { (tx: inout Transaction) throws(XenAPIError) in
                         guard let row = tx.snapshot.row(className, ref) else {
                             throw XenAPIError.handleInvalid(className: className, handle: ref)
                         }
@@ -108,7 +108,7 @@ enum ImplicitMessages {
                     let ref = try p.string(0, "self")
                     let key = try ValueCoercion.coerce(try p.raw(1, "key"), to: keyType, field: field.name)
                     let keyText = key.stringValue ?? DatabaseText.render(key)
-                    try database.write { (tx: inout Transaction) throws(XenAPIError) in
+                    try await database.write { (tx: inout Transaction) throws(XenAPIError) in
                         guard let row = tx.snapshot.row(className, ref) else {
                             throw XenAPIError.handleInvalid(className: className, handle: ref)
                         }
@@ -120,12 +120,12 @@ enum ImplicitMessages {
                 }
             case .set(let elementType):
                 add("add_\(field.name)", [selfParam, param("value", elementType)], role: field.writeRole) { _, p in
-                    try updateSet(database, className, index, field, try p.string(0, "self"), try p.raw(1, "value"), elementType) {
+                    try await updateSet(database, className, index, field, try p.string(0, "self"), try p.raw(1, "value"), elementType) {
                         if !$0.contains($1) { $0.append($1) }
                     }
                 }
                 add("remove_\(field.name)", [selfParam, param("value", elementType)], role: field.writeRole) { _, p in
-                    try updateSet(database, className, index, field, try p.string(0, "self"), try p.raw(1, "value"), elementType) {
+                    try await updateSet(database, className, index, field, try p.string(0, "self"), try p.raw(1, "value"), elementType) {
                         (elements: inout [RPCValue], element: RPCValue) in elements.removeAll { $0 == element }
                     }
                 }
@@ -136,11 +136,11 @@ enum ImplicitMessages {
         if cls.hasImplicitConstructor {
             add("create", [param("args", .record(className), doc: "all constructor fields")], role: .vmAdmin, async: true) {
                 _, p in
-                .string(try create(schema, record: try p.raw(0, "args"), services: services))
+                .string(try await create(schema, record: try p.raw(0, "args"), services: services))
             }
             add("destroy", [selfParam], role: .vmAdmin, async: true) { _, p in
                 let ref = try p.string(0, "self")
-                try database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete(className, ref: ref) }
+                try await database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete(className, ref: ref) }
                 return .string("")
             }
         }
@@ -150,9 +150,9 @@ enum ImplicitMessages {
     private static func updateSet(
         _ database: PoolDatabase, _ className: String, _ index: Int, _ field: Field, _ ref: String, _ raw: RPCValue,
         _ elementType: FieldType, _ change: @escaping (inout [RPCValue], RPCValue) -> Void
-    ) throws(XenAPIError) -> RPCValue {
+    ) async throws(XenAPIError) -> RPCValue {
         let element = try ValueCoercion.coerce(raw, to: elementType, field: field.name)
-        try database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await database.write { (tx: inout Transaction) throws(XenAPIError) in
             guard let row = tx.snapshot.row(className, ref) else {
                 throw XenAPIError.handleInvalid(className: className, handle: ref)
             }
@@ -167,7 +167,7 @@ enum ImplicitMessages {
 
     /// The implicit constructor: RW and RO-c fields from the record, defaults for the rest;
     /// a required field that is missing fails as xapi does, before anything is written.
-    static func create(_ schema: ClassSchema, record: RPCValue, services: CoreServices) throws(XenAPIError) -> String {
+    static func create(_ schema: ClassSchema, record: RPCValue, services: CoreServices) async throws(XenAPIError) -> String {
         guard case .structure(let members) = record else { throw XenAPIError.fieldTypeError(field: "args") }
         var fields: [String: RPCValue] = [:]
         for field in schema.fields where field.qualifier != .dynamicReadOnly {
@@ -179,7 +179,7 @@ enum ImplicitMessages {
         }
         if schema.uuidIndex != nil { fields["uuid"] = .string(services.environment.makeUUID()) }
         let ref = services.makeRef()
-        try services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.insert(schema.name, ref: ref, fields: fields)
         }
         return ref

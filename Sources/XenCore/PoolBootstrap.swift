@@ -7,7 +7,7 @@ import XenRPC
 /// First start on an empty database: one pool whose coordinator is this host, with the host's
 /// metrics, CPUs and control domain, the way a freshly installed XenServer looks.
 enum PoolBootstrap {
-    static func run(_ services: CoreServices) throws(XenAPIError) {
+    static func run(_ services: CoreServices) async throws(XenAPIError) {
         guard services.database.snapshot.count("pool") == 0 else { return }
         let config = services.configuration
         let env = services.environment
@@ -25,7 +25,7 @@ enum PoolBootstrap {
             "hostname": .string(config.hostname), "date": .string(WireDateTime.format(secondsSinceEpoch: env.wallClockSeconds())),
             "network_backend": "openvswitch", "xencenter_min": "2.21", "xencenter_max": .string(versionText),
         ])
-        try services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.insert(
                 "host_metrics", ref: hostMetrics,
                 fields: [

@@ -16,7 +16,7 @@ struct SessionMessages: SessionActions {
         let ref = services.makeRef()
         let now = services.now()
         let uuid = services.environment.makeUUID()
-        try services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             Housekeeping.reapSessions(&tx, now: services.environment.wallClockSeconds())
             try tx.insert(
                 "session", ref: ref,
@@ -30,11 +30,11 @@ struct SessionMessages: SessionActions {
     }
 
     func logout(_ context: CallContext) async throws {
-        try destroySession(context.session)
+        try await destroySession(context.session)
     }
 
     func localLogout(_ context: CallContext) async throws {
-        try destroySession(context.session)
+        try await destroySession(context.session)
     }
 
     func changePassword(_ context: CallContext, oldPwd: String, newPwd: String) async throws {
@@ -54,9 +54,9 @@ struct SessionMessages: SessionActions {
         }
     }
 
-    private func destroySession(_ session: ObjectRef) throws(XenAPIError) {
+    private func destroySession(_ session: ObjectRef) async throws(XenAPIError) {
         services.eventQueues.unregisterAll(session: session.rawValue)
-        try services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             if tx.snapshot.contains("session", session.rawValue) { try tx.delete("session", ref: session.rawValue) }
         }
     }

@@ -5,11 +5,11 @@ import XenRPC
 /// Creating, running and completing task objects: `Async.` calls and client-made tasks.
 enum TaskLifecycle {
     /// Creates a pending task row (reaping old tasks first, as xapi's GC would).
-    static func create(_ services: CoreServices, label: String, description: String) throws(XenAPIError) -> String {
+    static func create(_ services: CoreServices, label: String, description: String) async throws(XenAPIError) -> String {
         let ref = services.makeRef()
         let uuid = services.environment.makeUUID()
         let now = services.now()
-        try services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             Housekeeping.reapTasks(&tx, now: services.environment.wallClockSeconds())
             try tx.insert(
                 "task", ref: ref,
@@ -27,8 +27,8 @@ enum TaskLifecycle {
     static func start(
         _ services: CoreServices, label: String, descriptor: MessageDescriptor, context: CallContext,
         parameters: MessageParameters
-    ) throws(XenAPIError) -> String {
-        let task = try create(services, label: label, description: "")
+    ) async throws(XenAPIError) -> String {
+        let task = try await create(services, label: label, description: "")
         services.taskControl.register(task)
         let taskContext = CallContext(
             session: context.session, task: ObjectRef(task), method: context.method, origin: context.origin)
@@ -41,17 +41,17 @@ enum TaskLifecycle {
             } catch {
                 outcome = .failure(XenAPIError.internalError(message: "\(error)"))
             }
-            complete(services, task: task, outcome: outcome)
+            await complete(services, task: task, outcome: outcome)
         }
         return task
     }
 
     /// Records the outcome: `result` as an XML-RPC value fragment, or `error_info`; a cancel that
     /// was requested while it ran turns the outcome into `cancelled`.
-    static func complete(_ services: CoreServices, task: String, outcome: Result<RPCValue, XenAPIError>) {
+    static func complete(_ services: CoreServices, task: String, outcome: Result<RPCValue, XenAPIError>) async {
         let requests = services.taskControl.finish(task)
         let now = services.now()
-        try? services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             guard tx.snapshot.contains("task", task) else { return }
             if requests.destroyWhenDone {
                 try tx.delete("task", ref: task)

@@ -31,8 +31,8 @@ public final class Toolstack: Sendable {
     }
 
     /// Creates the pool, its host and the host's objects on an empty database.
-    public func bootstrapIfEmpty() throws(XenAPIError) {
-        try PoolBootstrap.run(services)
+    public func bootstrapIfEmpty() async throws(XenAPIError) {
+        try await PoolBootstrap.run(services)
     }
 
     /// Runs one call.
@@ -53,7 +53,7 @@ public final class Toolstack: Sendable {
         let isAsync = method.hasPrefix("Async.")
         let name = isAsync ? String(method.dropFirst("Async.".count)) : method
         guard let descriptor = table.lookup(name, allowAlias: !isAsync) else {
-            if let session = params.first { _ = try validSession(session) }
+            if let session = params.first { _ = try await validSession(session) }
             throw XenAPIError.messageMethodUnknown(method: method)
         }
         let given = params.count - (descriptor.takesSession ? 1 : 0)
@@ -62,7 +62,7 @@ public final class Toolstack: Sendable {
                 method: name, expected: String(descriptor.parameters.count), received: String(max(given, 0)))
         }
         var session = ObjectRef.null
-        if descriptor.takesSession { session = try validSession(params[0]) }
+        if descriptor.takesSession { session = try await validSession(params[0]) }
         var values = Array(params.dropFirst(descriptor.takesSession ? 1 : 0))
         for parameter in descriptor.parameters.dropFirst(values.count) {
             values.append(ValueCoercion.wireValue(parameter.defaultValue!, type: parameter.type))
@@ -70,7 +70,7 @@ public final class Toolstack: Sendable {
         let context = CallContext(session: session, task: nil, method: descriptor.wireName, origin: origin)
         if isAsync {
             guard descriptor.hasAsync else { throw XenAPIError.noAsyncMode(descriptor.wireName) }
-            let task = try TaskLifecycle.start(
+            let task = try await TaskLifecycle.start(
                 services, label: "Async.\(descriptor.wireName)", descriptor: descriptor, context: context,
                 parameters: MessageParameters(values))
             return .success(.string(task))
@@ -79,7 +79,7 @@ public final class Toolstack: Sendable {
     }
 
     /// The caller's session, or `SESSION_INVALID [ref as sent]`.
-    private func validSession(_ value: RPCValue) throws(XenAPIError) -> ObjectRef {
+    private func validSession(_ value: RPCValue) async throws(XenAPIError) -> ObjectRef {
         guard case .string(let ref) = value else {
             throw XenAPIError.sessionInvalid(sessionRef: XMLRPCEncoder.fragment(value))
         }
@@ -89,7 +89,7 @@ public final class Toolstack: Sendable {
         // Like xapi, refresh last_active at most every ten minutes, so idle reaping spares live sessions.
         let now = services.environment.wallClockSeconds()
         if now - (WireDateTime.parse(lastActive) ?? 0) >= Housekeeping.lastActiveRefreshInterval {
-            try? services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
                 if tx.snapshot.contains("session", ref) {
                     try tx.set("session", ref: ref, field: "last_active", value: services.now())
                 }

@@ -57,8 +57,8 @@ public struct PersistedRow: Sendable, Hashable {
 public protocol Persistence: Sendable {
     /// The newest snapshot (if any) and the journal records after it, oldest first.
     func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord])
-    /// Makes one commit durable.
-    func append(_ record: JournalRecord) throws
+    /// Makes a batch of commits durable, all or nothing, in order.
+    func append(_ records: [JournalRecord]) throws
     /// Stores a full image and drops the journal records it covers.
     func writeSnapshot(_ snapshot: PersistedSnapshot) throws
 }
@@ -77,8 +77,8 @@ public final class MemoryPersistence: Persistence {
         stored.withLock { ($0.snapshot, $0.journal) }
     }
 
-    public func append(_ record: JournalRecord) throws {
-        stored.withLock { $0.journal.append(record) }
+    public func append(_ records: [JournalRecord]) throws {
+        stored.withLock { $0.journal.append(contentsOf: records) }
     }
 
     public func writeSnapshot(_ snapshot: PersistedSnapshot) throws {

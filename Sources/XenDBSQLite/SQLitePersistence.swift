@@ -48,12 +48,11 @@ public final class SQLitePersistence: Persistence {
         }
     }
 
-    public func append(_ record: JournalRecord) throws {
-        let text = JournalCoding.encode(record.changes)
+    public func append(_ records: [JournalRecord]) throws {
+        let rows = records.map { ($0.generation, JournalCoding.encode($0.changes)) }
         try queue.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO journal (generation, changes) VALUES (?, ?)",
-                arguments: [record.generation, text])
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO journal (generation, changes) VALUES (?, ?)")
+            for (generation, text) in rows { try statement.execute(arguments: [generation, text]) }
         }
     }
 

@@ -4,15 +4,19 @@ import Glibc
 import Darwin
 #endif
 
-/// An append-only byte buffer the encoders write into (faster than building `String`s). With a
-/// sink it hands over full chunks as it goes, so a large response streams while it is encoded.
-struct ByteWriter {
-    var bytes: [UInt8] = []
+/// An append-only byte buffer the encoders write into (faster than building `String`s or
+/// appending to an `Array`: it copies with `memcpy` into storage it owns). With a sink it hands
+/// over full chunks as it goes, so a large response streams while it is encoded.
+struct ByteWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     private let sink: (([UInt8]) -> Void)?
     private let chunkSize: Int
 
     init(capacity: Int = 256) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
         sink = nil
         chunkSize = .max
     }
@@ -20,57 +24,92 @@ struct ByteWriter {
     init(chunkSize: Int, sink: @escaping ([UInt8]) -> Void) {
         self.chunkSize = chunkSize
         self.sink = sink
-        bytes.reserveCapacity(chunkSize + chunkSize / 8)
+        capacity = chunkSize + chunkSize / 4
+        base = .allocate(capacity: capacity)
     }
+
+    deinit { base.deallocate() }
+
+    /// A copy of everything written.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
     /// Hands the buffered bytes to the sink once a chunk is full (called between values).
     mutating func flushIfFull() {
-        guard let sink, bytes.count >= chunkSize else { return }
+        guard let sink, count >= chunkSize else { return }
         sink(bytes)
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
     }
 
     /// Hands whatever is left to the sink.
     mutating func finish() {
-        guard let sink, !bytes.isEmpty else { return }
+        guard let sink, count > 0 else { return }
         sink(bytes)
-        bytes.removeAll()
+        count = 0
+    }
+
+    private mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        var newCapacity = capacity * 2
+        while newCapacity < count + extra { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
+        guard let source = buffer.baseAddress, !buffer.isEmpty else { return }
+        reserve(buffer.count)
+        (base + count).update(from: source, count: buffer.count)
+        count += buffer.count
     }
 
     mutating func append(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func append(_ array: [UInt8]) {
+        array.withUnsafeBufferPointer { append($0) }
     }
 
     mutating func append(_ text: String) {
         var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        text.withUTF8 { append($0) }
     }
 
-    mutating func append(_ byte: UInt8) { bytes.append(byte) }
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
 
     mutating func appendDecimal(_ value: Int64) {
-        if value == 0 { bytes.append(UInt8(ascii: "0")); return }
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
+        reserve(20)
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
         }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        withUnsafeBytes(of: &digits) { buffer in
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        var digits = 0
+        repeat {
+            base[count + digits] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            digits += 1
+        } while magnitude > 0
+        // The digits came out least significant first.
+        var low = count, high = count + digits - 1
+        while low < high {
+            (base[low], base[high]) = (base[high], base[low])
+            low += 1
+            high -= 1
         }
+        count += digits
     }
 
     /// Writes a double the way xapi does (`%.16g`: `1`, `0.5`, `1e+20`).
     mutating func appendDouble(_ value: Double) {
-        bytes.append(contentsOf: Array(formatDouble(value).utf8))
+        append(formatDouble(value))
     }
 }
 

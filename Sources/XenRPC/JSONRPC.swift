@@ -213,7 +213,7 @@ enum JSONValueWriter {
             writer.append("{")
             for (index, (key, member)) in zip(record.layout.jsonKeys, record.values).enumerated() {
                 if index > 0 { writer.append(",") }
-                writer.bytes.append(contentsOf: key)
+                writer.append(key)
                 write(member, into: &writer)
             }
             writer.append("}")
@@ -229,7 +229,7 @@ enum JSONValueWriter {
             for index in 0..<utf8.count {
                 let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                writer.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 switch byte {
                 case UInt8(ascii: "\""): writer.append("\\\"")
                 case UInt8(ascii: "\\"): writer.append("\\\\")
@@ -244,7 +244,7 @@ enum JSONValueWriter {
                 }
                 runStart = index + 1
             }
-            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            writer.append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
         writer.append("\"")
     }

@@ -110,7 +110,7 @@ public enum XMLRPCEncoder {
         case .record(let record):
             writer.append("<value><struct>")
             for (prefix, member) in zip(record.layout.xmlMemberPrefixes, record.values) {
-                writer.bytes.append(contentsOf: prefix)
+                writer.append(prefix)
                 writeValue(member, into: &writer)
                 writer.append("</member>")
                 writer.flushIfFull()
@@ -139,11 +139,11 @@ public enum XMLRPCEncoder {
                 case 0..<0x20: replacement = ""
                 default: continue
                 }
-                writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                writer.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                 writer.append(replacement!)
                 runStart = index + 1
             }
-            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            writer.append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }
     }
 }

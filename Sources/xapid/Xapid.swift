@@ -62,7 +62,7 @@ struct Xapid: AsyncParsableCommand {
                 hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000))),
             credentials: credentials)
         let toolstack = Toolstack(services: services)
-        try toolstack.bootstrapIfEmpty()
+        try await toolstack.bootstrapIfEmpty()
 
         var logger = Logger(label: "xapid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice

@@ -7,8 +7,8 @@ import XenRPC
 @Suite("Dispatch")
 struct DispatchTests {
     @Test("every custom message in the model has a registered implementation")
-    func completeness() throws {
-        let harness = try ToolstackHarness()
+    func completeness() async throws {
+        let harness = try await ToolstackHarness()
         for cls in DataModel.current.classes {
             for message in cls.messages {
                 #expect(harness.toolstack.table.lookup("\(cls.name).\(message.name)", allowAlias: false) != nil,
@@ -19,7 +19,7 @@ struct DispatchTests {
 
     @Test("xapi's order of checks: method, parameter count, session, object")
     func errorPrecedence() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         #expect(await harness.call("VM.no_such_call") == .failure(["MESSAGE_METHOD_UNKNOWN", "VM.no_such_call"]))
         #expect(await harness.call("VM.no_such_call", "OpaqueRef:bad") == .failure(["SESSION_INVALID", "OpaqueRef:bad"]))
@@ -35,7 +35,7 @@ struct DispatchTests {
 
     @Test("login takes 2, 3 or 4 arguments; other counts and bad passwords are refused")
     func login() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         for params: [RPCValue] in [["root", .string(ToolstackHarness.password)], ["root", .string(ToolstackHarness.password), "1.0"],
                                    ["root", .string(ToolstackHarness.password), "1.0", "tests"]] {
             guard case .success(.string(let ref)) = await harness.toolstack.call(method: "session.login_with_password", params: params)
@@ -58,7 +58,7 @@ struct DispatchTests {
 
     @Test("the Class_message alias and listMethods")
     func aliases() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         let pools = try await harness.value("pool_get_all", session)
         #expect(pools.arrayValue?.count == 1)
@@ -73,7 +73,7 @@ struct DispatchTests {
 
     @Test("constructors default what the record leaves out and refuse missing required fields")
     func constructors() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         let network = try await harness.value(
             "network.create", session, ["name_label": "n", "name_description": "", "MTU": "9000", "other_config": [:]])
@@ -92,7 +92,7 @@ struct DispatchTests {
 
     @Test("map and set helpers behave as xapi's")
     func mapsAndSets() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         let pool = try #require(try await harness.value("pool.get_all", session).arrayValue?.first)
         _ = try await harness.value("pool.add_to_other_config", session, pool, "k", "v")

@@ -13,7 +13,7 @@ struct EventAndTaskTests {
 
     @Test("an empty token returns every object as add; later tokens see mod and del only")
     func eventFrom() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         let first = try await harness.value("event.from", session, ["network", "pool"], "", .double(0))
         #expect(events(first).map(\.0) == ["pool"])
@@ -38,7 +38,7 @@ struct EventAndTaskTests {
 
     @Test("tokens and subscriptions are validated")
     func eventErrors() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         #expect(await harness.call("event.from", session, ["vm"], "garbage", .double(0))
             == .failure(["EVENT_FROM_TOKEN_PARSE_FAILURE", "garbage"]))
@@ -50,7 +50,7 @@ struct EventAndTaskTests {
 
     @Test("a waiting event.from wakes on a matching commit, and times out in virtual time otherwise")
     func waking() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         let token = try #require(try await harness.value("event.from", session, ["pool"], "", .double(0))["token"])
         let pool = try #require(try await harness.value("pool.get_all", session).arrayValue?.first)
@@ -68,7 +68,7 @@ struct EventAndTaskTests {
 
     @Test("register/next returns changes since the previous next")
     func legacyQueue() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         _ = try await harness.value("event.register", session, ["pool"])
         let pool = try #require(try await harness.value("pool.get_all", session).arrayValue?.first)
@@ -80,7 +80,7 @@ struct EventAndTaskTests {
 
     @Test("an Async call runs as a task whose result is an XML-RPC fragment")
     func asyncTask() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await harness.seeded.background.run() }
@@ -109,7 +109,7 @@ struct EventAndTaskTests {
 
     @Test("logging out invalidates the session")
     func logout() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
         _ = try await harness.value("session.logout", session)
         #expect(await harness.call("pool.get_all", session) == .failure(["SESSION_INVALID", session.stringValue!]))

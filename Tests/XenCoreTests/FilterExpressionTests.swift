@@ -31,7 +31,7 @@ struct FilterExpressionTests {
 
     @Test("filters match database column names over the wire")
     func overTheWire() async throws {
-        let harness = try ToolstackHarness()
+        let harness = try await ToolstackHarness()
         let session = try await harness.login()
         for label in ["x", "y", "x"] {
             _ = try await harness.value(

@@ -9,7 +9,7 @@ struct ToolstackHarness {
     let toolstack: Toolstack
     static let password = "harness-password"
 
-    init(seed: UInt64 = 1) throws {
+    init(seed: UInt64 = 1) async throws {
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
@@ -18,7 +18,7 @@ struct ToolstackHarness {
             configuration: ToolstackConfiguration(hostname: "harness", address: "127.0.0.1"),
             credentials: CredentialStore(credentials, save: { _ in }))
         toolstack = Toolstack(services: services)
-        try toolstack.bootstrapIfEmpty()
+        try await toolstack.bootstrapIfEmpty()
     }
 
     func login() async throws -> String {

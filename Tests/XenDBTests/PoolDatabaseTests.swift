@@ -12,9 +12,9 @@ struct PoolDatabaseTests {
     }
 
     @Test("insert fills every field with its default, and the ref side of a relation fills the set side")
-    func defaultsAndRelations() throws {
+    func defaultsAndRelations() async throws {
         let db = try PoolDatabase(persistence: MemoryPersistence())
-        try db.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await db.write { (tx: inout Transaction) throws(XenAPIError) in
             try makeVM(&tx, "OpaqueRef:vm1", uuid: "u1")
             try tx.insert("VBD", ref: "OpaqueRef:vbd1", fields: ["uuid": "b1", "VM": "OpaqueRef:vm1"])
         }
@@ -29,15 +29,15 @@ struct PoolDatabaseTests {
     }
 
     @Test("moving the ref side moves set membership and marks both ends changed")
-    func relationMove() throws {
+    func relationMove() async throws {
         let db = try PoolDatabase(persistence: MemoryPersistence())
-        try db.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await db.write { (tx: inout Transaction) throws(XenAPIError) in
             try makeVM(&tx, "OpaqueRef:a", uuid: "a")
             try makeVM(&tx, "OpaqueRef:b", uuid: "b")
             try tx.insert("VIF", ref: "OpaqueRef:vif", fields: ["uuid": "v", "VM": "OpaqueRef:a"])
         }
         let before = db.snapshot.generation
-        try db.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await db.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.set("VIF", ref: "OpaqueRef:vif", field: "VM", value: "OpaqueRef:b")
         }
         let snapshot = db.snapshot
@@ -49,13 +49,13 @@ struct PoolDatabaseTests {
     }
 
     @Test("delete leaves a tombstone and clears the set side")
-    func deleteTombstone() throws {
+    func deleteTombstone() async throws {
         let db = try PoolDatabase(persistence: MemoryPersistence())
-        try db.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await db.write { (tx: inout Transaction) throws(XenAPIError) in
             try makeVM(&tx, "OpaqueRef:a", uuid: "a")
             try tx.insert("VIF", ref: "OpaqueRef:vif", fields: ["uuid": "v", "VM": "OpaqueRef:a"])
         }
-        try db.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete("VIF", ref: "OpaqueRef:vif") }
+        try await db.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete("VIF", ref: "OpaqueRef:vif") }
         let snapshot = db.snapshot
         #expect(!snapshot.contains("VIF", "OpaqueRef:vif"))
         #expect(snapshot.value("VM", "OpaqueRef:a", "VIFs") == [])
@@ -64,10 +64,10 @@ struct PoolDatabaseTests {
     }
 
     @Test("a write that throws changes nothing and publishes no generation")
-    func rollback() throws {
+    func rollback() async throws {
         let db = try PoolDatabase(persistence: MemoryPersistence())
-        #expect(throws: XenAPIError.self) {
-            try db.write { (tx: inout Transaction) throws(XenAPIError) in
+        await #expect(throws: XenAPIError.self) {
+            try await db.write { (tx: inout Transaction) throws(XenAPIError) in
                 try makeVM(&tx, "OpaqueRef:a", uuid: "a")
                 throw XenAPIError.internalError(message: "boom")
             }
@@ -77,16 +77,16 @@ struct PoolDatabaseTests {
     }
 
     @Test("reopening replays the journal, with and without a snapshot in between")
-    func reload() throws {
+    func reload() async throws {
         let persistence = MemoryPersistence()
         do {
             let db = try PoolDatabase(persistence: persistence, snapshotInterval: 4)
             for index in 0..<5 {
-                try db.write { (tx: inout Transaction) throws(XenAPIError) in
+                try await db.write { (tx: inout Transaction) throws(XenAPIError) in
                     try makeVM(&tx, "OpaqueRef:\(index)", uuid: "u\(index)")
                 }
             }
-            try db.write { (tx: inout Transaction) throws(XenAPIError) in
+            try await db.write { (tx: inout Transaction) throws(XenAPIError) in
                 try tx.set("VM", ref: "OpaqueRef:1", field: "name_label", value: "renamed")
                 try tx.delete("VM", ref: "OpaqueRef:2")
             }
@@ -102,10 +102,10 @@ struct PoolDatabaseTests {
     }
 
     @Test("non-persisted classes (sessions, tasks) are not journalled")
-    func volatileClasses() throws {
+    func volatileClasses() async throws {
         let persistence = MemoryPersistence()
         let db = try PoolDatabase(persistence: persistence)
-        try db.write { (tx: inout Transaction) throws(XenAPIError) in
+        try await db.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.insert("session", ref: "OpaqueRef:s", fields: ["uuid": "s"])
         }
         #expect(db.snapshot.contains("session", "OpaqueRef:s"))
@@ -114,7 +114,7 @@ struct PoolDatabaseTests {
     }
 
     @Test("an image from an older schema loads: missing fields default, unknown ones are dropped")
-    func schemaUpgrade() throws {
+    func schemaUpgrade() async throws {
         let persistence = MemoryPersistence()
         try persistence.writeSnapshot(
             PersistedSnapshot(
@@ -135,7 +135,7 @@ struct PoolDatabaseTests {
     }
 
     @Test("SQLite keeps every commit and the latest snapshot across reopening")
-    func sqlite() throws {
+    func sqlite() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xapi-db-\(getpid())-\(#line)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -143,13 +143,13 @@ struct PoolDatabaseTests {
         do {
             let db = try PoolDatabase(persistence: SQLitePersistence(path: path), snapshotInterval: 4)
             for index in 0..<10 {
-                try db.write { (tx: inout Transaction) throws(XenAPIError) in
+                try await db.write { (tx: inout Transaction) throws(XenAPIError) in
                     try tx.insert(
                         "network", ref: "OpaqueRef:\(index)",
                         fields: ["uuid": .string("n\(index)"), "name_label": .string("net \(index)"), "MTU": .int(1500)])
                 }
             }
-            try db.write { (tx: inout Transaction) throws(XenAPIError) in
+            try await db.write { (tx: inout Transaction) throws(XenAPIError) in
                 try tx.set("network", ref: "OpaqueRef:9", field: "other_config", value: ["k": "v"])
             }
         }
@@ -166,7 +166,7 @@ struct PoolDatabaseTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await db.waitForCommit(after: 0) }
             group.addTask {
-                try db.write { (tx: inout Transaction) throws(XenAPIError) in try makeVM(&tx, "OpaqueRef:a", uuid: "a") }
+                try await db.write { (tx: inout Transaction) throws(XenAPIError) in try makeVM(&tx, "OpaqueRef:a", uuid: "a") }
             }
             try await group.waitForAll()
         }
