@@ -99,20 +99,20 @@ public enum RPCEndpoints {
     /// A response whose body is written while `encode` runs: the encoder hands chunks over a
     /// stream to the body writer, both as children of the response's own task.
     private static func streaming(
-        contentType: String, encode: @escaping @Sendable (@escaping ([UInt8]) -> Void) -> Void
+        contentType: String, encode: @escaping @Sendable (@escaping (UnsafeRawBufferPointer) -> Void) -> Void
     ) -> Response {
         var headers = corsHeaders
         headers[.contentType] = contentType
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                let (chunks, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+                let (chunks, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        encode { continuation.yield($0) }
+                        encode { continuation.yield(ByteBuffer(bytes: $0)) }
                         continuation.finish()
                     }
-                    for await chunk in chunks { try await writer.write(ByteBuffer(bytes: chunk)) }
+                    for await chunk in chunks { try await writer.write(chunk) }
                     try await group.waitForAll()
                 }
                 try await writer.finish(nil)

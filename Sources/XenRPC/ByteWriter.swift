@@ -11,7 +11,7 @@ struct ByteWriter: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
-    private let sink: (([UInt8]) -> Void)?
+    private let sink: ((UnsafeRawBufferPointer) -> Void)?
     private let chunkSize: Int
 
     init(capacity: Int = 256) {
@@ -21,7 +21,7 @@ struct ByteWriter: ~Copyable {
         chunkSize = .max
     }
 
-    init(chunkSize: Int, sink: @escaping ([UInt8]) -> Void) {
+    init(chunkSize: Int, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.chunkSize = chunkSize
         self.sink = sink
         capacity = chunkSize + chunkSize / 4
@@ -36,14 +36,14 @@ struct ByteWriter: ~Copyable {
     /// Hands the buffered bytes to the sink once a chunk is full (called between values).
     mutating func flushIfFull() {
         guard let sink, count >= chunkSize else { return }
-        sink(bytes)
+        sink(UnsafeRawBufferPointer(start: base, count: count))
         count = 0
     }
 
     /// Hands whatever is left to the sink.
     mutating func finish() {
         guard let sink, count > 0 else { return }
-        sink(bytes)
+        sink(UnsafeRawBufferPointer(start: base, count: count))
         count = 0
     }
 

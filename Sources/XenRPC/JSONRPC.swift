@@ -85,9 +85,10 @@ public enum JSONRPC {
         return writer.bytes
     }
 
-    /// A successful response handed to `emit` in chunks of about `chunkSize` bytes as it is encoded.
+    /// A successful response handed to `emit` in chunks of about `chunkSize` bytes as it is encoded;
+    /// each chunk is valid only during the call to `emit`.
     public static func success(
-        _ value: RPCValue, version: JSONRPCVersion, id: JSONRPCID, chunkSize: Int, emit: @escaping ([UInt8]) -> Void
+        _ value: RPCValue, version: JSONRPCVersion, id: JSONRPCID, chunkSize: Int, emit: @escaping (UnsafeRawBufferPointer) -> Void
     ) {
         var writer = ByteWriter(chunkSize: chunkSize, sink: emit)
         writer.append(version == .v1 ? "{\"result\":" : "{\"jsonrpc\":\"2.0\",\"result\":")

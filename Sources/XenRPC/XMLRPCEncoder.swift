@@ -12,8 +12,9 @@ public enum XMLRPCEncoder {
     }
 
     /// A successful `methodResponse` handed to `emit` in chunks of about `chunkSize` bytes as it is
-    /// encoded, for responses too large to build whole before sending.
-    public static func success(_ value: RPCValue, chunkSize: Int, emit: @escaping ([UInt8]) -> Void) {
+    /// encoded, for responses too large to build whole before sending. Each chunk is valid only
+    /// during the call to `emit`: copy it out.
+    public static func success(_ value: RPCValue, chunkSize: Int, emit: @escaping (UnsafeRawBufferPointer) -> Void) {
         var writer = ByteWriter(chunkSize: chunkSize, sink: emit)
         writer.append("<?xml version=\"1.0\"?><methodResponse><params><param><value><struct><member><name>Status</name><value>Success</value></member><member><name>Value</name>")
         writeValue(value, into: &writer)

@@ -124,12 +124,12 @@ struct ChunkedEncodingTests {
             var chunks: [[UInt8]] = []
         }
         let xml = Collector()
-        XMLRPCEncoder.success(value, chunkSize: 4096) { xml.chunks.append($0) }
+        XMLRPCEncoder.success(value, chunkSize: 4096) { xml.chunks.append(Array($0)) }
         #expect(xml.chunks.joined().elementsEqual(XMLRPCEncoder.success(value)))
         #expect(xml.chunks.count > 10)
         #expect(xml.chunks.dropLast().allSatisfy { $0.count >= 4096 })
         let json = Collector()
-        JSONRPC.success(value, version: .v2, id: .number(7), chunkSize: 4096) { json.chunks.append($0) }
+        JSONRPC.success(value, version: .v2, id: .number(7), chunkSize: 4096) { json.chunks.append(Array($0)) }
         #expect(json.chunks.joined().elementsEqual(JSONRPC.success(value, version: .v2, id: .number(7))))
     }
 }
