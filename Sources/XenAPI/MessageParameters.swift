@@ -22,6 +22,19 @@ public struct MessageParameters: Sendable {
         return text
     }
 
+    /// A datetime, sent as `<dateTime.iso8601>` or as text in any spelling xapi accepts, in canonical form.
+    public func datetime(_ index: Int, _ name: String) throws(XenAPIError) -> String {
+        let text: String
+        switch try value(index, name) {
+        case .dateTime(let value), .string(let value): text = value
+        default: throw typeError(name)
+        }
+        guard let canonical = WireDateTime.canonical(text) else {
+            throw XenAPIError(code: "INVALID_VALUE", parameters: [name, text])
+        }
+        return canonical
+    }
+
     public func int(_ index: Int, _ name: String) throws(XenAPIError) -> Int64 {
         switch try value(index, name) {
         case .int(let number): return number

@@ -10,6 +10,7 @@ enum CustomMessages {
             "session": SessionMessages(services: services).sessionHandlers,
             "task": TaskMessages(services: services).taskHandlers,
             "event": EventMessages(services: services).eventHandlers,
+            "message": AlertMessages(services: services).messageHandlers,
         ]
         var result: [MessageDescriptor] = []
         for cls in model.classes {

@@ -57,8 +57,9 @@ public struct PersistedRow: Sendable, Hashable {
 public protocol Persistence: Sendable {
     /// The newest snapshot (if any) and the journal records after it, oldest first.
     func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord])
-    /// Makes a batch of commits durable, all or nothing, in order.
-    func append(_ records: [JournalRecord]) throws
+    /// Makes a batch of commits durable, all or nothing, in order. Implementations that block on
+    /// I/O do it off the caller's thread, so the concurrency pool keeps serving while a flush runs.
+    func append(_ records: [JournalRecord]) async throws
     /// Stores a full image and drops the journal records it covers.
     func writeSnapshot(_ snapshot: PersistedSnapshot) throws
 }
@@ -77,7 +78,7 @@ public final class MemoryPersistence: Persistence {
         stored.withLock { ($0.snapshot, $0.journal) }
     }
 
-    public func append(_ records: [JournalRecord]) throws {
+    public func append(_ records: [JournalRecord]) async throws {
         stored.withLock { $0.journal.append(contentsOf: records) }
     }
 

@@ -102,7 +102,7 @@ public final class PoolDatabase: Sendable {
             case .durable: return result
             case .failed(let reason): throw XenAPIError.internalError(message: reason)
             case .lead:
-                flushOneBatch()
+                await flushOneBatch()
                 wakeup = await waitUntilDurable(generation)
             }
         }
@@ -128,7 +128,7 @@ public final class PoolDatabase: Sendable {
 
     /// Writes every queued record in one persistence call, publishes the result, wakes the
     /// writers it covered, and hands leadership to a waiter if more records queued meanwhile.
-    private func flushOneBatch() {
+    private func flushOneBatch() async {
         let batch = state.withLock { state -> [PendingCommit] in
             let batch = state.pending
             state.pending.removeAll()
@@ -141,7 +141,7 @@ public final class PoolDatabase: Sendable {
         let records = batch.map(\.record).filter { !$0.changes.isEmpty }
         var failure: String?
         do {
-            if !records.isEmpty { try persistence.append(records) }
+            if !records.isEmpty { try await persistence.append(records) }
         } catch {
             failure = "database write failed: \(error)"
         }

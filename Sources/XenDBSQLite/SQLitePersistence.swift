@@ -48,9 +48,10 @@ public final class SQLitePersistence: Persistence {
         }
     }
 
-    public func append(_ records: [JournalRecord]) throws {
+    public func append(_ records: [JournalRecord]) async throws {
         let rows = records.map { ($0.generation, JournalCoding.encode($0.changes)) }
-        try queue.write { db in
+        // GRDB's asynchronous write runs on its own writer queue, off the concurrency pool.
+        try await queue.write { db in
             let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO journal (generation, changes) VALUES (?, ?)")
             for (generation, text) in rows { try statement.execute(arguments: [generation, text]) }
         }

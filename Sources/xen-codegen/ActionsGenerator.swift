@@ -36,7 +36,8 @@ enum ActionsGenerator {
     private static func decodeExpression(_ parameter: Parameter, index: Int) -> String {
         let name = Naming.literal(parameter.name)
         switch parameter.type {
-        case .string, .datetime: return "p.string(\(index), \(name))"
+        case .string: return "p.string(\(index), \(name))"
+        case .datetime: return "p.datetime(\(index), \(name))"
         case .int: return "p.int(\(index), \(name))"
         case .float: return "p.float(\(index), \(name))"
         case .bool: return "p.bool(\(index), \(name))"

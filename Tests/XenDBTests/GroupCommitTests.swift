@@ -4,7 +4,7 @@ import Testing
 import XenAPI
 import XenDB
 
-/// A persistence whose appends are slow (like an fsync on a real disk) and that remembers every call.
+/// A persistence whose appends take a while (like an fsync on a real disk) and that remembers every call.
 final class SlowPersistence: Persistence {
     let inner = MemoryPersistence()
     let calls = Mutex<[[Int64]]>([])
@@ -12,10 +12,10 @@ final class SlowPersistence: Persistence {
 
     func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord]) { try inner.load() }
 
-    func append(_ records: [JournalRecord]) throws {
-        usleep(2000)
+    func append(_ records: [JournalRecord]) async throws {
+        try await Task.sleep(for: .milliseconds(2))
         if failing.withLock({ $0 }) { throw CocoaError(.fileWriteUnknown) }
-        try inner.append(records)
+        try await inner.append(records)
         calls.withLock { $0.append(records.map(\.generation)) }
     }
 

@@ -368,3 +368,17 @@ def test_cancel_pending_client_task(session):
     assert x.task.get_status(task) == "cancelling"
     x.task.destroy(task)
     assert task not in x.task.get_all()
+
+
+def test_alerts_raise_events_and_query_by_time(session):
+    x = session.xenapi
+    host = x.host.get_all()[0]
+    token = x.event_from(["message"], "", 0.0)["token"]
+    alert = x.message.create("TEST_ALERT", "3", "Host", x.host.get_uuid(host), "from the wire tests")
+    batch = x.event_from(["message"], token, 5.0)
+    assert [(e["operation"], e["ref"]) for e in batch["events"]] == [("add", alert)]
+    assert batch["events"][0]["snapshot"]["name"] == "TEST_ALERT"
+    since = x.message.get_since("20000101T00:00:00Z")
+    assert alert in since and since[alert]["priority"] == "3"
+    x.message.destroy(alert)
+    assert alert not in x.message.get_all()

@@ -157,3 +157,49 @@ extension EventActions {
         ]
     }
 }
+
+/// The custom messages of `message`; implicit ones (getters, setters, CRUD) are derived.
+public protocol MessageActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `message.create`: Raise a message (alert) about an object.
+    func create(_ context: Context, name: String, priority: Int64, cls: Cls, objUUID: String, body: String) async throws -> ObjectRef
+
+    /// `message.destroy`: Destroy a message.
+    func destroy(_ context: Context, object: ObjectRef) async throws
+
+    /// `message.destroy_many`: Destroy several messages at once.
+    func destroyMany(_ context: Context, messages: RPCValue) async throws
+
+    /// `message.get`: The messages about one object raised after a time.
+    func get(_ context: Context, cls: Cls, objUUID: String, since: String) async throws -> RPCValue
+
+    /// `message.get_since`: All messages raised after a time.
+    func getSince(_ context: Context, since: String) async throws -> RPCValue
+}
+
+extension MessageActions {
+    /// The wire handlers for `message`'s custom messages, keyed by message name.
+    public var messageHandlers: [String: MessageHandler<Context>] {
+        [
+            "create": { context, p in
+                try await self.create(context, name: p.string(0, "name"), priority: p.int(1, "priority"), cls: p.enumeration(2, "cls", as: Cls.self), objUUID: p.string(3, "obj_uuid"), body: p.string(4, "body")).rpcValue
+            },
+            "destroy": { context, p in
+                try await self.destroy(context, object: p.ref(0, "self"))
+                return .string("")
+            },
+            "destroy_many": { context, p in
+                try await self.destroyMany(context, messages: p.raw(0, "messages"))
+                return .string("")
+            },
+            "get": { context, p in
+                try await self.get(context, cls: p.enumeration(0, "cls", as: Cls.self), objUUID: p.string(1, "obj_uuid"), since: p.datetime(2, "since")).rpcValue
+            },
+            "get_since": { context, p in
+                try await self.getSince(context, since: p.datetime(0, "since")).rpcValue
+            },
+        ]
+    }
+}

@@ -13,7 +13,39 @@ extension DataModel {
                 field("timestamp", .datetime, doc: "When the message was raised"),
                 field("body", .string, doc: "Text of the message"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "create",
+                    [
+                        param("name", .string, doc: "The name of the message (the alert kind)"),
+                        param("priority", .int, doc: "Priority, 1 (highest) to 5 (informational)"),
+                        param("cls", .enumeration("cls"), doc: "Class of the object the message is about"),
+                        param("obj_uuid", .string, doc: "UUID of the object the message is about"),
+                        param("body", .string, doc: "Text of the message"),
+                    ],
+                    result: .ref("message"), doc: "Raise a message (alert) about an object.",
+                    errors: ["UUID_INVALID", "INVALID_VALUE"], role: .poolOperator, async: false),
+                message(
+                    "destroy", [param("self", .ref("message"), doc: "The message to destroy")],
+                    doc: "Destroy a message.", errors: ["HANDLE_INVALID"], role: .poolOperator, async: false),
+                message(
+                    "destroy_many", [param("messages", .set(.ref("message")), doc: "The messages to destroy")],
+                    doc: "Destroy several messages at once.", errors: ["HANDLE_INVALID"], role: .poolOperator,
+                    async: false),
+                message(
+                    "get",
+                    [
+                        param("cls", .enumeration("cls"), doc: "Class of the object"),
+                        param("obj_uuid", .string, doc: "UUID of the object"),
+                        param("since", .datetime, doc: "Only messages raised after this time"),
+                    ],
+                    result: .map(.ref("message"), .record("message")),
+                    doc: "The messages about one object raised after a time.", role: .readOnly, async: false),
+                message(
+                    "get_since", [param("since", .datetime, doc: "Only messages raised after this time")],
+                    result: .map(.ref("message"), .record("message")),
+                    doc: "All messages raised after a time.", role: .readOnly, async: false),
+            ],
             hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }
