@@ -50,11 +50,23 @@ public final class SQLitePersistence: Persistence {
 
     public func append(_ records: [JournalRecord]) async throws {
         let rows = records.map { ($0.generation, JournalCoding.encode($0.changes)) }
-        // GRDB's asynchronous write runs on its own writer queue, off the concurrency pool.
-        try await queue.write { db in
+        let insert: @Sendable (Database) throws -> Void = { db in
             let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO journal (generation, changes) VALUES (?, ?)")
             for (generation, text) in rows { try statement.execute(arguments: [generation, text]) }
         }
+        if rows.count == 1 {
+            // A lone commit means no writer queued behind it: writing in place saves two thread hops.
+            try writeInPlace(insert)
+        } else {
+            // A batch means contention: GRDB's asynchronous write runs on its own writer queue, off
+            // the concurrency pool, so other requests keep being served during the fsync.
+            try await queue.write(insert)
+        }
+    }
+
+    /// GRDB's blocking write, on the calling thread.
+    private func writeInPlace(_ body: (Database) throws -> Void) throws {
+        try queue.write(body)
     }
 
     public func writeSnapshot(_ snapshot: PersistedSnapshot) throws {
