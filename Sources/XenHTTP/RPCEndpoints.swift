@@ -56,6 +56,9 @@ public enum RPCEndpoints {
         } catch {
             return unparseable(error.description)
         }
+        if let text = call.invalidUTF8 {
+            return respond(XMLRPCEncoder.failure(["INVALID_VALUE", "Invalid UTF-8 string in parameter", text]), contentType: "text/xml")
+        }
         let result = await toolstack.call(method: call.method, params: call.params, origin: origin)
         if case .success(let value) = result, value.isLarge {
             return streaming(contentType: "text/xml") { emit in XMLRPCEncoder.success(value, chunkSize: chunkSize, emit: emit) }

@@ -13,6 +13,9 @@ public struct XMLRPCParseError: Error, Sendable, Hashable, CustomStringConvertib
 public struct XMLRPCCall: Sendable, Hashable {
     public var method: String
     public var params: [RPCValue]
+    /// The first text that was not valid UTF-8 (decoded with replacement characters), if any:
+    /// xapi answers such a call with `INVALID_VALUE ["Invalid UTF-8 string in parameter", text]`.
+    public var invalidUTF8: String?
 }
 
 /// Reads the closed XML-RPC grammar straight from bytes.
@@ -25,6 +28,7 @@ public struct XMLRPCCall: Sendable, Hashable {
 public struct XMLRPCDecoder {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    private var invalidUTF8: String?
     /// Nesting limit so a hostile document cannot exhaust the stack.
     private static let maximumDepth = 64
 
@@ -89,7 +93,7 @@ public struct XMLRPCDecoder {
         try expectClose("methodCall")
         try skipMisc()
         try expectEnd()
-        return XMLRPCCall(method: method.trimmingWhitespace(), params: params)
+        return XMLRPCCall(method: method.trimmingWhitespace(), params: params, invalidUTF8: invalidUTF8)
     }
 
     private mutating func readResponse() throws(XMLRPCParseError) -> RPCValue {
@@ -364,7 +368,11 @@ public struct XMLRPCDecoder {
             position += 1
         }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-        guard let text = String(validating: output, as: UTF8.self) else { throw fail("text is not valid UTF-8") }
+        guard let text = String(validating: output, as: UTF8.self) else {
+            let lossy = String(decoding: output, as: UTF8.self)
+            if invalidUTF8 == nil { invalidUTF8 = lossy }
+            return lossy
+        }
         return text
     }
 

@@ -133,3 +133,17 @@ struct ChunkedEncodingTests {
         #expect(json.chunks.joined().elementsEqual(JSONRPC.success(value, version: .v2, id: .number(7))))
     }
 }
+
+@Suite("UTF-8")
+struct UTF8Tests {
+    @Test("invalid UTF-8 in a parameter is reported, not fatal, as xapi does")
+    func invalidUTF8() throws {
+        var document = Array("<methodCall><methodName>VM.set_name_label</methodName><params><param><value>ok</value></param><param><value>bad".utf8)
+        document += [0xC3, 0x28]
+        document += Array("</value></param></params></methodCall>".utf8)
+        let call = try XMLRPCDecoder.decodeCall(document)
+        #expect(call.invalidUTF8 == "bad\u{FFFD}(")
+        let valid = try XMLRPCDecoder.decodeCall(Array("<methodCall><methodName>m</methodName><params/></methodCall>".utf8))
+        #expect(valid.invalidUTF8 == nil)
+    }
+}

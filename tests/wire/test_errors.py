@@ -344,3 +344,16 @@ def test_unknown_ref_over_raw_http(server, session):
     assert status == 200
     assert json.loads(data) == {"result": None, "error": ["HANDLE_INVALID", "VM", BAD_REF], "id": "r"}
     assert_server_alive(server)
+
+
+def test_invalid_utf8_in_a_parameter_is_invalid_value(server):
+    body = (b"<?xml version='1.0'?><methodCall><methodName>session.login_with_password</methodName><params>"
+            b"<param><value><string>root\xc3\x28</string></value></param><param><value>x</value></param>"
+            b"</params></methodCall>")
+    status, headers, payload = raw_post(server, "/RPC2", body)
+    assert status == 200
+    (env,), _ = xmlrpc.client.loads(payload)
+    assert env["Status"] == "Failure"
+    assert env["ErrorDescription"][:2] == ["INVALID_VALUE", "Invalid UTF-8 string in parameter"]
+    assert env["ErrorDescription"][2] == "root\ufffd("
+    assert_server_alive(server)
