@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "xapid", targets: ["xapid"]),
         .executable(name: "xen-codegen", targets: ["xen-codegen"]),
+        /// The wire codecs alone, for the fuzzing package.
+        .library(name: "XenRPCCodecs", targets: ["XenRPC"]),
         /// The server libraries, for the benchmarks package.
         .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC"]),
     ],

@@ -9,9 +9,11 @@ public final class BackgroundWork: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Job.self)
     }
 
-    /// Queues `job`; it starts as soon as `run()` picks it up.
-    public func submit(_ job: @escaping Job) {
-        continuation.yield(job)
+    /// Queues `job`; it starts as soon as `run()` picks it up. False once the queue is finished.
+    @discardableResult
+    public func submit(_ job: @escaping Job) -> Bool {
+        if case .terminated = continuation.yield(job) { return false }
+        return true
     }
 
     /// Runs queued jobs concurrently until `finish()` is called and the queue drains, or until cancelled.

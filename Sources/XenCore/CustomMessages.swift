@@ -19,8 +19,7 @@ enum CustomMessages {
                 result.append(
                     MessageDescriptor(
                         className: cls.name, name: message.name, parameters: message.parameters,
-                        takesSession: message.takesSession, hasAsync: message.hasAsync, role: message.role,
-                        handler: handler))
+                        takesSession: message.takesSession, hasAsync: message.hasAsync, handler: handler))
             }
         }
         return result

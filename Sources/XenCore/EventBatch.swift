@@ -36,14 +36,14 @@ struct EventBatch {
                 let table = snapshot.tables[className], table.lastChanged > since
             else { continue }
             let lowered = className.lowercased()
-            for (ref, row) in table.rows where row.modified > since && subscription.matches(className, ref) {
+            let changed = table.rows.filter { $0.value.modified > since && subscription.matches(className, $0.key) }
+            for (ref, row) in changed.sorted(by: { $0.key < $1.key }) {
                 let operation = row.created > since ? "add" : "mod"
                 events.append(event(id: row.modified, timestamp: timestamp, lowered, operation, ref,
                                     snapshot: snapshot.record(className, ref)))
             }
         }
-        for tombstone in snapshot.tombstones.reversed() {
-            if tombstone.deleted <= since { break }
+        for tombstone in snapshot.tombstones.deleted(after: since) {
             guard tombstone.created <= since, subscription.matches(tombstone.className, tombstone.ref),
                 snapshot.schema[tombstone.className]?.model.generatesEvents == true
             else { continue }
@@ -67,7 +67,7 @@ struct EventBatch {
     /// `{events, valid_ref_counts, token}`, the `event.from` result.
     func fromResult(_ snapshot: Snapshot) -> RPCValue {
         var counts = OrderedDictionary<String, RPCValue>()
-        for className in snapshot.schema.classNames where snapshot.schema[className]?.model.generatesEvents == true {
+        for className in snapshot.schema.classNames where className != "event" {
             counts[className.lowercased()] = .int32(Int32(clamping: snapshot.count(className)))
         }
         return [

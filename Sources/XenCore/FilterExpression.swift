@@ -22,6 +22,25 @@ public indirect enum FilterExpression: Sendable, Hashable {
         return expression
     }
 
+    /// The field (column) names the expression mentions.
+    public var fieldNames: Set<String> {
+        switch self {
+        case .constant: []
+        case .equal(let lhs, let rhs): [lhs, rhs].reduce(into: []) { if case .field(let name) = $1 { $0.insert(name) } }
+        case .and(let lhs, let rhs), .or(let lhs, let rhs): lhs.fieldNames.union(rhs.fieldNames)
+        case .not(let inner): inner.fieldNames
+        }
+    }
+
+    /// Parses `text` for a class: a field the class does not have is `INVALID_VALUE [expression, reason]`.
+    public static func parse(_ text: String, for schema: ClassSchema) throws(XenAPIError) -> FilterExpression {
+        let expression = try parse(text)
+        for name in expression.fieldNames.sorted() where schema.columnIndex[name] == nil && schema.fieldIndex[name] == nil {
+            throw XenAPIError.invalidValue(field: text, value: "\(schema.name) has no field \(name)")
+        }
+        return expression
+    }
+
     /// Evaluates the expression against one row.
     public func matches(_ row: Row, schema: ClassSchema) -> Bool {
         switch self {

@@ -32,29 +32,33 @@ enum Housekeeping {
         }
         let excess = tx.snapshot.count("task") - (maximumTasks - 1)
         if excess > 0 {
-            for victim in completed.sorted(by: { $0.finished < $1.finished }).prefix(excess) {
+            for victim in completed.sorted(by: { ($0.finished, $0.ref) < ($1.finished, $1.ref) }).prefix(excess) {
                 try? tx.delete("task", ref: victim.ref)
             }
         }
     }
 
-    static func reapSessions(_ tx: inout Transaction, now: Int64) {
+    /// Deletes idle and excess sessions; returns the refs it deleted.
+    @discardableResult
+    static func reapSessions(_ tx: inout Transaction, now: Int64) -> [String] {
+        var reaped: [String] = []
         let snapshot = tx.snapshot
         var anonymous: [(ref: String, lastActive: Int64)] = []
         for ref in snapshot.refs("session") {
             let lastActive = seconds(snapshot.value("session", ref, "last_active"))
             if now - lastActive > sessionIdleLifetime {
-                try? tx.delete("session", ref: ref)
+                if (try? tx.delete("session", ref: ref)) != nil { reaped.append(ref) }
             } else if snapshot.value("session", ref, "originator")?.stringValue?.isEmpty ?? true {
                 anonymous.append((ref, lastActive))
             }
         }
         let excess = anonymous.count - (maximumSessions - 1)
         if excess > 0 {
-            for victim in anonymous.sorted(by: { $0.lastActive < $1.lastActive }).prefix(excess) {
-                try? tx.delete("session", ref: victim.ref)
+            for victim in anonymous.sorted(by: { ($0.lastActive, $0.ref) < ($1.lastActive, $1.ref) }).prefix(excess) {
+                if (try? tx.delete("session", ref: victim.ref)) != nil { reaped.append(victim.ref) }
             }
         }
+        return reaped
     }
 
     private static func seconds(_ value: RPCValue?) -> Int64 {

@@ -8,19 +8,19 @@ import XenRPC
 /// `get_record`, `get_by_uuid`, `get_by_name_label`, `get_all*`, `get_<field>`, `set_<field>`,
 /// map and set add/remove, and `create`/`destroy` where the class has them.
 enum ImplicitMessages {
+    /// The implicit messages of a class that has a uuid (every class served over the API).
     static func descriptors(for schema: ClassSchema, services: CoreServices) -> [MessageDescriptor] {
         let cls = schema.model
         let className = cls.name
         let selfParam = param("self", .ref(className), doc: "the object")
         var result: [MessageDescriptor] = []
         func add(
-            _ name: String, _ parameters: [Parameter], role: Role = .readOnly, async: Bool = false,
-            _ handler: @escaping MessageHandler<CallContext>
+            _ name: String, _ parameters: [Parameter], async: Bool = false, _ handler: @escaping MessageHandler<CallContext>
         ) {
             result.append(
                 MessageDescriptor(
                     className: className, name: name, parameters: parameters, takesSession: true, hasAsync: async,
-                    role: role, handler: handler))
+                    handler: handler))
         }
         let database = services.database
 
@@ -31,14 +31,12 @@ enum ImplicitMessages {
             }
             return record
         }
-        if schema.uuidIndex != nil {
-            add("get_by_uuid", [param("uuid", .string)]) { _, p in
-                let uuid = try p.string(0, "uuid")
-                guard let ref = database.snapshot.ref(className, uuid: uuid) else {
-                    throw XenAPIError.uuidInvalid(className: className, uuid: uuid)
-                }
-                return .string(ref)
+        add("get_by_uuid", [param("uuid", .string)]) { _, p in
+            let uuid = try p.string(0, "uuid")
+            guard let ref = database.snapshot.ref(className, uuid: uuid) else {
+                throw XenAPIError.uuidInvalid(className: className, uuid: uuid)
             }
+            return .string(ref)
         }
         if let labelIndex = schema.nameLabelIndex {
             add("get_by_name_label", [param("label", .string)]) { _, p in
@@ -52,11 +50,11 @@ enum ImplicitMessages {
             add("get_all", []) { _, _ in .array(database.snapshot.refs(className).map(RPCValue.string)) }
             add("get_all_records", []) { _, _ in database.snapshot.allRecords(className) }
             add("get_all_records_where", [param("expr", .string)]) { _, p in
-                let expression = try FilterExpression.parse(try p.string(0, "expr"))
+                let expression = try FilterExpression.parse(try p.string(0, "expr"), for: schema)
                 return database.snapshot.allRecords(className) { expression.matches($0, schema: schema) }
             }
             add("get_all_where", [param("expr", .string)]) { _, p in
-                let expression = try FilterExpression.parse(try p.string(0, "expr"))
+                let expression = try FilterExpression.parse(try p.string(0, "expr"), for: schema)
                 let snapshot = database.snapshot
                 let rows = snapshot.tables[className]?.rows ?? [:]
                 return .array(
@@ -72,7 +70,7 @@ enum ImplicitMessages {
                 return row.values[index]
             }
             guard field.qualifier == .readWrite, !schema.manySide.contains(index) else { continue }
-            add("set_\(field.name)", [selfParam, param("value", field.type)], role: field.writeRole) { _, p in
+            add("set_\(field.name)", [selfParam, param("value", field.type)]) { _, p in
                 let ref = try p.string(0, "self")
                 let value = try ValueCoercion.coerce(try p.raw(1, "value"), to: field.type, field: field.name)
                 try await database.write { (tx: inout Transaction) throws(XenAPIError) in
@@ -83,8 +81,7 @@ enum ImplicitMessages {
             switch field.type {
             case .map(let keyType, let valueType):
                 add(
-                    "add_to_\(field.name)", [selfParam, param("key", keyType), param("value", valueType)],
-                    role: field.writeRole
+                    "add_to_\(field.name)", [selfParam, param("key", keyType), param("value", valueType)]
                 ) { _, p in
                     let ref = try p.string(0, "self")
                     let key = try ValueCoercion.coerce(try p.raw(1, "key"), to: keyType, field: field.name)
@@ -104,7 +101,7 @@ enum ImplicitMessages {
                     }
                     return .string("")
                 }
-                add("remove_from_\(field.name)", [selfParam, param("key", keyType)], role: field.writeRole) { _, p in
+                add("remove_from_\(field.name)", [selfParam, param("key", keyType)]) { _, p in
                     let ref = try p.string(0, "self")
                     let key = try ValueCoercion.coerce(try p.raw(1, "key"), to: keyType, field: field.name)
                     let keyText = key.stringValue ?? DatabaseText.render(key)
@@ -119,12 +116,12 @@ enum ImplicitMessages {
                     return .string("")
                 }
             case .set(let elementType):
-                add("add_\(field.name)", [selfParam, param("value", elementType)], role: field.writeRole) { _, p in
+                add("add_\(field.name)", [selfParam, param("value", elementType)]) { _, p in
                     try await updateSet(database, className, index, field, try p.string(0, "self"), try p.raw(1, "value"), elementType) {
                         if !$0.contains($1) { $0.append($1) }
                     }
                 }
-                add("remove_\(field.name)", [selfParam, param("value", elementType)], role: field.writeRole) { _, p in
+                add("remove_\(field.name)", [selfParam, param("value", elementType)]) { _, p in
                     try await updateSet(database, className, index, field, try p.string(0, "self"), try p.raw(1, "value"), elementType) {
                         (elements: inout [RPCValue], element: RPCValue) in elements.removeAll { $0 == element }
                     }
@@ -134,11 +131,11 @@ enum ImplicitMessages {
             }
         }
         if cls.hasImplicitConstructor {
-            add("create", [param("args", .record(className), doc: "all constructor fields")], role: .vmAdmin, async: true) {
+            add("create", [param("args", .record(className), doc: "all constructor fields")], async: true) {
                 _, p in
                 .string(try await create(schema, record: try p.raw(0, "args"), services: services))
             }
-            add("destroy", [selfParam], role: .vmAdmin, async: true) { _, p in
+            add("destroy", [selfParam], async: true) { _, p in
                 let ref = try p.string(0, "self")
                 try await database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete(className, ref: ref) }
                 return .string("")

@@ -30,13 +30,12 @@ public struct MessageDescriptor: Sendable {
     public var parameters: [Parameter]
     public var takesSession: Bool
     public var hasAsync: Bool
-    public var role: Role
     public var handler: MessageHandler<CallContext>
 
     /// `Class.message`.
     public var wireName: String { "\(className).\(name)" }
 
-    /// How many trailing parameters may be left out.
+    /// How many parameters a caller must give (the trailing ones with defaults may be left out).
     var requiredCount: Int {
         var count = parameters.count
         while count > 0, parameters[count - 1].defaultValue != nil { count -= 1 }

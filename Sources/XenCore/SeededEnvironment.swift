@@ -44,7 +44,8 @@ public final class SeededEnvironment: Sendable {
         let due = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.virtualTime += duration
             let now = state.virtualTime
-            let ready = state.sleepers.filter { $0.value.deadline <= now }.sorted { $0.value.deadline < $1.value.deadline }
+            let ready = state.sleepers.filter { $0.value.deadline <= now }
+                .sorted { ($0.value.deadline, $0.key) < ($1.value.deadline, $1.key) }
             for (id, _) in ready { state.sleepers[id] = nil }
             return ready.map(\.value.continuation)
         }
@@ -75,6 +76,8 @@ public final class SeededEnvironment: Sendable {
             }
             sleeper?.continuation.resume(throwing: CancellationError())
         }
+        // A cancellation that arrived after the wake-up left a mark nobody will consume.
+        _ = state.withLock { $0.cancelled.remove(id) }
     }
 
     private func bytes(_ count: Int) -> [UInt8] { state.withLock { $0.generator.bytes(count) } }

@@ -16,8 +16,8 @@ struct SessionMessages: SessionActions {
         let ref = services.makeRef()
         let now = services.now()
         let uuid = services.environment.makeUUID()
-        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            Housekeeping.reapSessions(&tx, now: services.environment.wallClockSeconds())
+        let reaped = try await services.database.write { (tx: inout Transaction) throws(XenAPIError) -> [String] in
+            let reaped = Housekeeping.reapSessions(&tx, now: services.environment.wallClockSeconds())
             try tx.insert(
                 "session", ref: ref,
                 fields: [
@@ -25,7 +25,9 @@ struct SessionMessages: SessionActions {
                     "last_active": now, "validation_time": now, "is_local_superuser": .bool(true),
                     "auth_user_name": .string(RootCredentials.userName), "originator": .string(originator),
                 ])
+            return reaped
         }
+        for session in reaped { services.eventQueues.unregisterAll(session: session) }
         return ObjectRef(ref)
     }
 

@@ -13,30 +13,33 @@ struct TaskMessages: TaskActions {
     func destroy(_ context: CallContext, object: ObjectRef) async throws {
         let task = object.rawValue
         try services.requireObject(services.database.snapshot, "task", task)
-        if services.taskControl.isRunning(task) {
-            services.taskControl.requestDestroyWhenDone(task)
-            return
+        if services.taskControl.destroyWhenDone(task) { return }
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            if tx.snapshot.contains("task", task) { try tx.delete("task", ref: task) }
         }
-        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete("task", ref: task) }
     }
 
     func cancel(_ context: CallContext, task: ObjectRef) async throws {
         let ref = task.rawValue
-        let snapshot = services.database.snapshot
-        try services.requireObject(snapshot, "task", ref)
-        guard snapshot.value("task", ref, "status") == .string("pending") else { return }
-        services.taskControl.requestCancel(ref)
-        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        let pending = try await services.database.write { (tx: inout Transaction) throws(XenAPIError) -> Bool in
+            guard tx.snapshot.contains("task", ref) else { throw XenAPIError.handleInvalid(className: "task", handle: ref) }
+            guard tx.snapshot.value("task", ref, "status") == .string("pending") else { return false }
             try tx.set("task", ref: ref, field: "status", value: .string("cancelling"))
             try tx.set("task", ref: ref, field: "current_operations", value: .structure([ref: "cancel"]))
+            return true
         }
+        if pending { services.taskControl.requestCancel(ref) }
     }
 
     func setStatus(_ context: CallContext, object: ObjectRef, value: TaskStatusType) async throws {
-        try await setField(object, "status", .string(value.rawValue))
-        if value != .pending {
-            try await setField(object, "finished", services.now())
-            try await setField(object, "allowed_operations", .array([]))
+        let now = services.now()
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            try tx.set("task", ref: object.rawValue, field: "status", value: .string(value.rawValue))
+            if value != .pending {
+                try tx.set("task", ref: object.rawValue, field: "finished", value: now)
+                try tx.set("task", ref: object.rawValue, field: "allowed_operations", value: .array([]))
+                try tx.set("task", ref: object.rawValue, field: "current_operations", value: .emptyStructure)
+            }
         }
     }
 

@@ -27,15 +27,18 @@ public struct JournalRecord: Sendable, Hashable {
     }
 }
 
-/// A whole database image: the rows of every persisted class at one generation.
+/// A whole database image: the rows of every persisted class at one generation, and the
+/// recent deletions `event.from` still reports.
 public struct PersistedSnapshot: Sendable, Hashable {
     public var generation: Int64
     /// class → ref → (created, modified, fields by wire name).
     public var tables: [String: [String: PersistedRow]]
+    public var tombstones: [Tombstone]
 
-    public init(generation: Int64, tables: [String: [String: PersistedRow]]) {
+    public init(generation: Int64, tables: [String: [String: PersistedRow]], tombstones: [Tombstone] = []) {
         self.generation = generation
         self.tables = tables
+        self.tombstones = tombstones
     }
 }
 
@@ -57,11 +60,16 @@ public struct PersistedRow: Sendable, Hashable {
 public protocol Persistence: Sendable {
     /// The newest snapshot (if any) and the journal records after it, oldest first.
     func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord])
-    /// Makes a batch of commits durable, all or nothing, in order. Implementations that block on
-    /// I/O do it off the caller's thread, so the concurrency pool keeps serving while a flush runs.
+    /// Makes a batch of commits durable, all or nothing, in order. Implementations should not
+    /// hold a concurrency-pool thread through long I/O for large batches.
     func append(_ records: [JournalRecord]) async throws
-    /// Stores a full image and drops the journal records it covers.
+    /// Stores a full image and drops the journal records it covers; an image older than the
+    /// stored one is ignored.
     func writeSnapshot(_ snapshot: PersistedSnapshot) throws
+    /// The highest generation the database may have handed out before it stopped.
+    func loadGenerationCeiling() throws -> Int64
+    /// Durably raises that ceiling (rarely: once every few thousand commits).
+    func storeGenerationCeiling(_ ceiling: Int64) throws
 }
 
 /// Keeps everything in memory: for tests and for pools that need no durability.
@@ -69,6 +77,7 @@ public final class MemoryPersistence: Persistence {
     private struct Stored {
         var snapshot: PersistedSnapshot?
         var journal: [JournalRecord] = []
+        var ceiling: Int64 = 0
     }
     private let stored = Mutex(Stored())
 
@@ -84,9 +93,14 @@ public final class MemoryPersistence: Persistence {
 
     public func writeSnapshot(_ snapshot: PersistedSnapshot) throws {
         stored.withLock {
+            guard snapshot.generation > ($0.snapshot?.generation ?? -1) else { return }
             $0.snapshot = snapshot
             $0.journal.removeAll { $0.generation <= snapshot.generation }
         }
     }
+
+    public func loadGenerationCeiling() throws -> Int64 { stored.withLock { $0.ceiling } }
+
+    public func storeGenerationCeiling(_ ceiling: Int64) throws { stored.withLock { $0.ceiling = ceiling } }
 }
 

@@ -3,7 +3,7 @@ public import XenAPIModel
 import Synchronization
 
 /// The pool database: the authoritative in-memory snapshot, one writer at a time, and every
-/// commit journalled through `Persistence` before anyone sees it.
+/// commit to a persisted class journalled through `Persistence` before anyone sees it.
 ///
 /// Commits are grouped: a writer applies its transaction to the working state at once, then
 /// waits until its generation is durable. Whoever finds no flush running becomes the leader and
@@ -34,6 +34,9 @@ public final class PoolDatabase: Sendable {
         var cancelledWaiters: Set<Int> = []
         var nextWaiter = 0
         var recordsSinceSnapshot = 0
+        /// Generations up to this one may be handed out; it is durable, so after a restart the
+        /// counter resumes above every generation (and event token) issued before.
+        var generationCeiling: Int64
         /// Set when persistence failed: the database refuses writes from then on.
         var failure: String?
     }
@@ -45,6 +48,8 @@ public final class PoolDatabase: Sendable {
     private let snapshotInterval: Int
     /// How many tombstones are kept for `event.from`.
     private static let tombstoneLimit = 65_536
+    /// How far each durable raise of the generation ceiling reaches.
+    private static let generationReservation: Int64 = 10_000
 
     /// Opens the database, restoring the persisted snapshot and replaying the journal after it.
     public init(model: DataModel = .current, persistence: any Persistence, snapshotInterval: Int = 10_000) throws {
@@ -56,56 +61,79 @@ public final class PoolDatabase: Sendable {
         var snapshot = Snapshot(schema: schema)
         if let stored { snapshot = SnapshotCoding.restore(stored, schema: schema) }
         for record in journal where record.generation > snapshot.generation {
-            var transaction = Transaction(snapshot: snapshot)
-            for change in record.changes { try? transaction.apply(change) }
+            var transaction = Transaction(snapshot: snapshot, generation: record.generation)
+            for change in record.changes { try transaction.apply(change) }
             snapshot = transaction.sealed()
-            snapshot.generation = record.generation
         }
-        self.state = Mutex(State(working: snapshot, published: snapshot, recordsSinceSnapshot: journal.count))
+        // Resume above anything handed out before the stop, durably, before serving.
+        snapshot.generation = max(snapshot.generation, try persistence.loadGenerationCeiling())
+        let ceiling = snapshot.generation + Self.generationReservation
+        try persistence.storeGenerationCeiling(ceiling)
+        self.state = Mutex(
+            State(
+                working: snapshot, published: snapshot, recordsSinceSnapshot: journal.count,
+                generationCeiling: ceiling))
     }
 
-    /// The newest durable snapshot; reading it never blocks writers.
+    /// The newest durable snapshot. Reading it waits at most for a transaction body that is
+    /// running (never for I/O).
     public var snapshot: Snapshot { state.withLock { $0.published } }
 
     /// Runs `body` as the single writer. Throwing discards every change; returning commits them,
     /// and the call returns once they are durable and published (waking `event.from` waiters).
+    /// A body that changes nothing, or throws, still returns only once the state it read is durable.
     @discardableResult
     public func write<T>(_ body: (inout Transaction) throws(XenAPIError) -> T) async throws(XenAPIError) -> T {
-        let (result, generation, lead, woken) = try state.withLock {
-            (state: inout State) throws(XenAPIError) -> (T, Int64?, Bool, [CheckedContinuation<Void, Never>]) in
+        let (outcome, generation, lead, woken) = try state.withLock {
+            (state: inout State) throws(XenAPIError) -> (
+                Result<T, XenAPIError>, Int64?, Bool, [CheckedContinuation<Void, Never>]
+            ) in
             if let failure = state.failure { throw XenAPIError.internalError(message: failure) }
+            let readGeneration = state.working.generation > state.published.generation ? state.working.generation : nil
             var transaction = Transaction(snapshot: state.working)
-            let result = try body(&transaction)
-            guard !transaction.isEmpty else { return (result, nil, false, []) }
+            let result: T
+            do throws(XenAPIError) {
+                result = try body(&transaction)
+            } catch {
+                return (.failure(error), readGeneration, false, [])
+            }
+            guard !transaction.isEmpty else { return (.success(result), readGeneration, false, []) }
             let persisted = transaction.changes.filter { schema[$0.className]?.model.persisted == true }
             var committed = transaction.sealed()
-            if committed.tombstones.count > Self.tombstoneLimit {
-                committed.tombstones.removeFirst(committed.tombstones.count - Self.tombstoneLimit)
+            if committed.generation > state.generationCeiling {
+                do {
+                    try persistence.storeGenerationCeiling(committed.generation + Self.generationReservation)
+                } catch {
+                    throw XenAPIError.internalError(message: "database write failed: \(error)")
+                }
+                state.generationCeiling = committed.generation + Self.generationReservation
             }
+            committed.tombstones.trim(keeping: Self.tombstoneLimit)
             state.working = committed
             if persisted.isEmpty && state.pending.isEmpty && !state.flushing {
                 // Nothing to make durable and nothing ahead of it: publish at once.
-                return (result, nil, false, publish(committed, in: &state))
+                return (.success(result), nil, false, publish(committed, in: &state))
             }
             state.pending.append(
                 PendingCommit(record: JournalRecord(generation: committed.generation, changes: persisted), snapshot: committed))
             let lead = !state.flushing
             state.flushing = true
-            return (result, committed.generation, lead, [])
+            return (.success(result), committed.generation, lead, [])
         }
         for waiter in woken { waiter.resume() }
-        guard let generation else { return result }
-        var wakeup: Wakeup = lead ? .lead : .durable
-        if !lead { wakeup = await waitUntilDurable(generation) }
-        while true {
-            switch wakeup {
-            case .durable: return result
-            case .failed(let reason): throw XenAPIError.internalError(message: reason)
-            case .lead:
-                await flushOneBatch()
-                wakeup = await waitUntilDurable(generation)
+        if let generation {
+            var wakeup: Wakeup = lead ? .lead : await waitUntilDurable(generation)
+            while true {
+                switch wakeup {
+                case .durable: return try outcome.get()
+                case .failed(let reason): throw XenAPIError.internalError(message: reason)
+                case .lead:
+                    await flushOneBatch()
+                    wakeup = await waitUntilDurable(generation)
+                }
             }
         }
+        return try outcome.get()
     }
 
     /// Registers for the moment `generation` is durable; becomes the leader when no flush runs,
@@ -126,13 +154,15 @@ public final class PoolDatabase: Sendable {
         }
     }
 
-    /// Writes every queued record in one persistence call, publishes the result, wakes the
-    /// writers it covered, and hands leadership to a waiter if more records queued meanwhile.
+    /// Writes every queued record in one persistence call (and a snapshot when one is due, still
+    /// as the only flusher), publishes the result, wakes the writers it covered, and hands
+    /// leadership to a waiter if more records queued meanwhile.
     private func flushOneBatch() async {
-        let batch = state.withLock { state -> [PendingCommit] in
+        let (batch, snapshotDue) = state.withLock { state -> ([PendingCommit], Bool) in
             let batch = state.pending
             state.pending.removeAll()
-            return batch
+            let records = batch.count { !$0.record.changes.isEmpty }
+            return (batch, state.recordsSinceSnapshot + records >= snapshotInterval)
         }
         guard let last = batch.last else {
             state.withLock { $0.flushing = false }
@@ -145,9 +175,11 @@ public final class PoolDatabase: Sendable {
         } catch {
             failure = "database write failed: \(error)"
         }
+        // A failed snapshot is harmless: the journal still holds every record.
+        let snapshotWritten = failure == nil && snapshotDue
+            && (try? persistence.writeSnapshot(SnapshotCoding.persisted(last.snapshot))) != nil
         var wake: [(CheckedContinuation<Wakeup, Never>, Wakeup)] = []
         var commitWaiters: [CheckedContinuation<Void, Never>] = []
-        var snapshotToWrite: Snapshot?
         state.withLock { state in
             if let failure {
                 state.failure = failure
@@ -158,12 +190,8 @@ public final class PoolDatabase: Sendable {
                 state.durabilityWaiters.removeAll()
                 return
             }
-            state.recordsSinceSnapshot += records.count
+            state.recordsSinceSnapshot = snapshotWritten ? 0 : state.recordsSinceSnapshot + records.count
             commitWaiters = publish(last.snapshot, in: &state)
-            if state.recordsSinceSnapshot >= snapshotInterval {
-                snapshotToWrite = last.snapshot
-                state.recordsSinceSnapshot = 0
-            }
             let durable = last.snapshot.generation
             var remaining: [(generation: Int64, continuation: CheckedContinuation<Wakeup, Never>)] = []
             for waiter in state.durabilityWaiters {
@@ -181,15 +209,12 @@ public final class PoolDatabase: Sendable {
         }
         for waiter in commitWaiters { waiter.resume() }
         for (continuation, wakeup) in wake { continuation.resume(returning: wakeup) }
-        // A failed snapshot is harmless: the journal still holds every record.
-        if let snapshotToWrite { try? persistence.writeSnapshot(SnapshotCoding.persisted(snapshotToWrite)) }
     }
 
-    /// Makes `snapshot` the readers' view; returns the `waitForCommit` waiters to wake.
-    @discardableResult
+    /// Makes `snapshot` the readers' view; returns the `waitForCommit` waiters to wake, oldest first.
     private func publish(_ snapshot: Snapshot, in state: inout State) -> [CheckedContinuation<Void, Never>] {
         state.published = snapshot
-        let woken = Array(state.commitWaiters.values)
+        let woken = state.commitWaiters.sorted { $0.key < $1.key }.map(\.value)
         state.commitWaiters.removeAll()
         return woken
     }
@@ -218,9 +243,12 @@ public final class PoolDatabase: Sendable {
             }
             waiter?.resume()
         }
+        // A cancellation that arrived after the wake-up left a mark nobody will consume.
+        _ = state.withLock { $0.cancelledWaiters.remove(id) }
     }
 
-    /// Writes a full snapshot now (on clean shutdown, so the next start replays nothing).
+    /// Writes a full snapshot of the durable state now (on clean shutdown, so the next start
+    /// replays nothing). An older image never replaces a newer one.
     public func checkpoint() throws {
         let snapshot = self.snapshot
         try persistence.writeSnapshot(SnapshotCoding.persisted(snapshot))

@@ -39,13 +39,13 @@ public struct Snapshot: Sendable {
     public let schema: DatabaseSchema
     public internal(set) var generation: Int64
     public internal(set) var tables: [String: Table]
-    public internal(set) var tombstones: [Tombstone]
+    public internal(set) var tombstones: TombstoneLog
 
     init(schema: DatabaseSchema) {
         self.schema = schema
         self.generation = 0
         self.tables = Dictionary(uniqueKeysWithValues: schema.classNames.map { ($0, Table()) })
-        self.tombstones = []
+        self.tombstones = TombstoneLog()
     }
 
     /// The row of `ref` in class `className`, if it exists.

@@ -16,7 +16,8 @@ enum SnapshotCoding {
             }
             tables[className] = rows
         }
-        return PersistedSnapshot(generation: snapshot.generation, tables: tables)
+        let tombstones = snapshot.tombstones.all.filter { snapshot.schema[$0.className]?.model.persisted == true }
+        return PersistedSnapshot(generation: snapshot.generation, tables: tables, tombstones: tombstones)
     }
 
     static func restore(_ image: PersistedSnapshot, schema: DatabaseSchema) -> Snapshot {
@@ -38,6 +39,33 @@ enum SnapshotCoding {
             }
             snapshot.tables[className] = table
         }
+        snapshot.tombstones = TombstoneLog(image.tombstones.filter { schema[$0.className] != nil })
+        rebuildRelations(&snapshot)
         return snapshot
+    }
+
+    /// Recomputes every computed set (the "many" end of a relation) from the refs that point at
+    /// it, so an image written by an older model, or with a relation added since, reads right.
+    static func rebuildRelations(_ snapshot: inout Snapshot) {
+        for className in snapshot.schema.classNames {
+            guard let schema = snapshot.schema[className], !schema.manySide.isEmpty else { continue }
+            for ref in snapshot.tables[className]!.rows.keys {
+                for index in schema.manySide { snapshot.tables[className]!.rows[ref]!.values[index] = .array([]) }
+            }
+        }
+        for className in snapshot.schema.classNames {
+            guard let schema = snapshot.schema[className], !schema.oneSide.isEmpty else { continue }
+            for (ref, row) in snapshot.tables[className]!.rows.sorted(by: { $0.key < $1.key }) {
+                for (index, end) in schema.oneSide {
+                    guard case .string(let target) = row.values[index],
+                        var targetRow = snapshot.tables[end.manyClass]?.rows[target],
+                        case .array(var members) = targetRow.values[end.manyIndex]
+                    else { continue }
+                    members.append(.string(ref))
+                    targetRow.values[end.manyIndex] = .array(members)
+                    snapshot.tables[end.manyClass]!.rows[target] = targetRow
+                }
+            }
+        }
     }
 }

@@ -14,9 +14,10 @@ public struct Transaction: Sendable {
     private(set) var changes: [JournalChange] = []
     private(set) var touched = false
 
-    init(snapshot: Snapshot) {
+    /// A transaction on `snapshot` that will publish `generation` (by default the next one).
+    init(snapshot: Snapshot, generation: Int64? = nil) {
         self.snapshot = snapshot
-        self.generation = snapshot.generation + 1
+        self.generation = generation ?? snapshot.generation + 1
     }
 
     public var schema: DatabaseSchema { snapshot.schema }
@@ -35,6 +36,11 @@ public struct Transaction: Sendable {
             throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["object \(ref) already exists"])
         }
         var values = schema.fields.map { fields[$0.name] ?? ValueCoercion.initialValue(for: $0) }
+        if let uuidIndex = schema.uuidIndex, case .string(let uuid) = values[uuidIndex], !uuid.isEmpty,
+            snapshot.tables[className]!.byUUID[uuid] != nil
+        {
+            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["a \(className) with uuid \(uuid) already exists"])
+        }
         for index in schema.manySide { values[index] = .array([]) }
         snapshot.tables[className]!.rows[ref] = Row(values: values, created: generation, modified: generation)
         if let uuidIndex = schema.uuidIndex, case .string(let uuid) = values[uuidIndex], !uuid.isEmpty {
@@ -54,18 +60,23 @@ public struct Transaction: Sendable {
     /// Changes one field of an existing object.
     public mutating func set(_ className: String, ref: String, field: String, value: RPCValue) throws(XenAPIError) {
         let schema = try classSchema(className)
-        guard let index = schema.fieldIndex[field] else {
-            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["unknown field \(className).\(field)"])
+        guard let index = schema.fieldIndex[field], !schema.manySide.contains(index) else {
+            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["\(className).\(field) cannot be written"])
         }
         guard var row = snapshot.tables[className]!.rows[ref] else {
             throw XenAPIError.handleInvalid(className: className, handle: ref)
         }
         let old = row.values[index]
+        if index == schema.uuidIndex, old != value, case .string(let newUUID) = value, !newUUID.isEmpty,
+            snapshot.tables[className]!.byUUID[newUUID] != nil
+        {
+            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["a \(className) with uuid \(newUUID) already exists"])
+        }
         row.values[index] = value
         row.modified = generation
         snapshot.tables[className]!.rows[ref] = row
         snapshot.tables[className]!.lastChanged = generation
-        if index == schema.uuidIndex {
+        if index == schema.uuidIndex, old != value {
             if case .string(let oldUUID) = old { snapshot.tables[className]!.byUUID[oldUUID] = nil }
             if case .string(let newUUID) = value, !newUUID.isEmpty { snapshot.tables[className]!.byUUID[newUUID] = ref }
         }
@@ -89,7 +100,9 @@ public struct Transaction: Sendable {
         for (index, end) in schema.oneSide {
             if case .string(let target) = row.values[index] { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
         }
-        snapshot.tombstones.append(Tombstone(className: className, ref: ref, created: row.created, deleted: generation))
+        if schema.model.generatesEvents {
+            snapshot.tombstones.append(Tombstone(className: className, ref: ref, created: row.created, deleted: generation))
+        }
         changes.append(.delete(className: className, ref: ref))
     }
 

@@ -49,7 +49,10 @@ enum JournalCoding {
             }
             tables[className] = .structure(rows)
         }
-        let value: RPCValue = ["generation": .int(snapshot.generation), "tables": .structure(tables)]
+        let tombstones = RPCValue.array(snapshot.tombstones.map {
+            ["class": .string($0.className), "ref": .string($0.ref), "created": .int($0.created), "deleted": .int($0.deleted)]
+        })
+        let value: RPCValue = ["generation": .int(snapshot.generation), "tables": .structure(tables), "tombstones": tombstones]
         return String(decoding: JSONRPC.encode(value), as: UTF8.self)
     }
 
@@ -70,7 +73,14 @@ enum JournalCoding {
             }
             result[className] = decoded
         }
-        return PersistedSnapshot(generation: generation, tables: result)
+        var tombstones: [Tombstone] = []
+        for item in value["tombstones"]?.arrayValue ?? [] {
+            guard case .string(let className) = item["class"], case .string(let ref) = item["ref"],
+                case .int(let created) = item["created"], case .int(let deleted) = item["deleted"]
+            else { throw CorruptJournal() }
+            tombstones.append(Tombstone(className: className, ref: ref, created: created, deleted: deleted))
+        }
+        return PersistedSnapshot(generation: generation, tables: result, tombstones: tombstones)
     }
 }
 

@@ -29,6 +29,12 @@ public final class SQLitePersistence: Persistence {
                 table.column("image", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: generation ceiling") { db in
+            try db.create(table: "meta") { table in
+                table.primaryKey("key", .text)
+                table.column("value", .integer).notNull()
+            }
+        }
         try migrator.migrate(queue)
     }
 
@@ -58,9 +64,12 @@ public final class SQLitePersistence: Persistence {
             // A lone commit means no writer queued behind it: writing in place saves two thread hops.
             try writeInPlace(insert)
         } else {
-            // A batch means contention: GRDB's asynchronous write runs on its own writer queue, off
-            // the concurrency pool, so other requests keep being served during the fsync.
-            try await queue.write(insert)
+            // A batch means contention: write on GRDB's own writer queue, off the concurrency pool,
+            // so other requests keep being served during the fsync. The callback form is used on
+            // purpose: the caller's cancellation must not abandon a flush other writers wait on.
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                queue.asyncWrite(insert) { _, result in continuation.resume(with: result) }
+            }
         }
     }
 
@@ -72,10 +81,26 @@ public final class SQLitePersistence: Persistence {
     public func writeSnapshot(_ snapshot: PersistedSnapshot) throws {
         let text = JournalCoding.encode(snapshot)
         try queue.write { db in
+            // Never replace a newer image with an older one, and drop only what the stored image covers.
             try db.execute(
-                sql: "INSERT OR REPLACE INTO snapshot (id, generation, image) VALUES (1, ?, ?)",
-                arguments: [snapshot.generation, text])
-            try db.execute(sql: "DELETE FROM journal WHERE generation <= ?", arguments: [snapshot.generation])
+                sql: """
+                    INSERT INTO snapshot (id, generation, image) VALUES (1, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, image = excluded.image
+                    WHERE excluded.generation > snapshot.generation
+                    """, arguments: [snapshot.generation, text])
+            try db.execute(
+                sql: "DELETE FROM journal WHERE generation <= (SELECT generation FROM snapshot WHERE id = 1)")
+        }
+    }
+
+    public func loadGenerationCeiling() throws -> Int64 {
+        try queue.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation_ceiling'") ?? 0 }
+    }
+
+    public func storeGenerationCeiling(_ ceiling: Int64) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('generation_ceiling', ?)", arguments: [ceiling])
         }
     }
 }

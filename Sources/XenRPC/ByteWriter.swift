@@ -22,9 +22,9 @@ struct ByteWriter: ~Copyable {
     }
 
     init(chunkSize: Int, sink: @escaping (UnsafeRawBufferPointer) -> Void) {
-        self.chunkSize = chunkSize
+        self.chunkSize = max(chunkSize, 64)
         self.sink = sink
-        capacity = chunkSize + chunkSize / 4
+        capacity = self.chunkSize + self.chunkSize / 4
         base = .allocate(capacity: capacity)
     }
 
@@ -60,6 +60,7 @@ struct ByteWriter: ~Copyable {
 
     mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
         guard let source = buffer.baseAddress, !buffer.isEmpty else { return }
+        precondition(source + buffer.count <= base || source >= base + capacity, "appending the writer's own storage")
         reserve(buffer.count)
         (base + count).update(from: source, count: buffer.count)
         count += buffer.count
@@ -117,6 +118,7 @@ struct ByteWriter: ~Copyable {
 func formatDouble(_ value: Double) -> String {
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
         let count = withVaList([value]) { vsnprintf(buffer.baseAddress!, 40, "%.16g", $0) }
-        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(count)), as: UTF8.self)
+        guard count > 0 else { return String(value) }
+        return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: min(Int(count), 39)), as: UTF8.self)
     }
 }

@@ -189,7 +189,8 @@ enum JSONValueWriter {
         case .int32(let number): writer.appendDecimal(Int64(number))
         case .bool(let flag): writer.append(flag ? "true" : "false")
         case .double(let number):
-            if number.isFinite { writer.appendDouble(number) } else { writer.append("null") }
+            // The shortest text that reads back as the same double (the journal relies on it).
+            if number.isFinite { writer.append(number.description) } else { writer.append("null") }
         case .array(let elements):
             writer.append("[")
             for (index, element) in elements.enumerated() {

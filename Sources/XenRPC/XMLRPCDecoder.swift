@@ -44,17 +44,6 @@ public struct XMLRPCDecoder {
         try withBuffer(data) { (decoder: inout XMLRPCDecoder) throws(XMLRPCParseError) in try decoder.readResponse() }
     }
 
-    /// Decodes one `<value>…</value>` fragment, such as a task result.
-    public static func decodeValue(_ data: some Collection<UInt8>) throws(XMLRPCParseError) -> RPCValue {
-        try withBuffer(data) { (decoder: inout XMLRPCDecoder) throws(XMLRPCParseError) in
-            try decoder.skipMisc()
-            let value = try decoder.readValue(depth: 0)
-            try decoder.skipMisc()
-            try decoder.expectEnd()
-            return value
-        }
-    }
-
     private static func withBuffer<T>(
         _ data: some Collection<UInt8>, _ body: (inout XMLRPCDecoder) throws(XMLRPCParseError) -> T
     ) throws(XMLRPCParseError) -> T {
@@ -379,7 +368,7 @@ public struct XMLRPCDecoder {
     private mutating func readEntity(into output: inout [UInt8]) throws(XMLRPCParseError) {
         let start = position + 1
         var end = start
-        while end < bytes.count, end - start < 12, bytes[end] != UInt8(ascii: ";") { end += 1 }
+        while end < bytes.count, end - start < 40, bytes[end] != UInt8(ascii: ";") { end += 1 }
         guard end < bytes.count, bytes[end] == UInt8(ascii: ";") else { throw fail("unterminated entity reference") }
         let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         switch name {
@@ -391,9 +380,11 @@ public struct XMLRPCDecoder {
         default:
             let scalarValue: UInt32?
             if name.hasPrefix("#x") || name.hasPrefix("#X") {
-                scalarValue = UInt32(name.dropFirst(2), radix: 16)
+                let digits = name.dropFirst(2)
+                scalarValue = digits.allSatisfy(\.isHexDigit) ? UInt32(digits, radix: 16) : nil
             } else if name.hasPrefix("#") {
-                scalarValue = UInt32(name.dropFirst(1), radix: 10)
+                let digits = name.dropFirst(1)
+                scalarValue = digits.allSatisfy { $0.isASCII && $0.isNumber } ? UInt32(digits, radix: 10) : nil
             } else {
                 throw fail("unknown entity &\(name);")
             }

@@ -122,27 +122,37 @@ public enum XMLRPCEncoder {
         }
     }
 
-    /// Escapes `<`, `>`, `&` and `"`, and drops control characters other than tab, LF and CR
-    /// (XML 1.0 cannot carry them).
+    /// Escapes `<`, `>`, `&` and `"`, and drops what XML 1.0 cannot carry: control characters
+    /// other than tab, LF and CR, and the noncharacters U+FFFE and U+FFFF.
     static func writeEscaped(_ text: String, into writer: inout ByteWriter) {
         var text = text
         text.withUTF8 { utf8 in
             var runStart = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            while index < utf8.count {
                 let byte = utf8[index]
-                let replacement: StaticString?
+                let replacement: StaticString
+                var width = 1
                 switch byte {
                 case UInt8(ascii: "<"): replacement = "&lt;"
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
-                case 0x09, 0x0A, 0x0D: continue
+                case 0x09, 0x0A, 0x0D:
+                    index += 1
+                    continue
                 case 0..<0x20: replacement = ""
-                default: continue
+                case 0xEF where index + 2 < utf8.count && utf8[index + 1] == 0xBF && utf8[index + 2] >= 0xBE:
+                    replacement = ""
+                    width = 3
+                default:
+                    index += 1
+                    continue
                 }
                 writer.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                writer.append(replacement!)
-                runStart = index + 1
+                writer.append(replacement)
+                index += width
+                runStart = index
             }
             writer.append(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
         }

@@ -1,6 +1,7 @@
 import Testing
 import XenAPI
 import XenCore
+import XenRPC
 
 @Suite("get_all_records_where expressions")
 struct FilterExpressionTests {
@@ -43,5 +44,17 @@ struct FilterExpressionTests {
         #expect(managed.arrayValue?.count == 1)
         let dom0 = try await harness.value("VM.get_all_where", .string(session), #"field "is_control_domain"="true""#)
         #expect(dom0.arrayValue?.count == 1)
+    }
+}
+
+@Suite("get_all_records_where field checks")
+struct FilterFieldTests {
+    @Test("a field the class lacks is INVALID_VALUE, naming it")
+    func unknownField() async throws {
+        let harness = try await ToolstackHarness()
+        let session = RPCValue.string(try await harness.login())
+        let expression = #"field "no_such"="x""#
+        #expect(await harness.call("network.get_all_records_where", session, .string(expression))
+            == .failure(["INVALID_VALUE", expression, "network has no field no_such"]))
     }
 }

@@ -20,6 +20,8 @@ final class SlowPersistence: Persistence {
     }
 
     func writeSnapshot(_ snapshot: PersistedSnapshot) throws { try inner.writeSnapshot(snapshot) }
+    func loadGenerationCeiling() throws -> Int64 { try inner.loadGenerationCeiling() }
+    func storeGenerationCeiling(_ ceiling: Int64) throws { try inner.storeGenerationCeiling(ceiling) }
 
     func durableGenerations() -> Set<Int64> { Set(calls.withLock { $0.flatMap { $0 } }) }
 }

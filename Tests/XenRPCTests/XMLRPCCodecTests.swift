@@ -147,3 +147,12 @@ struct UTF8Tests {
         #expect(valid.invalidUTF8 == nil)
     }
 }
+
+@Suite("Characters XML cannot carry")
+struct UnwritableCharacterTests {
+    @Test("control characters and U+FFFE/U+FFFF are dropped, tab/LF/CR kept")
+    func dropped() {
+        #expect(XMLRPCEncoder.fragment(.string("a\u{FFFE}b\u{1}c\u{FFFF}\td\n")) == "<value>abc\td\n</value>")
+        #expect(XMLRPCEncoder.fragment(.string("€\u{FFFD}")) == "<value>€\u{FFFD}</value>")
+    }
+}

@@ -1,0 +1,54 @@
+import Testing
+import XenAPI
+import XenAPIModel
+import XenRPC
+@testable import XenCore
+
+@Suite("Task cancellation")
+struct TaskCancellationTests {
+    /// A message that waits an hour on the virtual clock, so a cancel has something to stop.
+    private func slowDescriptor(_ harness: ToolstackHarness, finished: @escaping @Sendable () -> Void) -> MessageDescriptor {
+        let environment = harness.toolstack.services.environment
+        return MessageDescriptor(
+            className: "pool", name: "slow", parameters: [], takesSession: true, hasAsync: true,
+            handler: { _, _ in
+                try await environment.sleep(.seconds(3600))
+                finished()
+                return .string("done")
+            })
+    }
+
+    @Test("task.cancel stops a running call, which ends cancelled with TASK_CANCELLED")
+    func cancelRunning() async throws {
+        let harness = try await ToolstackHarness()
+        let session = RPCValue.string(try await harness.login())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await harness.seeded.background.run() }
+            let context = CallContext(session: ObjectRef(session.stringValue!), task: nil, method: "pool.slow", origin: .network)
+            let task = try await TaskLifecycle.start(
+                harness.toolstack.services, label: "Async.pool.slow", descriptor: slowDescriptor(harness) {},
+                context: context, parameters: MessageParameters([]))
+            try await harness.waitForSleepers(1)
+            _ = try await harness.value("task.cancel", session, .string(task))
+            var status = try await harness.value("task.get_status", session, .string(task))
+            for _ in 0..<2000 where status == "cancelling" {
+                try await Task.sleep(for: .milliseconds(1))
+                status = try await harness.value("task.get_status", session, .string(task))
+            }
+            #expect(status == "cancelled")
+            #expect(try await harness.value("task.get_error_info", session, .string(task)) == ["TASK_CANCELLED", .string(task)])
+            #expect(try await harness.value("task.get_current_operations", session, .string(task)) == [:])
+            harness.seeded.background.finish()
+        }
+    }
+
+    @Test("a cancel that comes after the call finished changes nothing")
+    func cancelFinished() async throws {
+        let harness = try await ToolstackHarness()
+        let session = RPCValue.string(try await harness.login())
+        let task = try await harness.value("task.create", session, "client task", "")
+        _ = try await harness.value("task.set_status", session, task, "success")
+        _ = try await harness.value("task.cancel", session, task)
+        #expect(try await harness.value("task.get_status", session, task) == "success")
+    }
+}
