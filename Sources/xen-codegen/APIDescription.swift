@@ -32,7 +32,7 @@ enum APIDescription {
                     "name": field.name, "type": field.type.description, "qualifier": field.qualifier.rawValue,
                     "lifecycle": field.lifecycle.rawValue, "column": field.columnName, "doc": field.doc,
                 ]
-                if let value = field.defaultValue { entry["default"] = render(value) }
+                if let value = field.defaultValue { entry["default"] = MarkdownReference.render(value) }
                 return entry
             },
             "messages": cls.messages.map { message -> [String: Any] in
@@ -40,7 +40,7 @@ enum APIDescription {
                     "name": message.name,
                     "parameters": message.parameters.map { parameter -> [String: Any] in
                         var entry: [String: Any] = ["name": parameter.name, "type": parameter.type.description]
-                        if let value = parameter.defaultValue { entry["default"] = render(value) }
+                        if let value = parameter.defaultValue { entry["default"] = MarkdownReference.render(value) }
                         return entry
                     },
                     "result": message.result?.description ?? "void",
@@ -52,20 +52,5 @@ enum APIDescription {
                 ]
             },
         ]
-    }
-
-    /// A default in datamodel notation (`""`, `{}`, `OpaqueRef:NULL`, `19700101T00:00:00Z`).
-    private static func render(_ value: ModelValue) -> String {
-        switch value {
-        case .string(let text): "\"\(text)\""
-        case .int(let number): "\(number)"
-        case .float(let number): "\(number)"
-        case .bool(let flag): "\(flag)"
-        case .datetime(let text): text
-        case .enumeration(let name): name
-        case .nullRef: "OpaqueRef:NULL"
-        case .set(let elements): "{" + elements.map(render).joined(separator: ", ") + "}"
-        case .map(let pairs): "{" + pairs.map { "\(render($0.0)) -> \(render($0.1))" }.joined(separator: ", ") + "}"
-        }
     }
 }
