@@ -122,7 +122,7 @@ public enum XMLRPCEncoder {
         }
     }
 
-    /// Escapes `<`, `>`, `&` and `"`, and drops what XML 1.0 cannot carry: control characters
+    /// Escapes `<`, `>`, `&`, `"` and CR, and drops what XML 1.0 cannot carry: control characters
     /// other than tab, LF and CR, and the noncharacters U+FFFE and U+FFFF.
     static func writeEscaped(_ text: String, into writer: inout ByteWriter) {
         var text = text
@@ -138,7 +138,9 @@ public enum XMLRPCEncoder {
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
-                case 0x09, 0x0A, 0x0D:
+                // A raw CR would read back as LF (XML end-of-line handling); a reference survives.
+                case 0x0D: replacement = "&#13;"
+                case 0x09, 0x0A:
                     index += 1
                     continue
                 case 0..<0x20: replacement = ""

@@ -19,7 +19,7 @@ struct RandomValues {
 
     /// Text mixing markup characters, entities' ingredients, whitespace and non-ASCII.
     mutating func text() -> String {
-        let pieces = ["a", "Z", "0", " ", "<", ">", "&", "\"", "'", "\t", "\n", "é", "€", "😀", "OpaqueRef:", "]]>", "-", "&amp;"]
+        let pieces = ["a", "Z", "0", " ", "<", ">", "&", "\"", "'", "\t", "\n", "\r", "\r\n", "é", "€", "😀", "OpaqueRef:", "]]>", "-", "&amp;"]
         return (0..<below(12)).map { _ in pieces[below(pieces.count)] }.joined()
     }
 

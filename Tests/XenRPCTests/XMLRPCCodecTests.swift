@@ -150,9 +150,11 @@ struct UTF8Tests {
 
 @Suite("Characters XML cannot carry")
 struct UnwritableCharacterTests {
-    @Test("control characters and U+FFFE/U+FFFF are dropped, tab/LF/CR kept")
-    func dropped() {
+    @Test("control characters and U+FFFE/U+FFFF are dropped, tab/LF/CR kept (CR as a reference)")
+    func dropped() throws {
         #expect(XMLRPCEncoder.fragment(.string("a\u{FFFE}b\u{1}c\u{FFFF}\td\n")) == "<value>abc\td\n</value>")
+        #expect(XMLRPCEncoder.fragment(.string("a\rb")) == "<value>a&#13;b</value>")
+        #expect(try XMLRPCDecoder.decodeResponse(XMLRPCEncoder.bareResponse(.string("a\r\nb"))) == .string("a\r\nb"))
         #expect(XMLRPCEncoder.fragment(.string("€\u{FFFD}")) == "<value>€\u{FFFD}</value>")
     }
 }
