@@ -27,11 +27,6 @@ public struct TombstoneLog: Sendable {
         while count - Self.chunkSize >= limit, !sealed.isEmpty { sealed.removeFirst() }
     }
 
-    /// Deletions from newest to oldest (so a reader can stop at its token).
-    public var newestFirst: [Tombstone] {
-        Array(tail.reversed()) + sealed.reversed().flatMap { $0.reversed() }
-    }
-
     /// Deletions newer than `generation`, newest first, without visiting older ones.
     public func deleted(after generation: Int64) -> [Tombstone] {
         var result: [Tombstone] = []
