@@ -96,8 +96,9 @@ public enum RPCEndpoints {
         return respond(bytes, contentType: "application/json")
     }
 
-    /// How much a large response buffers before a chunk goes out.
-    static let chunkSize = 256 * 1024
+    /// How much a large response buffers before a chunk goes out (1 MiB measured best for a
+    /// 66 MiB `VM.get_all_records`: fewer, larger writes than 64 or 256 KiB).
+    public static let chunkSize = 1024 * 1024
 
     /// A response whose body is written while `encode` runs: the encoder hands chunks over a
     /// stream to the body writer, both as children of the response's own task.

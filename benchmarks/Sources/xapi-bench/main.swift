@@ -175,7 +175,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         // The codec alone, the way the server runs it: chunked, each chunk handed off and dropped.
         let encodeStart = clock.now
         let counter = ByteCounter()
-        XMLRPCEncoder.success(records, chunkSize: 256 * 1024) { counter.add($0.count) }
+        XMLRPCEncoder.success(records, chunkSize: RPCEndpoints.chunkSize) { counter.add($0.count) }
         encodeTimes.append(milliseconds(encodeStart.duration(to: clock.now)))
         precondition(counter.total > 0)
     }
