@@ -18,6 +18,7 @@ extension DataModel {
             Relation(oneClass: "VM", oneField: "parent", manyClass: "VM", manyField: "children"),
             Relation(oneClass: "VDI", oneField: "snapshot_of", manyClass: "VDI", manyField: "snapshots"),
             Relation(oneClass: "task", oneField: "subtask_of", manyClass: "task", manyField: "subtasks"),
+            Relation(oneClass: "VLAN", oneField: "tagged_PIF", manyClass: "PIF", manyField: "VLAN_slave_of"),
         ]
     }
 }
