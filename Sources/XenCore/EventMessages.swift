@@ -38,6 +38,7 @@ struct EventMessages: EventActions {
                 return .array(batch.events)
             }
             await database.waitForCommit(after: snapshot.generation)
+            if let failure = database.failure { throw XenAPIError.internalError(message: failure) }
         }
     }
 
@@ -55,6 +56,7 @@ struct EventMessages: EventActions {
             let remaining = deadline - services.environment.now()
             if !batch.events.isEmpty || remaining <= .zero { return batch.fromResult(snapshot) }
             try await waitForCommit(after: snapshot.generation, atMost: remaining)
+            if let failure = database.failure { throw XenAPIError.internalError(message: failure) }
         }
     }
 

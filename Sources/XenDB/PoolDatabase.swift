@@ -188,6 +188,9 @@ public final class PoolDatabase: Sendable {
                 state.flushing = false
                 wake = state.durabilityWaiters.map { ($0.continuation, .failed(failure)) }
                 state.durabilityWaiters.removeAll()
+                // Nothing will commit any more: release everyone waiting for a commit too.
+                commitWaiters = state.commitWaiters.sorted { $0.key < $1.key }.map(\.value)
+                state.commitWaiters.removeAll()
                 return
             }
             state.recordsSinceSnapshot = snapshotWritten ? 0 : state.recordsSinceSnapshot + records.count
@@ -219,8 +222,11 @@ public final class PoolDatabase: Sendable {
         return woken
     }
 
-    /// Suspends until a commit newer than `generation` is published (at once if one already is),
-    /// or the calling task is cancelled.
+    /// Why the database stopped accepting writes, if it did (a failed flush).
+    public var failure: String? { state.withLock { $0.failure } }
+
+    /// Suspends until a commit newer than `generation` is published (at once if one already is,
+    /// or if the database has failed and nothing will commit again), or the calling task is cancelled.
     public func waitForCommit(after generation: Int64) async {
         let id = state.withLock { state -> Int in
             state.nextWaiter += 1
@@ -229,7 +235,9 @@ public final class PoolDatabase: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.published.generation > generation || state.cancelledWaiters.remove(id) != nil { return true }
+                    if state.published.generation > generation || state.failure != nil
+                        || state.cancelledWaiters.remove(id) != nil
+                    { return true }
                     state.commitWaiters[id] = continuation
                     return false
                 }

@@ -130,11 +130,13 @@ public struct Transaction: Sendable {
             }
             try insert(className, ref: ref, fields: coerced)
         case .set(let className, let ref, let field, let value):
+            // A change the current model can no longer hold (a field dropped, retyped, or now
+            // computed from a relation) is skipped, as a restored image drops such fields.
             guard let schema = snapshot.schema[className], let index = schema.fieldIndex[field],
-                snapshot.contains(className, ref)
+                !schema.manySide.contains(index), snapshot.contains(className, ref),
+                let coerced = try? ValueCoercion.coerce(value, to: schema.fields[index].type, field: field)
             else { return }
-            let type = schema.fields[index].type
-            try set(className, ref: ref, field: field, value: try ValueCoercion.coerce(value, to: type, field: field))
+            try set(className, ref: ref, field: field, value: coerced)
         case .delete(let className, let ref):
             guard snapshot.contains(className, ref) else { return }
             try delete(className, ref: ref)

@@ -64,11 +64,16 @@ struct GroupCommitTests {
             try tx.insert("network", ref: "OpaqueRef:ok", fields: ["uuid": "ok", "name_label": "ok"])
         }
         persistence.failing.withLock { $0 = true }
+        let generation = db.snapshot.generation
+        async let waiter: Void = db.waitForCommit(after: generation)
         await #expect(throws: XenAPIError.self) {
             try await db.write { (tx: inout Transaction) throws(XenAPIError) in
                 try tx.insert("network", ref: "OpaqueRef:lost", fields: ["uuid": "lost", "name_label": "lost"])
             }
         }
+        await waiter  // released: nothing will ever commit again
+        #expect(db.failure != nil)
+        #expect(db.snapshot.generation == generation)
         #expect(!db.snapshot.contains("network", "OpaqueRef:lost"))
         #expect(db.snapshot.contains("network", "OpaqueRef:ok"))
         persistence.failing.withLock { $0 = false }

@@ -252,3 +252,24 @@ struct RestartTests {
         #expect(try persistence.load().snapshot?.generation == 9)
     }
 }
+
+@Suite("Journal replay against a newer model")
+struct ReplayCompatibilityTests {
+    @Test("a journalled set the model can no longer hold is skipped, not fatal")
+    func incompatibleSet() async throws {
+        let persistence = MemoryPersistence()
+        try await persistence.append([
+            JournalRecord(generation: 1, changes: [
+                .insert(className: "VM", ref: "OpaqueRef:vm", fields: ["uuid": "vm", "name_label": "a"]),
+                .set(className: "VM", ref: "OpaqueRef:vm", field: "VBDs", value: ["OpaqueRef:x"]),
+                .set(className: "VM", ref: "OpaqueRef:vm", field: "VCPUs_max", value: "not a number"),
+                .set(className: "VM", ref: "OpaqueRef:vm", field: "retired_field", value: "x"),
+                .set(className: "VM", ref: "OpaqueRef:vm", field: "name_label", value: "b"),
+            ])
+        ])
+        let db = try PoolDatabase(persistence: persistence)
+        #expect(db.snapshot.value("VM", "OpaqueRef:vm", "VBDs") == [])
+        #expect(db.snapshot.value("VM", "OpaqueRef:vm", "name_label") == "b")
+        #expect(db.snapshot.value("VM", "OpaqueRef:vm", "VCPUs_max") == .int(0))
+    }
+}
