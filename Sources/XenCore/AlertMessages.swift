@@ -44,16 +44,16 @@ struct AlertMessages: MessageActions {
     }
 
     func get(_ context: CallContext, cls: Cls, objUUID: String, since: String) async throws -> RPCValue {
-        let after = try Self.seconds(since)
+        let after = RPCValue.dateTime(since).epochSeconds
         return records { row, value in
             value(row, "cls") == .string(cls.rawValue) && value(row, "obj_uuid") == .string(objUUID)
-                && Self.timestamp(value(row, "timestamp")) > after
+                && (value(row, "timestamp")?.epochSeconds ?? 0) > after
         }
     }
 
     func getSince(_ context: CallContext, since: String) async throws -> RPCValue {
-        let after = try Self.seconds(since)
-        return records { row, value in Self.timestamp(value(row, "timestamp")) > after }
+        let after = RPCValue.dateTime(since).epochSeconds
+        return records { row, value in (value(row, "timestamp")?.epochSeconds ?? 0) > after }
     }
 
     private func records(matching predicate: @escaping (Row, (Row, String) -> RPCValue?) -> Bool) -> RPCValue {
@@ -61,15 +61,5 @@ struct AlertMessages: MessageActions {
         let schema = snapshot.schema["message"]!
         let value = { (row: Row, field: String) in schema.fieldIndex[field].map { row.values[$0] } }
         return snapshot.allRecords("message") { predicate($0, value) }
-    }
-
-    private static func seconds(_ text: String) throws(XenAPIError) -> Int64 {
-        guard let seconds = WireDateTime.parse(text) else { throw XenAPIError.invalidValue(field: "since", value: text) }
-        return seconds
-    }
-
-    private static func timestamp(_ value: RPCValue?) -> Int64 {
-        guard case .dateTime(let text) = value else { return 0 }
-        return WireDateTime.parse(text) ?? 0
     }
 }

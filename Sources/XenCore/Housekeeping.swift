@@ -20,12 +20,12 @@ enum Housekeeping {
         var completed: [(ref: String, finished: Int64)] = []
         for ref in snapshot.refs("task") {
             let status = snapshot.value("task", ref, "status")?.stringValue ?? "pending"
-            let created = seconds(snapshot.value("task", ref, "created"))
+            let created = snapshot.value("task", ref, "created")?.epochSeconds ?? 0
             if status == "pending" || status == "cancelling" {
                 if now - created > pendingTaskLifetime { try? tx.delete("task", ref: ref) }
                 continue
             }
-            let finished = seconds(snapshot.value("task", ref, "finished"))
+            let finished = snapshot.value("task", ref, "finished")?.epochSeconds ?? 0
             if now - finished > completedTaskLifetime { try? tx.delete("task", ref: ref) } else {
                 completed.append((ref, finished))
             }
@@ -45,7 +45,7 @@ enum Housekeeping {
         let snapshot = tx.snapshot
         var anonymous: [(ref: String, lastActive: Int64)] = []
         for ref in snapshot.refs("session") {
-            let lastActive = seconds(snapshot.value("session", ref, "last_active"))
+            let lastActive = snapshot.value("session", ref, "last_active")?.epochSeconds ?? 0
             if now - lastActive > sessionIdleLifetime {
                 if (try? tx.delete("session", ref: ref)) != nil { reaped.append(ref) }
             } else if snapshot.value("session", ref, "originator")?.stringValue?.isEmpty ?? true {
@@ -59,10 +59,5 @@ enum Housekeeping {
             }
         }
         return reaped
-    }
-
-    private static func seconds(_ value: RPCValue?) -> Int64 {
-        guard case .dateTime(let text) = value else { return 0 }
-        return WireDateTime.parse(text) ?? 0
     }
 }
