@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "xen-codegen", targets: ["xen-codegen"]),
         /// The wire codecs alone, for the fuzzing package.
         .library(name: "XenRPCCodecs", targets: ["XenRPC"]),
+        /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
+        .library(name: "XenAPIClient", targets: ["XenAPIClient"]),
         /// The server libraries, for the benchmarks package.
         .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC"]),
     ],
@@ -27,7 +29,8 @@ let package = Package(
     targets: [
         .target(name: "XenAPIModel"),
         .target(name: "XenRPC", dependencies: [.product(name: "Collections", package: "swift-collections")]),
-        .target(name: "XenAPI", dependencies: ["XenAPIModel", "XenRPC"]),
+        .target(name: "XenAPI", dependencies: ["XenAPIModel", "XenRPC", .product(name: "Collections", package: "swift-collections")]),
+        .target(name: "XenAPIClient", dependencies: ["XenAPI", "XenRPC"]),
         .target(name: "XenDB", dependencies: ["XenAPI", .product(name: "Collections", package: "swift-collections")]),
         .target(name: "XenDBSQLite", dependencies: ["XenDB", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "XenCore", dependencies: ["XenDB", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
@@ -44,6 +47,8 @@ let package = Package(
         .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenDBSQLite", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "xen-codegen", dependencies: ["XenAPIModel"]),
         .testTarget(name: "XenAPIModelTests", dependencies: ["XenAPIModel", "XenAPI"]),
+        .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
+        .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite"]),
         .testTarget(name: "XenCoreTests", dependencies: ["XenCore"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),

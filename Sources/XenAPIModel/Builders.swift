@@ -2,15 +2,21 @@
 ///
 /// Plain functions rather than result builders: large builder bodies are slow to type-check.
 
-/// Declares a field. `column` is the database column name when the field is namespaced
-/// (`name_label` is stored as `name__label`); it defaults to the wire name.
+/// Declares a field. Inside a `namespace` the name is the short one (`label` in `name`).
 public func field(
     _ name: String, _ type: FieldType, _ qualifier: Qualifier = .dynamicReadOnly, default defaultValue: ModelValue? = nil,
-    lifecycle: Lifecycle = .published, column: String? = nil, writeRole: Role = .poolOperator, doc: String = ""
-) -> Field {
-    Field(
-        name: name, type: type, qualifier: qualifier, defaultValue: defaultValue, lifecycle: lifecycle, doc: doc,
-        writeRole: writeRole, columnName: column ?? name)
+    lifecycle: Lifecycle = .published, writeRole: Role = .poolOperator, doc: String = ""
+) -> FieldDeclaration {
+    .field(
+        Field(
+            shortName: name, type: type, qualifier: qualifier, defaultValue: defaultValue, lifecycle: lifecycle, doc: doc,
+            writeRole: writeRole))
+}
+
+/// Declares fields inside a namespace, as xapi does: `namespace("memory", [field("static_max", …)])` gives the
+/// wire name `memory_static_max` and the database column `memory__static_max`.
+public func namespace(_ name: String, _ contents: [FieldDeclaration]) -> FieldDeclaration {
+    .namespace(name, contents)
 }
 
 /// Declares a message parameter.
@@ -20,13 +26,14 @@ public func param(_ name: String, _ type: FieldType, doc: String = "", default d
 
 /// Declares a custom message.
 public func message(
-    _ name: String, _ parameters: [Parameter] = [], result: FieldType? = nil, doc: String, errors: [String] = [],
+    _ name: String, _ parameters: [Parameter] = [], result: FieldType? = nil, doc: String, errors: [ErrorModel] = [],
     role: Role = .poolAdmin, async hasAsync: Bool = true, session takesSession: Bool = true,
-    secret secretParameters: Set<String> = [], lifecycle: Lifecycle = .published
-) -> Message {
-    Message(
+    secret secretParameters: Set<String> = [], lifecycle: Lifecycle = .published, replacesImplicit: Bool = false
+) -> MessageModel {
+    MessageModel(
         name: name, parameters: parameters, result: result, doc: doc, errors: errors, role: role, hasAsync: hasAsync,
-        takesSession: takesSession, secretParameters: secretParameters, lifecycle: lifecycle)
+        takesSession: takesSession, secretParameters: secretParameters, lifecycle: lifecycle,
+        replacesImplicit: replacesImplicit)
 }
 
 extension ModelValue {

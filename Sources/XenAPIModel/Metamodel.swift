@@ -116,6 +116,8 @@ public enum Role: String, Sendable, Hashable, Comparable, CaseIterable {
 public struct Field: Sendable, Hashable {
     /// The wire name: namespaces joined with `_` (`name_label`, `memory_static_max`).
     public var name: String
+    /// The namespaces the field is declared in, outermost first (`["memory"]` for `memory_static_max`).
+    public var namespaces: [String]
     public var type: FieldType
     public var qualifier: Qualifier
     /// What the constructor fills in when the record omits the field; `nil` means required
@@ -125,21 +127,46 @@ public struct Field: Sendable, Hashable {
     public var doc: String
     /// The lowest role allowed to set the field.
     public var writeRole: Role
-    /// The database column name: namespaced fields join with `__` (`name__label`).
-    public var columnName: String
+    /// The database column name, derived from the namespaces: they join with `__` (`name__label`).
+    public var columnName: String { namespaces.isEmpty ? name : (namespaces + [shortName]).joined(separator: "__") }
+    /// The name inside its innermost namespace (`static_max` for `memory_static_max`).
+    public var shortName: String
 
+    /// A field named `shortName` inside `namespaces` (outermost first).
     public init(
-        name: String, type: FieldType, qualifier: Qualifier, defaultValue: ModelValue?,
-        lifecycle: Lifecycle, doc: String, writeRole: Role, columnName: String
+        shortName: String, namespaces: [String] = [], type: FieldType, qualifier: Qualifier, defaultValue: ModelValue?,
+        lifecycle: Lifecycle, doc: String, writeRole: Role
     ) {
-        self.name = name
+        self.name = (namespaces + [shortName]).joined(separator: "_")
+        self.shortName = shortName
+        self.namespaces = namespaces
         self.type = type
         self.qualifier = qualifier
         self.defaultValue = defaultValue
         self.lifecycle = lifecycle
         self.doc = doc
         self.writeRole = writeRole
-        self.columnName = columnName
+    }
+}
+
+/// A field or a namespace of fields, as a class declares them (xapi's `namespace ~name:"memory"`).
+public enum FieldDeclaration: Sendable, Hashable {
+    case field(Field)
+    case namespace(String, [FieldDeclaration])
+
+    /// The fields in declaration order, each placed inside `outer` and any namespace around it.
+    func flattened(in outer: [String]) -> [Field] {
+        switch self {
+        case .field(let field):
+            return [
+                Field(
+                    shortName: field.shortName, namespaces: outer + field.namespaces, type: field.type,
+                    qualifier: field.qualifier, defaultValue: field.defaultValue, lifecycle: field.lifecycle,
+                    doc: field.doc, writeRole: field.writeRole)
+            ]
+        case .namespace(let name, let contents):
+            return contents.flatMap { $0.flattened(in: outer + [name]) }
+        }
     }
 }
 
@@ -160,14 +187,14 @@ public struct Parameter: Sendable, Hashable {
 }
 
 /// A custom (hand-implemented) message of a class. Implicit messages are derived, not listed.
-public struct Message: Sendable, Hashable {
+public struct MessageModel: Sendable, Hashable {
     public var name: String
     public var parameters: [Parameter]
     /// `nil` for `void`.
     public var result: FieldType?
     public var doc: String
-    /// Error codes the message documents.
-    public var errors: [String]
+    /// The errors the message documents.
+    public var errors: [ErrorModel]
     public var role: Role
     /// Whether `Async.<Class>.<message>` exists.
     public var hasAsync: Bool
@@ -176,10 +203,14 @@ public struct Message: Sendable, Hashable {
     /// Parameters that carry secrets are never logged.
     public var secretParameters: Set<String>
     public var lifecycle: Lifecycle
+    /// Whether the message deliberately takes the place of the implicit message of the same name
+    /// (xapi's custom `destroy` of some classes); without it such a clash refuses to start.
+    public var replacesImplicit: Bool
 
     public init(
-        name: String, parameters: [Parameter], result: FieldType?, doc: String, errors: [String],
-        role: Role, hasAsync: Bool, takesSession: Bool, secretParameters: Set<String>, lifecycle: Lifecycle
+        name: String, parameters: [Parameter], result: FieldType?, doc: String, errors: [ErrorModel],
+        role: Role, hasAsync: Bool, takesSession: Bool, secretParameters: Set<String>, lifecycle: Lifecycle,
+        replacesImplicit: Bool = false
     ) {
         self.name = name
         self.parameters = parameters
@@ -191,6 +222,7 @@ public struct Message: Sendable, Hashable {
         self.takesSession = takesSession
         self.secretParameters = secretParameters
         self.lifecycle = lifecycle
+        self.replacesImplicit = replacesImplicit
     }
 }
 
@@ -200,7 +232,7 @@ public struct ClassModel: Sendable, Hashable {
     public var name: String
     public var doc: String
     public var fields: [Field]
-    public var messages: [Message]
+    public var messages: [MessageModel]
     /// Whether the implicit `create`/`destroy` exist (false where the class defines its own or has none).
     public var hasImplicitConstructor: Bool
     /// Whether `get_all`/`get_all_records` are exposed.
@@ -211,12 +243,12 @@ public struct ClassModel: Sendable, Hashable {
     public var generatesEvents: Bool
 
     public init(
-        name: String, doc: String, fields: [Field], messages: [Message], hasImplicitConstructor: Bool,
+        name: String, doc: String, fields: [FieldDeclaration], messages: [MessageModel], hasImplicitConstructor: Bool,
         exposesGetAll: Bool, persisted: Bool, generatesEvents: Bool
     ) {
         self.name = name
         self.doc = doc
-        self.fields = fields
+        self.fields = fields.flatMap { $0.flattened(in: []) }
         self.messages = messages
         self.hasImplicitConstructor = hasImplicitConstructor
         self.exposesGetAll = exposesGetAll

@@ -8,58 +8,57 @@ struct AlertMessages: MessageActions {
 
     /// The database class each `cls` value names.
     private static let classes: [Cls: String] = [
-        .vm: "VM", .host: "host", .sr: "SR", .pool: "pool", .vdi: "VDI", .vmpp: "VMPP", .vmss: "VMSS",
-        .pvsProxy: "PVS_proxy", .certificate: "Certificate",
+        .vm: VM.className, .host: Host.className, .sr: SR.className, .pool: Pool.className, .vdi: VDI.className,
+        .vmpp: VMPP.className, .vmss: VMSS.className, .pvsProxy: "PVS_proxy", .certificate: Certificate.className,
     ]
 
     func create(_ context: CallContext, name: String, priority: Int64, cls: Cls, objUUID: String, body: String)
-        async throws -> ObjectRef
+        async throws -> Ref<Message>
     {
         let snapshot = services.database.snapshot
         if let className = Self.classes[cls], snapshot.schema[className] != nil, snapshot.ref(className, uuid: objUUID) == nil {
             throw XenAPIError.uuidInvalid(className: cls.rawValue, uuid: objUUID)
         }
-        let ref = services.makeRef()
-        let fields: [String: RPCValue] = [
-            "uuid": .string(services.environment.makeUUID()), "name": .string(name), "priority": .int(priority),
-            "cls": .string(cls.rawValue), "obj_uuid": .string(objUUID), "timestamp": services.now(), "body": .string(body),
-        ]
+        let ref = services.makeRef(Message.self)
+        let uuid = services.environment.makeUUID()
+        let now = services.now()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            try tx.insert("message", ref: ref, fields: fields)
+            try tx.insert(ref) { message in
+                message.uuid = uuid
+                message.name = name
+                message.priority = priority
+                message.cls = cls
+                message.objUUID = objUUID
+                message.timestamp = now
+                message.body = body
+            }
         }
-        return ObjectRef(ref)
+        return ref
     }
 
-    func destroy(_ context: CallContext, object: ObjectRef) async throws {
+    func destroy(_ context: CallContext, object: Ref<Message>) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.delete(object) }
+    }
+
+    func destroyMany(_ context: CallContext, messages: [Ref<Message>]) async throws {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            try tx.delete("message", ref: object.rawValue)
+            for message in messages { try tx.delete(message) }
         }
     }
 
-    func destroyMany(_ context: CallContext, messages: RPCValue) async throws {
-        let refs = messages.arrayValue?.compactMap(\.stringValue) ?? []
-        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            for ref in refs { try tx.delete("message", ref: ref) }
+    func get(_ context: CallContext, cls: Cls, objUUID: String, since: DateTime) async throws -> [Ref<Message>: Message] {
+        records { $0.cls == cls && $0.objUUID == objUUID && $0.timestamp > since }
+    }
+
+    func getSince(_ context: CallContext, since: DateTime) async throws -> [Ref<Message>: Message] {
+        records { $0.timestamp > since }
+    }
+
+    private func records(where predicate: (ObjectView<Message>) -> Bool) -> [Ref<Message>: Message] {
+        var result: [Ref<Message>: Message] = [:]
+        for message in services.database.snapshot.objects(Message.self) where predicate(message) {
+            result[message.ref] = message.record
         }
-    }
-
-    func get(_ context: CallContext, cls: Cls, objUUID: String, since: String) async throws -> RPCValue {
-        let after = RPCValue.dateTime(since).epochSeconds
-        return records { row, value in
-            value(row, "cls") == .string(cls.rawValue) && value(row, "obj_uuid") == .string(objUUID)
-                && (value(row, "timestamp")?.epochSeconds ?? 0) > after
-        }
-    }
-
-    func getSince(_ context: CallContext, since: String) async throws -> RPCValue {
-        let after = RPCValue.dateTime(since).epochSeconds
-        return records { row, value in (value(row, "timestamp")?.epochSeconds ?? 0) > after }
-    }
-
-    private func records(matching predicate: @escaping (Row, (Row, String) -> RPCValue?) -> Bool) -> RPCValue {
-        let snapshot = services.database.snapshot
-        let schema = snapshot.schema["message"]!
-        let value = { (row: Row, field: String) in schema.fieldIndex[field].map { row.values[$0] } }
-        return snapshot.allRecords("message") { predicate($0, value) }
+        return result
     }
 }

@@ -22,24 +22,17 @@ public final class CoreServices: Sendable {
         self.credentials = credentials
     }
 
-    /// A fresh `OpaqueRef:<uuid>`.
-    func makeRef() -> String { ObjectRef.opaque(environment.makeUUID()).rawValue }
+    /// A fresh `OpaqueRef:<uuid>` for a new object of class `T`.
+    func makeRef<T: XenClass>(_ type: T.Type = T.self) -> Ref<T> { Ref(makeOpaqueRef()) }
 
-    /// Now, as a wire datetime.
-    func now() -> RPCValue { .dateTime(WireDateTime.format(secondsSinceEpoch: environment.wallClockSeconds())) }
+    /// A fresh `OpaqueRef:<uuid>`, for code that handles objects of any class.
+    func makeOpaqueRef() -> String { "OpaqueRef:" + environment.makeUUID() }
+
+    /// Now, as a datamodel datetime.
+    func now() -> DateTime { DateTime(secondsSinceEpoch: environment.wallClockSeconds()) }
 
     /// The host this toolstack runs as (the pool's only host, for now the coordinator).
-    func localHost(_ snapshot: Snapshot) -> String {
-        if let pool = snapshot.refs("pool").first, case .string(let master) = snapshot.value("pool", pool, "master") {
-            return master
-        }
-        return ObjectRef.null.rawValue
-    }
-
-    /// Fails with `HANDLE_INVALID [class, ref]` unless the object exists.
-    func requireObject(_ snapshot: Snapshot, _ className: String, _ ref: String) throws(XenAPIError) {
-        guard snapshot.contains(className, ref) else {
-            throw XenAPIError.handleInvalid(className: className, handle: ref)
-        }
+    func localHost(_ snapshot: Snapshot) -> Ref<Host> {
+        snapshot.objects(Pool.self).first?.master ?? .null
     }
 }

@@ -1,27 +1,34 @@
 import XenAPI
 import XenAPIModel
 
-/// Joins the model's custom messages with their implementations (the generated `…Actions`
-/// protocols make a missing implementation a compile error; this table makes a missing
-/// registration a test failure).
-enum CustomMessages {
-    static func descriptors(services: CoreServices, model: DataModel = .current) -> [MessageDescriptor] {
-        let handlers: [String: [String: MessageHandler<CallContext>]] = [
-            "session": SessionMessages(services: services).sessionHandlers,
-            "task": TaskMessages(services: services).taskHandlers,
-            "event": EventMessages(services: services).eventHandlers,
-            "message": AlertMessages(services: services).messageHandlers,
-        ]
-        var result: [MessageDescriptor] = []
-        for cls in model.classes {
-            for message in cls.messages {
-                guard let handler = handlers[cls.name]?[message.name] else { continue }
-                result.append(
+/// The implementations of every class's custom messages. The generated `CustomActions`
+/// protocol lists one property per class that has custom messages, so leaving an
+/// implementation out here does not compile.
+struct CustomMessages: CustomActions {
+    let session: SessionMessages
+    let task: TaskMessages
+    let event: EventMessages
+    let message: AlertMessages
+
+    init(services: CoreServices) {
+        session = SessionMessages(services: services)
+        task = TaskMessages(services: services)
+        event = EventMessages(services: services)
+        message = AlertMessages(services: services)
+    }
+
+    /// One descriptor per custom message of the model, joined with its handler.
+    func descriptors(model: DataModel = .current) -> [MessageDescriptor] {
+        let handlers = handlersByClass
+        return model.classes.flatMap { cls in
+            cls.messages.compactMap { message in
+                handlers[cls.name]?[message.name].map { handler in
                     MessageDescriptor(
                         className: cls.name, name: message.name, parameters: message.parameters,
-                        takesSession: message.takesSession, hasAsync: message.hasAsync, handler: handler))
+                        takesSession: message.takesSession, hasAsync: message.hasAsync,
+                        replacesImplicit: message.replacesImplicit, handler: handler)
+                }
             }
         }
-        return result
     }
 }

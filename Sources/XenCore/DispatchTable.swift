@@ -1,3 +1,4 @@
+import XenAPI
 import XenAPIModel
 
 /// Wire name → message, built once at start-up from the datamodel plus the custom implementations.
@@ -6,11 +7,18 @@ public struct DispatchTable: Sendable {
     /// `Class_message` spellings, which xapi also accepts for synchronous calls.
     private var byAlias: [String: MessageDescriptor] = [:]
 
-    init(descriptors: [MessageDescriptor]) {
-        for descriptor in descriptors {
+    /// Joins the implicit and custom messages; a custom message with the name of an implicit one
+    /// is refused unless the model says it replaces it, so nothing is shadowed by accident.
+    init(implicit: [MessageDescriptor], custom: [MessageDescriptor]) throws(XenAPIError) {
+        for descriptor in implicit { byWireName[descriptor.wireName] = descriptor }
+        for descriptor in custom {
+            if byWireName[descriptor.wireName] != nil, !descriptor.replacesImplicit {
+                throw XenAPIError.internalError(
+                    message: "\(descriptor.wireName) is both implicit and custom; the model must say it replaces the implicit one")
+            }
             byWireName[descriptor.wireName] = descriptor
-            byAlias["\(descriptor.className)_\(descriptor.name)"] = descriptor
         }
+        for descriptor in byWireName.values { byAlias["\(descriptor.className)_\(descriptor.name)"] = descriptor }
     }
 
     /// The message for a wire name, in either spelling.

@@ -11,24 +11,24 @@ struct EventMessages: EventActions {
     func register(_ context: CallContext, classes: [String]) async throws {
         let subscription = try EventSubscription(classes, schema: database.schema)
         services.eventQueues.register(
-            session: context.session.rawValue, subscription, currentGeneration: database.snapshot.generation)
+            session: context.session, subscription, currentGeneration: database.snapshot.generation)
     }
 
     func unregister(_ context: CallContext, classes: [String]) async throws {
         let subscription = try EventSubscription(classes, schema: database.schema)
-        services.eventQueues.unregister(session: context.session.rawValue, subscription)
+        services.eventQueues.unregister(session: context.session, subscription)
     }
 
     func next(_ context: CallContext) async throws -> RPCValue {
-        let session = context.session.rawValue
+        let session = context.session
         guard services.eventQueues.queue(session: session) != nil else {
-            throw XenAPIError.sessionNotRegistered(handle: session)
+            throw XenAPIError.sessionNotRegistered(handle: session.rawValue)
         }
         while true {
-            try Task.checkCancellation()
+            try _Concurrency.Task.checkCancellation()
             let snapshot = database.snapshot
-            guard snapshot.contains("session", session), let queue = services.eventQueues.queue(session: session) else {
-                throw XenAPIError.sessionInvalid(sessionRef: session)
+            guard snapshot.contains(session), let queue = services.eventQueues.queue(session: session) else {
+                throw XenAPIError.sessionInvalid(sessionRef: session.rawValue)
             }
             let timestamp = "\(services.environment.wallClockSeconds())."
             let batch = EventBatch.collect(
@@ -49,7 +49,7 @@ struct EventMessages: EventActions {
         let deadline = services.environment.now() + wait
         while true {
             let snapshot = database.snapshot
-            guard snapshot.contains("session", context.session.rawValue) else {
+            guard snapshot.contains(context.session) else {
                 throw XenAPIError.sessionInvalid(sessionRef: context.session.rawValue)
             }
             let batch = EventBatch.collect(snapshot, since: since, subscription: subscription, timestamp: "0.0")
@@ -85,6 +85,6 @@ struct EventMessages: EventActions {
             await group.next()
             group.cancelAll()
         }
-        try Task.checkCancellation()
+        try _Concurrency.Task.checkCancellation()
     }
 }

@@ -1,3 +1,4 @@
+import XenAPI
 import Synchronization
 
 /// The legacy `event.register`/`event.next` state: per session, what it subscribed to and the
@@ -7,9 +8,9 @@ final class EventQueues: Sendable {
         var subscription: EventSubscription
         var lastGeneration: Int64
     }
-    private let queues = Mutex<[String: Queue]>([:])
+    private let queues = Mutex<[Ref<Session>: Queue]>([:])
 
-    func register(session: String, _ subscription: EventSubscription, currentGeneration: Int64) {
+    func register(session: Ref<Session>, _ subscription: EventSubscription, currentGeneration: Int64) {
         queues.withLock { queues in
             if queues[session] == nil {
                 queues[session] = Queue(subscription: subscription, lastGeneration: currentGeneration)
@@ -19,17 +20,17 @@ final class EventQueues: Sendable {
         }
     }
 
-    func unregister(session: String, _ subscription: EventSubscription) {
+    func unregister(session: Ref<Session>, _ subscription: EventSubscription) {
         queues.withLock { $0[session]?.subscription.remove(subscription) }
     }
 
-    func unregisterAll(session: String) {
+    func unregisterAll(session: Ref<Session>) {
         _ = queues.withLock { $0.removeValue(forKey: session) }
     }
 
-    func queue(session: String) -> Queue? { queues.withLock { $0[session] } }
+    func queue(session: Ref<Session>) -> Queue? { queues.withLock { $0[session] } }
 
-    func advance(session: String, to generation: Int64) {
+    func advance(session: Ref<Session>, to generation: Int64) {
         queues.withLock { $0[session]?.lastGeneration = generation }
     }
 }

@@ -1,6 +1,5 @@
 import XenAPI
 import XenDB
-import XenRPC
 
 /// xapi's garbage collection of sessions and tasks (`db_gc_util.ml`), run inside the writes that
 /// would otherwise grow the tables, so the tables stay bounded without a timer.
@@ -15,47 +14,43 @@ enum Housekeeping {
     /// `last_active` is rewritten at most this often (xapi's `threshold_last_active`).
     static let lastActiveRefreshInterval: Int64 = 600
 
-    static func reapTasks(_ tx: inout Transaction, now: Int64) {
-        let snapshot = tx.snapshot
-        var completed: [(ref: String, finished: Int64)] = []
-        for ref in snapshot.refs("task") {
-            let status = snapshot.value("task", ref, "status")?.stringValue ?? "pending"
-            let created = snapshot.value("task", ref, "created")?.epochSeconds ?? 0
-            if status == "pending" || status == "cancelling" {
-                if now - created > pendingTaskLifetime { try? tx.delete("task", ref: ref) }
+    static func reapTasks(_ tx: inout Transaction, now: DateTime) {
+        var completed: [(ref: Ref<Task>, finished: DateTime)] = []
+        for task in tx.snapshot.objects(Task.self) {
+            if task.status == .pending || task.status == .cancelling {
+                if now.secondsSinceEpoch - task.created.secondsSinceEpoch > pendingTaskLifetime { try? tx.delete(task.ref) }
                 continue
             }
-            let finished = snapshot.value("task", ref, "finished")?.epochSeconds ?? 0
-            if now - finished > completedTaskLifetime { try? tx.delete("task", ref: ref) } else {
-                completed.append((ref, finished))
+            if now.secondsSinceEpoch - task.finished.secondsSinceEpoch > completedTaskLifetime {
+                try? tx.delete(task.ref)
+            } else {
+                completed.append((task.ref, task.finished))
             }
         }
-        let excess = tx.snapshot.count("task") - (maximumTasks - 1)
+        let excess = tx.snapshot.count(Task.className) - (maximumTasks - 1)
         if excess > 0 {
             for victim in completed.sorted(by: { ($0.finished, $0.ref) < ($1.finished, $1.ref) }).prefix(excess) {
-                try? tx.delete("task", ref: victim.ref)
+                try? tx.delete(victim.ref)
             }
         }
     }
 
     /// Deletes idle and excess sessions; returns the refs it deleted.
     @discardableResult
-    static func reapSessions(_ tx: inout Transaction, now: Int64) -> [String] {
-        var reaped: [String] = []
-        let snapshot = tx.snapshot
-        var anonymous: [(ref: String, lastActive: Int64)] = []
-        for ref in snapshot.refs("session") {
-            let lastActive = snapshot.value("session", ref, "last_active")?.epochSeconds ?? 0
-            if now - lastActive > sessionIdleLifetime {
-                if (try? tx.delete("session", ref: ref)) != nil { reaped.append(ref) }
-            } else if snapshot.value("session", ref, "originator")?.stringValue?.isEmpty ?? true {
-                anonymous.append((ref, lastActive))
+    static func reapSessions(_ tx: inout Transaction, now: DateTime) -> [Ref<Session>] {
+        var reaped: [Ref<Session>] = []
+        var anonymous: [(ref: Ref<Session>, lastActive: DateTime)] = []
+        for session in tx.snapshot.objects(Session.self) {
+            if now.secondsSinceEpoch - session.lastActive.secondsSinceEpoch > sessionIdleLifetime {
+                if (try? tx.delete(session.ref)) != nil { reaped.append(session.ref) }
+            } else if session.originator.isEmpty {
+                anonymous.append((session.ref, session.lastActive))
             }
         }
         let excess = anonymous.count - (maximumSessions - 1)
         if excess > 0 {
             for victim in anonymous.sorted(by: { ($0.lastActive, $0.ref) < ($1.lastActive, $1.ref) }).prefix(excess) {
-                if (try? tx.delete("session", ref: victim.ref)) != nil { reaped.append(victim.ref) }
+                if (try? tx.delete(victim.ref)) != nil { reaped.append(victim.ref) }
             }
         }
         return reaped

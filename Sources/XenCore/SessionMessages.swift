@@ -7,28 +7,31 @@ struct SessionMessages: SessionActions {
     let services: CoreServices
 
     func loginWithPassword(_ context: CallContext, uname: String, pwd: String, version: String, originator: String)
-        async throws -> ObjectRef
+        async throws -> Ref<Session>
     {
         guard context.origin == .localSocket || services.credentials.verify(user: uname, password: pwd) else {
             try await services.environment.sleep(services.configuration.loginFailureDelay)
             throw XenAPIError.sessionAuthenticationFailed(uname: uname, message: "Authentication failure")
         }
-        let ref = services.makeRef()
+        let ref = services.makeRef(Session.self)
         let now = services.now()
         let uuid = services.environment.makeUUID()
-        let reaped = try await services.database.write { (tx: inout Transaction) throws(XenAPIError) -> [String] in
-            let reaped = Housekeeping.reapSessions(&tx, now: services.environment.wallClockSeconds())
-            try tx.insert(
-                "session", ref: ref,
-                fields: [
-                    "uuid": .string(uuid), "this_host": .string(services.localHost(tx.snapshot)),
-                    "last_active": now, "validation_time": now, "is_local_superuser": .bool(true),
-                    "auth_user_name": .string(RootCredentials.userName), "originator": .string(originator),
-                ])
+        let reaped = try await services.database.write { (tx: inout Transaction) throws(XenAPIError) -> [Ref<Session>] in
+            let reaped = Housekeeping.reapSessions(&tx, now: now)
+            let host = services.localHost(tx.snapshot)
+            try tx.insert(ref) { session in
+                session.uuid = uuid
+                session.thisHost = host
+                session.lastActive = now
+                session.validationTime = now
+                session.isLocalSuperuser = true
+                session.authUserName = RootCredentials.userName
+                session.originator = originator
+            }
             return reaped
         }
         for session in reaped { services.eventQueues.unregisterAll(session: session) }
-        return ObjectRef(ref)
+        return ref
     }
 
     func logout(_ context: CallContext) async throws {
@@ -40,7 +43,7 @@ struct SessionMessages: SessionActions {
     }
 
     func changePassword(_ context: CallContext, oldPwd: String, newPwd: String) async throws {
-        let user = services.database.snapshot.value("session", context.session.rawValue, "auth_user_name")?.stringValue ?? ""
+        let user = services.database.snapshot[context.session]?.authUserName ?? ""
         guard user == RootCredentials.userName else {
             throw XenAPIError.permissionDenied(message: "only the local root account can change its password")
         }
@@ -56,10 +59,10 @@ struct SessionMessages: SessionActions {
         }
     }
 
-    private func destroySession(_ session: ObjectRef) async throws(XenAPIError) {
-        services.eventQueues.unregisterAll(session: session.rawValue)
+    private func destroySession(_ session: Ref<Session>) async throws(XenAPIError) {
+        services.eventQueues.unregisterAll(session: session)
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            if tx.snapshot.contains("session", session.rawValue) { try tx.delete("session", ref: session.rawValue) }
+            if tx.snapshot.contains(session) { try tx.delete(session) }
         }
     }
 }

@@ -1,3 +1,4 @@
+import XenAPI
 import Synchronization
 
 /// In-memory control of the tasks this toolstack is running: cancellation requests (delivered
@@ -11,13 +12,13 @@ final class TaskControl: Sendable {
         /// Set once the waiter is no longer wanted (the call ended first).
         var waiterReleased = false
     }
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[Ref<Task>: Entry]>([:])
 
-    func register(_ task: String) { entries.withLock { $0[task] = Entry() } }
+    func register(_ task: Ref<Task>) { entries.withLock { $0[task] = Entry() } }
 
     /// Asks the running call to stop; false when the task is not running here.
     @discardableResult
-    func requestCancel(_ task: String) -> Bool {
+    func requestCancel(_ task: Ref<Task>) -> Bool {
         let (running, waiter) = entries.withLock { entries -> (Bool, CheckedContinuation<Void, Never>?) in
             guard entries[task] != nil else { return (false, nil) }
             entries[task]!.cancelRequested = true
@@ -30,7 +31,7 @@ final class TaskControl: Sendable {
     }
 
     /// Marks a running task to be destroyed when it ends; false (and nothing marked) when it is not running.
-    func destroyWhenDone(_ task: String) -> Bool {
+    func destroyWhenDone(_ task: Ref<Task>) -> Bool {
         entries.withLock { entries in
             guard entries[task] != nil else { return false }
             entries[task]!.destroyWhenDone = true
@@ -40,7 +41,7 @@ final class TaskControl: Sendable {
 
     /// Returns once a cancel is requested for `task`, or when the calling child task is cancelled
     /// because the call ended first.
-    func waitForCancelRequest(_ task: String) async {
+    func waitForCancelRequest(_ task: Ref<Task>) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = entries.withLock { entries -> Bool in
@@ -63,7 +64,7 @@ final class TaskControl: Sendable {
     }
 
     /// Forgets the task; returns whether it was marked for destruction while it ran.
-    func finish(_ task: String) -> Bool {
+    func finish(_ task: Ref<Task>) -> Bool {
         entries.withLock { $0.removeValue(forKey: task)?.destroyWhenDone ?? false }
     }
 }

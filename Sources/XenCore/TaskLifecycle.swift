@@ -5,19 +5,22 @@ import XenRPC
 /// Creating, running and completing task objects: `Async.` calls and client-made tasks.
 enum TaskLifecycle {
     /// Creates a pending task row (reaping old tasks first, as xapi's GC would).
-    static func create(_ services: CoreServices, label: String, description: String) async throws(XenAPIError) -> String {
-        let ref = services.makeRef()
+    static func create(_ services: CoreServices, label: String, description: String) async throws(XenAPIError) -> Ref<Task> {
+        let ref = services.makeRef(Task.self)
         let uuid = services.environment.makeUUID()
         let now = services.now()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            Housekeeping.reapTasks(&tx, now: services.environment.wallClockSeconds())
-            try tx.insert(
-                "task", ref: ref,
-                fields: [
-                    "uuid": .string(uuid), "name_label": .string(label), "name_description": .string(description),
-                    "allowed_operations": .array([.string("cancel")]), "status": .string("pending"), "created": now,
-                    "resident_on": .string(services.localHost(tx.snapshot)), "progress": .double(0),
-                ])
+            Housekeeping.reapTasks(&tx, now: now)
+            let host = services.localHost(tx.snapshot)
+            try tx.insert(ref) { task in
+                task.uuid = uuid
+                task.nameLabel = label
+                task.nameDescription = description
+                task.allowedOperations = [.cancel]
+                task.status = .pending
+                task.created = now
+                task.residentOn = host
+            }
         }
         return ref
     }
@@ -27,11 +30,10 @@ enum TaskLifecycle {
     static func start(
         _ services: CoreServices, label: String, descriptor: MessageDescriptor, context: CallContext,
         parameters: MessageParameters
-    ) async throws(XenAPIError) -> String {
+    ) async throws(XenAPIError) -> Ref<Task> {
         let task = try await create(services, label: label, description: "")
         services.taskControl.register(task)
-        let taskContext = CallContext(
-            session: context.session, task: ObjectRef(task), method: context.method, origin: context.origin)
+        let taskContext = CallContext(session: context.session, task: task, method: context.method, origin: context.origin)
         let accepted = services.environment.background.submit {
             let outcome = await withTaskGroup(of: Result<RPCValue, XenAPIError>?.self) { group in
                 group.addTask { await run(descriptor, taskContext, parameters, task: task) }
@@ -45,7 +47,7 @@ enum TaskLifecycle {
                     group.cancelAll()
                     if let item { outcome = item }
                 }
-                return outcome ?? .failure(XenAPIError.taskCancelled(taskRef: task))
+                return outcome ?? .failure(XenAPIError.taskCancelled(taskRef: task.rawValue))
             }
             await complete(services, task: task, outcome: outcome)
         }
@@ -56,14 +58,14 @@ enum TaskLifecycle {
     }
 
     private static func run(
-        _ descriptor: MessageDescriptor, _ context: CallContext, _ parameters: MessageParameters, task: String
+        _ descriptor: MessageDescriptor, _ context: CallContext, _ parameters: MessageParameters, task: Ref<Task>
     ) async -> Result<RPCValue, XenAPIError> {
         do {
             return .success(try await descriptor.handler(context, parameters))
         } catch let error as XenAPIError {
             return .failure(error)
         } catch is CancellationError {
-            return .failure(XenAPIError.taskCancelled(taskRef: task))
+            return .failure(XenAPIError.taskCancelled(taskRef: task.rawValue))
         } catch {
             return .failure(XenAPIError.internalError(message: "\(error)"))
         }
@@ -72,28 +74,34 @@ enum TaskLifecycle {
     /// Records the outcome: `result` as an XML-RPC value fragment, or `error_info`; a call that
     /// stopped because it was cancelled ends `cancelled`. A cancel the call finished before has
     /// no effect on the outcome, as in xapi.
-    static func complete(_ services: CoreServices, task: String, outcome: Result<RPCValue, XenAPIError>) async {
+    static func complete(_ services: CoreServices, task: Ref<Task>, outcome: Result<RPCValue, XenAPIError>) async {
         let destroy = services.taskControl.finish(task)
         let now = services.now()
         try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            guard tx.snapshot.contains("task", task) else { return }
+            guard tx.snapshot.contains(task) else { return }
             if destroy {
-                try tx.delete("task", ref: task)
+                try tx.delete(task)
                 return
             }
-            switch outcome {
-            case .success(let value):
-                try tx.set("task", ref: task, field: "status", value: .string("success"))
-                try tx.set("task", ref: task, field: "result", value: .string(XMLRPCEncoder.fragment(value)))
-            case .failure(let error):
-                let status = error.code == "TASK_CANCELLED" ? "cancelled" : "failure"
-                try tx.set("task", ref: task, field: "status", value: .string(status))
-                try tx.set("task", ref: task, field: "error_info", value: .array(error.errorDescription.map(RPCValue.string)))
+            try tx.update(task) { task in
+                switch outcome {
+                case .success(let value):
+                    task.status = .success
+                    task.result = XMLRPCEncoder.fragment(value)
+                case .failure(let error):
+                    task.status = error.code == XenAPIError.taskCancelled(taskRef: "").code ? .cancelled : .failure
+                    task.errorInfo = error.errorDescription
+                }
+                task.progress = 1
+                finish(&task, at: now)
             }
-            try tx.set("task", ref: task, field: "progress", value: .double(1))
-            try tx.set("task", ref: task, field: "finished", value: now)
-            try tx.set("task", ref: task, field: "allowed_operations", value: .array([]))
-            try tx.set("task", ref: task, field: "current_operations", value: .emptyStructure)
         }
+    }
+
+    /// Marks a task no longer pending: finished now, no operations left.
+    static func finish(_ task: inout ObjectEditor<Task>, at now: DateTime) {
+        task.finished = now
+        task.allowedOperations = []
+        task.currentOperations = [:]
     }
 }

@@ -6,58 +6,49 @@ import XenRPC
 struct TaskMessages: TaskActions {
     let services: CoreServices
 
-    func create(_ context: CallContext, label: String, description: String) async throws -> ObjectRef {
-        ObjectRef(try await TaskLifecycle.create(services, label: label, description: description))
+    func create(_ context: CallContext, label: String, description: String) async throws -> Ref<Task> {
+        try await TaskLifecycle.create(services, label: label, description: description)
     }
 
-    func destroy(_ context: CallContext, object: ObjectRef) async throws {
-        let task = object.rawValue
-        try services.requireObject(services.database.snapshot, "task", task)
-        if services.taskControl.destroyWhenDone(task) { return }
+    func destroy(_ context: CallContext, object: Ref<Task>) async throws {
+        _ = try services.database.snapshot.require(object)
+        if services.taskControl.destroyWhenDone(object) { return }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            if tx.snapshot.contains("task", task) { try tx.delete("task", ref: task) }
+            if tx.snapshot.contains(object) { try tx.delete(object) }
         }
     }
 
-    func cancel(_ context: CallContext, task: ObjectRef) async throws {
-        let ref = task.rawValue
+    func cancel(_ context: CallContext, task: Ref<Task>) async throws {
         let pending = try await services.database.write { (tx: inout Transaction) throws(XenAPIError) -> Bool in
-            guard tx.snapshot.contains("task", ref) else { throw XenAPIError.handleInvalid(className: "task", handle: ref) }
-            guard tx.snapshot.value("task", ref, "status") == .string("pending") else { return false }
-            try tx.set("task", ref: ref, field: "status", value: .string("cancelling"))
-            try tx.set("task", ref: ref, field: "current_operations", value: .structure([ref: "cancel"]))
+            guard try tx.snapshot.require(task).status == .pending else { return false }
+            try tx.update(task) { task in
+                task.status = .cancelling
+                task.currentOperations = [task.ref.rawValue: .cancel]
+            }
             return true
         }
-        if pending { services.taskControl.requestCancel(ref) }
+        if pending { services.taskControl.requestCancel(task) }
     }
 
-    func setStatus(_ context: CallContext, object: ObjectRef, value: TaskStatusType) async throws {
+    func setStatus(_ context: CallContext, object: Ref<Task>, value: TaskStatusType) async throws {
         let now = services.now()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            try tx.set("task", ref: object.rawValue, field: "status", value: .string(value.rawValue))
-            if value != .pending {
-                try tx.set("task", ref: object.rawValue, field: "finished", value: now)
-                try tx.set("task", ref: object.rawValue, field: "allowed_operations", value: .array([]))
-                try tx.set("task", ref: object.rawValue, field: "current_operations", value: .emptyStructure)
+            try tx.update(object) { task in
+                task.status = value
+                if value != .pending { TaskLifecycle.finish(&task, at: now) }
             }
         }
     }
 
-    func setProgress(_ context: CallContext, object: ObjectRef, value: Double) async throws {
-        try await setField(object, "progress", .double(value))
+    func setProgress(_ context: CallContext, object: Ref<Task>, value: Double) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.set(object, \.progress, value) }
     }
 
-    func setResult(_ context: CallContext, object: ObjectRef, value: String) async throws {
-        try await setField(object, "result", .string(value))
+    func setResult(_ context: CallContext, object: Ref<Task>, value: String) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.set(object, \.result, value) }
     }
 
-    func setErrorInfo(_ context: CallContext, object: ObjectRef, value: [String]) async throws {
-        try await setField(object, "error_info", .array(value.map(RPCValue.string)))
-    }
-
-    private func setField(_ task: ObjectRef, _ field: String, _ value: RPCValue) async throws(XenAPIError) {
-        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            try tx.set("task", ref: task.rawValue, field: field, value: value)
-        }
+    func setErrorInfo(_ context: CallContext, object: Ref<Task>, value: [String]) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in try tx.set(object, \.errorInfo, value) }
     }
 }

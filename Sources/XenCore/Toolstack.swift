@@ -18,16 +18,13 @@ public final class Toolstack: Sendable {
     public let services: CoreServices
     public let table: DispatchTable
 
-    public init(services: CoreServices) {
+    /// Builds the dispatch table; fails if a custom message would shadow an implicit one
+    /// the model does not say it replaces.
+    public init(services: CoreServices) throws(XenAPIError) {
         self.services = services
-        var descriptors: [MessageDescriptor] = []
-        for className in services.database.schema.classNames {
-            let schema = services.database.schema[className]!
-            guard schema.uuidIndex != nil else { continue }
-            descriptors += ImplicitMessages.descriptors(for: schema, services: services)
-        }
-        descriptors += CustomMessages.descriptors(services: services)
-        self.table = DispatchTable(descriptors: descriptors)
+        let schema = services.database.schema
+        let implicit = schema.classNames.flatMap { ImplicitMessages.descriptors(for: schema[$0]!, services: services) }
+        self.table = try DispatchTable(implicit: implicit, custom: CustomMessages(services: services).descriptors())
     }
 
     /// Creates the pool, its host and the host's objects on an empty database.
@@ -58,10 +55,11 @@ public final class Toolstack: Sendable {
         }
         let given = params.count - (descriptor.takesSession ? 1 : 0)
         guard given >= descriptor.requiredCount, given <= descriptor.parameters.count else {
+            // Like xapi, the expected count is that of the mandatory parameters.
             throw XenAPIError.messageParameterCountMismatch(
-                method: name, expected: String(descriptor.parameters.count), received: String(max(given, 0)))
+                method: name, expected: String(descriptor.requiredCount), received: String(max(given, 0)))
         }
-        var session = ObjectRef.null
+        var session = Ref<Session>.null
         if descriptor.takesSession { session = try await validSession(params[0]) }
         var values = Array(params.dropFirst(descriptor.takesSession ? 1 : 0))
         for parameter in descriptor.parameters.dropFirst(values.count) {
@@ -73,28 +71,27 @@ public final class Toolstack: Sendable {
             let task = try await TaskLifecycle.start(
                 services, label: "Async.\(descriptor.wireName)", descriptor: descriptor, context: context,
                 parameters: MessageParameters(values))
-            return .success(.string(task))
+            return .success(task.rpcValue)
         }
         return .success(try await descriptor.handler(context, MessageParameters(values)))
     }
 
     /// The caller's session, or `SESSION_INVALID [ref as sent]`.
-    private func validSession(_ value: RPCValue) async throws(XenAPIError) -> ObjectRef {
-        guard case .string(let ref) = value else {
+    private func validSession(_ value: RPCValue) async throws(XenAPIError) -> Ref<Session> {
+        guard case .string(let text) = value else {
             throw XenAPIError.sessionInvalid(sessionRef: XMLRPCEncoder.fragment(value))
         }
-        guard case .dateTime(let lastActive)? = services.database.snapshot.value("session", ref, "last_active") else {
-            throw XenAPIError.sessionInvalid(sessionRef: ref)
+        let session = Ref<Session>(text)
+        guard let lastActive = services.database.snapshot[session]?.lastActive else {
+            throw XenAPIError.sessionInvalid(sessionRef: text)
         }
         // Like xapi, refresh last_active at most every ten minutes, so idle reaping spares live sessions.
-        let now = services.environment.wallClockSeconds()
-        if now - (WireDateTime.parse(lastActive) ?? 0) >= Housekeeping.lastActiveRefreshInterval {
+        let now = services.now()
+        if now.secondsSinceEpoch - lastActive.secondsSinceEpoch >= Housekeeping.lastActiveRefreshInterval {
             try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-                if tx.snapshot.contains("session", ref) {
-                    try tx.set("session", ref: ref, field: "last_active", value: services.now())
-                }
+                if tx.snapshot.contains(session) { try tx.set(session, \.lastActive, now) }
             }
         }
-        return ObjectRef(ref)
+        return session
     }
 }

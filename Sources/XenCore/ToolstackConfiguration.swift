@@ -6,20 +6,27 @@ public struct ToolstackConfiguration: Sendable {
     /// How long a failed login waits before answering (xapi: 5 s, against brute force).
     public var loginFailureDelay: Duration
     public var productVersion: String
+    /// The build of the product, as XenServer writes it (`release/<branch>/<version>/<build>`).
     public var buildNumber: String
+    /// The version of the toolstack package, as XenServer 8 reports it in `software_version`
+    /// (`xapi` = major.minor, `xapi_build` = major.minor.patch) and XVA exports carry
+    /// (`xapi_major`, `xapi_minor`): XenServer 8 ships 24.x and 25.x.
+    public var xapiVersion: (major: Int, minor: Int, patch: Int)
     /// Host memory the simulated host reports, in bytes.
     public var memoryTotal: Int64
     public var cpuCount: Int
 
     public init(
         hostname: String, address: String, loginFailureDelay: Duration = .seconds(5), productVersion: String = "8.4.0",
-        buildNumber: String = "swift-xapi", memoryTotal: Int64 = 68_719_476_736, cpuCount: Int = 8
+        buildNumber: String = "release/swift-xapi/25.6.0/1", xapiVersion: (major: Int, minor: Int, patch: Int) = (25, 6, 0),
+        memoryTotal: Int64 = 68_719_476_736, cpuCount: Int = 8
     ) {
         self.hostname = hostname
         self.address = address
         self.loginFailureDelay = loginFailureDelay
         self.productVersion = productVersion
         self.buildNumber = buildNumber
+        self.xapiVersion = xapiVersion
         self.memoryTotal = memoryTotal
         self.cpuCount = cpuCount
     }

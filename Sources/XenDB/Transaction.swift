@@ -1,5 +1,6 @@
 import Collections
 public import XenAPI
+import XenAPIModel
 public import XenRPC
 
 /// The working copy of one write: reads see its own writes; nothing is visible to others until
@@ -24,22 +25,46 @@ public struct Transaction: Sendable {
 
     private func classSchema(_ className: String) throws(XenAPIError) -> ClassSchema {
         guard let schema = snapshot.schema[className] else {
-            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["unknown class \(className)"])
+            throw XenAPIError.internalError(message: "unknown class \(className)")
         }
         return schema
     }
 
-    /// Creates an object. Missing fields take their initial value; unknown names are ignored.
+    /// Refuses a value that is not of the field's type in canonical form: a programming error
+    /// in the caller, never silently stored.
+    private func checkCanonical(_ value: RPCValue, _ field: Field, _ className: String) throws(XenAPIError) {
+        guard (try? ValueCoercion.coerce(value, to: field.type, field: field.name)) == value else {
+            throw XenAPIError.internalError(message: "\(className).\(field.name) cannot hold \(value)")
+        }
+    }
+
+    /// Creates an object from field names (the generic implicit `create`, and replay). Missing
+    /// fields take their initial value; an unknown name or a value of the wrong type is refused.
     public mutating func insert(_ className: String, ref: String, fields: [String: RPCValue]) throws(XenAPIError) {
         let schema = try classSchema(className)
-        guard !snapshot.contains(className, ref) else {
-            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["object \(ref) already exists"])
+        for (name, value) in fields {
+            guard let index = schema.fieldIndex[name] else {
+                throw XenAPIError.internalError(message: "\(className) has no field \(name)")
+            }
+            try checkCanonical(value, schema.fields[index], className)
         }
-        var values = schema.fields.map { fields[$0.name] ?? ValueCoercion.initialValue(for: $0) }
+        try insert(className, ref: ref, values: schema.fields.map { fields[$0.name] ?? ValueCoercion.initialValue(for: $0) })
+    }
+
+    /// Creates an object from one canonical value per field, in model order.
+    mutating func insert(_ className: String, ref: String, values given: [RPCValue]) throws(XenAPIError) {
+        let schema = try classSchema(className)
+        guard given.count == schema.fields.count else {
+            throw XenAPIError.internalError(message: "a \(className) row needs \(schema.fields.count) values")
+        }
+        guard !snapshot.contains(className, ref) else {
+            throw XenAPIError.internalError(message: "object \(ref) already exists")
+        }
+        var values = given
         if let uuidIndex = schema.uuidIndex, case .string(let uuid) = values[uuidIndex], !uuid.isEmpty,
             snapshot.tables[className]!.byUUID[uuid] != nil
         {
-            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["a \(className) with uuid \(uuid) already exists"])
+            throw XenAPIError.internalError(message: "a \(className) with uuid \(uuid) already exists")
         }
         for index in schema.manySide { values[index] = .array([]) }
         snapshot.tables[className]!.rows[ref] = Row(values: values, created: generation, modified: generation)
@@ -57,11 +82,23 @@ public struct Transaction: Sendable {
         changes.append(.insert(className: className, ref: ref, fields: recorded))
     }
 
-    /// Changes one field of an existing object.
+    /// Changes one field of an existing object, by name (the generic implicit setters). An
+    /// unknown or computed field, or a value of the wrong type, is refused.
     public mutating func set(_ className: String, ref: String, field: String, value: RPCValue) throws(XenAPIError) {
         let schema = try classSchema(className)
-        guard let index = schema.fieldIndex[field], !schema.manySide.contains(index) else {
-            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["\(className).\(field) cannot be written"])
+        guard let index = schema.fieldIndex[field] else {
+            throw XenAPIError.internalError(message: "\(className) has no field \(field)")
+        }
+        try checkCanonical(value, schema.fields[index], className)
+        try set(className, ref: ref, index: index, value: value)
+    }
+
+    /// Changes one field of an existing object, by position.
+    mutating func set(_ className: String, ref: String, index: Int, value: RPCValue) throws(XenAPIError) {
+        let schema = try classSchema(className)
+        let field = schema.fields[index].name
+        guard !schema.manySide.contains(index) else {
+            throw XenAPIError.internalError(message: "\(className).\(field) is computed and cannot be written")
         }
         guard var row = snapshot.tables[className]!.rows[ref] else {
             throw XenAPIError.handleInvalid(className: className, handle: ref)
@@ -70,7 +107,7 @@ public struct Transaction: Sendable {
         if index == schema.uuidIndex, old != value, case .string(let newUUID) = value, !newUUID.isEmpty,
             snapshot.tables[className]!.byUUID[newUUID] != nil
         {
-            throw XenAPIError(code: "INTERNAL_ERROR", parameters: ["a \(className) with uuid \(newUUID) already exists"])
+            throw XenAPIError.internalError(message: "a \(className) with uuid \(newUUID) already exists")
         }
         row.values[index] = value
         row.modified = generation

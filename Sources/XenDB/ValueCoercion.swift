@@ -107,7 +107,7 @@ public enum ValueCoercion {
         case .bool: .bool(false)
         case .datetime: .dateTime(WireDateTime.epoch)
         case .enumeration(let name): .string(model.enumeration(named: name)?.values.first ?? "")
-        case .ref: .string(ObjectRef.null.rawValue)
+        case .ref: .string(OpaqueRef.null)
         case .set: .array([])
         case .map, .record: .emptyStructure
         }
@@ -122,7 +122,7 @@ public enum ValueCoercion {
         case .bool(let flag): return .bool(flag)
         case .datetime(let text): return .dateTime(text)
         case .enumeration(let name): return .string(name)
-        case .nullRef: return .string(ObjectRef.null.rawValue)
+        case .nullRef: return .string(OpaqueRef.null)
         case .set(let elements):
             let elementType: FieldType = if case .set(let inner) = type { inner } else { .string }
             return .array(elements.map { wireValue($0, type: elementType) })
@@ -140,7 +140,7 @@ public enum ValueCoercion {
         case .int(let number): String(number)
         case .float(let number): String(number)
         case .bool(let flag): String(flag)
-        case .nullRef: ObjectRef.null.rawValue
+        case .nullRef: OpaqueRef.null
         case .set, .map: ""
         }
     }

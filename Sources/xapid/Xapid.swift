@@ -61,7 +61,7 @@ struct Xapid: AsyncParsableCommand {
             configuration: ToolstackConfiguration(
                 hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000))),
             credentials: credentials)
-        let toolstack = Toolstack(services: services)
+        let toolstack = try Toolstack(services: services)
         try await toolstack.bootstrapIfEmpty()
 
         var logger = Logger(label: "xapid")

@@ -44,7 +44,7 @@ enum APIDescription {
                         return entry
                     },
                     "result": message.result?.description ?? "void",
-                    "errors": message.errors,
+                    "errors": message.errors.map(\.code),
                     "role": message.role.rawValue,
                     "async": message.hasAsync,
                     "session": message.takesSession,

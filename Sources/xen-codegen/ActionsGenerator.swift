@@ -1,55 +1,19 @@
 import XenAPIModel
 
-/// Writes one `…Actions` protocol per class with custom messages, and the table that decodes
-/// wire parameters into typed calls, so a missing implementation is a compile error.
+/// Writes one `…Actions` protocol per class with custom messages, the table that decodes wire
+/// parameters into typed calls, and `CustomActions`, the one aggregate every server implements:
+/// a class whose implementation is missing from it does not compile (xapi's `CUSTOM_ACTIONS`).
 enum ActionsGenerator {
     static func source(_ model: DataModel) -> String {
+        let types = SwiftTypes(model: model)
         var out = generatedHeader + "\npublic import XenRPC\n"
-        for cls in model.classes where !cls.messages.isEmpty {
-            out += protocolSource(cls)
-        }
+        let classes = model.classes.filter { !$0.messages.isEmpty }
+        for cls in classes { out += protocolSource(cls, types) }
+        out += aggregateSource(classes)
         return out
     }
 
-    private static func swiftType(_ type: FieldType) -> String {
-        switch type {
-        case .string, .datetime: "String"
-        case .int: "Int64"
-        case .float: "Double"
-        case .bool: "Bool"
-        case .enumeration(let name): Naming.typeName(name)
-        case .ref: "ObjectRef"
-        case .set(.string): "[String]"
-        case .map(.string, .string): "[String: String]"
-        default: "RPCValue"
-        }
-    }
-
-    private static func resultType(_ type: FieldType) -> String {
-        switch type {
-        case .set(.ref): "[ObjectRef]"
-        case .map: "RPCValue"
-        default: swiftType(type)
-        }
-    }
-
-    private static func decodeExpression(_ parameter: Parameter, index: Int) -> String {
-        let name = Naming.literal(parameter.name)
-        switch parameter.type {
-        case .string: return "p.string(\(index), \(name))"
-        case .datetime: return "p.datetime(\(index), \(name))"
-        case .int: return "p.int(\(index), \(name))"
-        case .float: return "p.float(\(index), \(name))"
-        case .bool: return "p.bool(\(index), \(name))"
-        case .enumeration(let enumName): return "p.enumeration(\(index), \(name), as: \(Naming.typeName(enumName)).self)"
-        case .ref: return "p.ref(\(index), \(name))"
-        case .set(.string): return "p.stringSet(\(index), \(name))"
-        case .map(.string, .string): return "p.stringMap(\(index), \(name))"
-        default: return "p.raw(\(index), \(name))"
-        }
-    }
-
-    private static func protocolSource(_ cls: ClassModel) -> String {
+    private static func protocolSource(_ cls: ClassModel, _ types: SwiftTypes) -> String {
         let typeName = Naming.typeName(cls.name)
         var out = "\n/// The custom messages of `\(cls.name)`; implicit ones (getters, setters, CRUD) are derived.\n"
         out += "public protocol \(typeName)Actions: Sendable {\n"
@@ -59,17 +23,17 @@ enum ActionsGenerator {
             out += "\n    /// `\(cls.name).\(message.name)`: \(Naming.doc(message.doc))\n"
             var arguments = ["_ context: Context"]
             for parameter in message.parameters {
-                arguments.append("\(Naming.parameterName(parameter.name)): \(swiftType(parameter.type))")
+                arguments.append("\(Naming.parameterName(parameter.name)): \(types.swiftType(parameter.type))")
             }
-            let result = message.result.map { " -> \(resultType($0))" } ?? ""
+            let result = types.resultType(cls, message).map { " -> \($0)" } ?? ""
             out += "    func \(Naming.identifier(message.name))(\(arguments.joined(separator: ", "))) async throws\(result)\n"
         }
         out += "}\n\nextension \(typeName)Actions {\n"
         out += "    /// The wire handlers for `\(cls.name)`'s custom messages, keyed by message name.\n"
-        out += "    public var \(Naming.memberName(cls.name))Handlers: [String: MessageHandler<Context>] {\n        [\n"
+        out += "    public var handlers: [String: MessageHandler<Context>] {\n        [\n"
         for message in cls.messages {
             let arguments = message.parameters.enumerated().map { index, parameter in
-                "\(Naming.parameterName(parameter.name)): \(decodeExpression(parameter, index: index))"
+                "\(Naming.parameterName(parameter.name)): p.decode(\(index), \(Naming.literal(parameter.name)))"
             }
             let call = "self.\(Naming.identifier(message.name))(\((["context"] + arguments).joined(separator: ", ")))"
             let usesParameters = !message.parameters.isEmpty
@@ -80,6 +44,27 @@ enum ActionsGenerator {
                 out += "                try await \(call).rpcValue\n"
             }
             out += "            },\n"
+        }
+        out += "        ]\n    }\n}\n"
+        return out
+    }
+
+    private static func aggregateSource(_ classes: [ClassModel]) -> String {
+        var out = "\n/// Every class's custom-message implementation, in one place: leaving one out is a compile\n"
+        out += "/// error, so the server never advertises a message it cannot run.\n"
+        out += "public protocol CustomActions: Sendable {\n"
+        out += "    /// What each call receives.\n    associatedtype Context: Sendable\n"
+        for cls in classes {
+            let typeName = Naming.typeName(cls.name)
+            out += "    associatedtype \(typeName)Implementation: \(typeName)Actions where \(typeName)Implementation.Context == Context\n"
+            out += "    /// The implementation of `\(cls.name)`'s custom messages.\n"
+            out += "    var \(Naming.memberName(cls.name)): \(typeName)Implementation { get }\n"
+        }
+        out += "}\n\nextension CustomActions {\n"
+        out += "    /// Class name → message name → wire handler, for every custom message of the model.\n"
+        out += "    public var handlersByClass: [String: [String: MessageHandler<Context>]] {\n        [\n"
+        for cls in classes {
+            out += "            \(Naming.literal(cls.name)): \(Naming.memberName(cls.name)).handlers,\n"
         }
         out += "        ]\n    }\n}\n"
         return out

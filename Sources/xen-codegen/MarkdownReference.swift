@@ -51,7 +51,7 @@ enum MarkdownReference {
                 out += "`\(message.result?.description ?? "void") \(message.name)(\(parameters.joined(separator: ", ")))`\n\n"
                 out += "\(message.doc)\n\n"
                 out += "Role: \(message.role.rawValue). Async: \(message.hasAsync ? "yes" : "no")."
-                if !message.errors.isEmpty { out += " Errors: " + message.errors.map { "`\($0)`" }.joined(separator: ", ") + "." }
+                if !message.errors.isEmpty { out += " Errors: " + message.errors.map { "`\($0.code)`" }.joined(separator: ", ") + "." }
                 out += "\n"
                 for parameter in message.parameters where !parameter.doc.isEmpty {
                     out += "- `\(parameter.name)`: \(parameter.doc)\n"

@@ -45,7 +45,7 @@ enum Naming {
     }
 
     private static func lowerFirstWord(_ word: String) -> String {
-        if word.uppercased() == word { return word.lowercased() }
+        if word.uppercased() == word || acronyms[word.lowercased()] != nil { return word.lowercased() }
         return word.prefix(1).lowercased() + word.dropFirst()
     }
 

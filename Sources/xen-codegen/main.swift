@@ -12,7 +12,7 @@ let outputs: [(String, String)] = [
     ("Sources/XenAPI/Generated/Enums.swift", EnumsGenerator.source(model)),
     ("Sources/XenAPI/Generated/Actions.swift", ActionsGenerator.source(model)),
     ("api.json", try APIDescription.json(model)),
-] + MarkdownReference.pages(model).map { ($0.path, $0.text) }
+] + RecordsGenerator.files(model) + ClientGenerator.files(model) + MarkdownReference.pages(model).map { ($0.path, $0.text) }
 for (path, text) in outputs {
     let url = root.appendingPathComponent(path)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

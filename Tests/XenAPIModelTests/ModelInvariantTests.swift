@@ -78,7 +78,7 @@ struct ModelInvariantTests {
         let codes = Set(model.errors.map(\.code))
         for cls in model.classes {
             for message in cls.messages {
-                for code in message.errors { #expect(codes.contains(code), "\(cls.name).\(message.name): \(code)") }
+                for error in message.errors { #expect(codes.contains(error.code), "\(cls.name).\(message.name): \(error.code)") }
             }
         }
         #expect(XenAPIError.declaredCodes == codes)

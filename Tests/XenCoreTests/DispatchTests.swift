@@ -43,7 +43,7 @@ struct DispatchTests {
             #expect(ref.hasPrefix("OpaqueRef:"))
         }
         #expect(await harness.call("session.login_with_password", "root")
-            == .failure(["MESSAGE_PARAMETER_COUNT_MISMATCH", "session.login_with_password", "4", "1"]))
+            == .failure(["MESSAGE_PARAMETER_COUNT_MISMATCH", "session.login_with_password", "2", "1"]))
         async let refused = harness.call("session.login_with_password", "root", "wrong")
         try await harness.waitForSleepers(1)
         harness.seeded.advance(by: .seconds(4))

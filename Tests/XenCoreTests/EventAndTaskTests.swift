@@ -59,7 +59,7 @@ struct EventAndTaskTests {
         harness.seeded.advance(by: .seconds(30))
         #expect(events(try await timedOut).isEmpty)
         async let woken = harness.value("event.from", session, ["pool"], token, .double(3600))
-        try await Task.sleep(for: .milliseconds(20))
+        try await _Concurrency.Task.sleep(for: .milliseconds(20))
         _ = try await harness.value("pool.set_name_label", session, pool, "lab")
         let batch = try await woken
         #expect(events(batch).map(\.1) == ["mod"])
@@ -88,7 +88,7 @@ struct EventAndTaskTests {
                 "Async.network.create", session, ["name_label": "a", "name_description": "", "MTU": "1500", "other_config": [:]])
             var status = RPCValue.string("pending")
             while status == "pending" {
-                try await Task.sleep(for: .milliseconds(5))
+                try await _Concurrency.Task.sleep(for: .milliseconds(5))
                 status = try await harness.value("task.get_status", session, task)
             }
             #expect(status == "success")
@@ -98,7 +98,7 @@ struct EventAndTaskTests {
             #expect(try await harness.value("task.get_progress", session, task) == .double(1))
             let failing = try await harness.value("Async.network.destroy", session, "OpaqueRef:gone")
             while try await harness.value("task.get_status", session, failing) == "pending" {
-                try await Task.sleep(for: .milliseconds(5))
+                try await _Concurrency.Task.sleep(for: .milliseconds(5))
             }
             #expect(try await harness.value("task.get_error_info", session, failing) == ["HANDLE_INVALID", "network", "OpaqueRef:gone"])
             _ = try await harness.value("task.destroy", session, task)

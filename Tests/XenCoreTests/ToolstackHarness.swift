@@ -17,7 +17,7 @@ struct ToolstackHarness {
             database: try PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: ToolstackConfiguration(hostname: "harness", address: "127.0.0.1"),
             credentials: CredentialStore(credentials, save: { _ in }))
-        toolstack = Toolstack(services: services)
+        toolstack = try Toolstack(services: services)
         try await toolstack.bootstrapIfEmpty()
     }
 
@@ -30,7 +30,7 @@ struct ToolstackHarness {
 
     /// Waits (in real time, briefly) until `count` tasks sleep on the virtual clock.
     func waitForSleepers(_ count: Int) async throws {
-        for _ in 0..<2000 where seeded.sleeperCount < count { try await Task.sleep(for: .milliseconds(1)) }
+        for _ in 0..<2000 where seeded.sleeperCount < count { try await _Concurrency.Task.sleep(for: .milliseconds(1)) }
     }
 
     func call(_ method: String, _ params: RPCValue...) async -> CallResult {

@@ -13,7 +13,7 @@ final class SlowPersistence: Persistence {
     func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord]) { try inner.load() }
 
     func append(_ records: [JournalRecord]) async throws {
-        try await Task.sleep(for: .milliseconds(2))
+        try await _Concurrency.Task.sleep(for: .milliseconds(2))
         if failing.withLock({ $0 }) { throw CocoaError(.fileWriteUnknown) }
         try await inner.append(records)
         calls.withLock { $0.append(records.map(\.generation)) }

@@ -181,7 +181,7 @@ struct PoolDatabaseTests {
     @Test("cancelling a waiter releases it")
     func cancelWaiter() async throws {
         let db = try PoolDatabase(persistence: MemoryPersistence())
-        let waiter = Task { await db.waitForCommit(after: 0) }
+        let waiter = _Concurrency.Task { await db.waitForCommit(after: 0) }
         waiter.cancel()
         await waiter.value
         #expect(db.snapshot.generation == 0)

@@ -1,4 +1,18 @@
-"""Starts real xapid processes on free loopback ports for the wire tests."""
+"""Starts real xapid processes on free loopback ports for the wire tests.
+
+Fixtures:
+  server        one xapid shared by the whole session (default options)
+  session       an SDK session on `server`, logged in as root
+  fresh_server  an xapid of the test's own, killed at teardown (for tests that restart or kill it)
+  start_xapid   a factory: start_xapid(*extra_args, **kw) starts one more xapid and returns its handle;
+                every one it started is stopped (and its temporary data folder removed) at teardown.
+                Several may run at once, each on its own ports and data folder:
+
+                    alpha = start_xapid("--hostname", "alpha", "--login-failure-delay", "0")
+                    beta = start_xapid("--hostname", "beta", "--https-listen", "off")
+                    s = alpha.login()            # SDK session as root, with alpha's password
+                    ... beta.url, beta.port, beta.data_dir, beta.password, beta.log_path ...
+"""
 import os
 import socket
 import subprocess
@@ -11,38 +25,94 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 XAPID = os.environ.get("XAPID", os.path.join(ROOT, ".build", "debug", "xapid"))
 PASSWORD = "wire-test-password"
 
+# Options every handle passes unless its extra arguments give them (then the extra ones win).
+DEFAULT_OPTIONS = {"--root-password": PASSWORD, "--login-failure-delay": "0.2"}
+# Options the handle owns: it picks the ports and the data folder itself (see Xapid.__init__).
+MANAGED_OPTIONS = ("--listen", "--https-listen", "--data-dir")
+
+_ports_handed_out = set()
+
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free right now, never one this test run has handed out before."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_handed_out:
+            _ports_handed_out.add(port)
+            return port
+
+
+def option_value(args, name):
+    """The value of option `name` in an argument list (`--name value` or `--name=value`), else None."""
+    for i, arg in enumerate(args):
+        if arg == name:
+            return args[i + 1] if i + 1 < len(args) else None
+        if arg.startswith(name + "="):
+            return arg[len(name) + 1:]
+    return None
+
+
+def has_option(args, name):
+    return any(arg == name or arg.startswith(name + "=") for arg in args)
 
 
 class Xapid:
-    """One xapid process; can be stopped (gracefully or with SIGKILL) and started again on the same data."""
+    """One xapid process; can be stopped (gracefully or with SIGKILL) and started again on the same data.
 
-    def __init__(self, data_dir, port=None):
+    `args` are extra command-line options, appended after the ones the handle always passes
+    (--listen, --https-listen, --data-dir) and DEFAULT_OPTIONS (which they override). The ports and the
+    data folder belong to the handle: pass `port=`/`data_dir=` instead of --listen/--data-dir; the only
+    --https-listen accepted in `args` is `off` (then https_port and https_url are None).
+    `args` may be changed between stop() and start() to restart with other options (--https-listen
+    is read once, here).
+    """
+
+    def __init__(self, data_dir, port=None, args=()):
         self.data_dir = data_dir
+        self.args = [str(a) for a in args]
+        for name in MANAGED_OPTIONS:
+            value = option_value(self.args, name)
+            if has_option(self.args, name) and not (name == "--https-listen" and value == "off"):
+                raise ValueError(f"{name} is chosen by the handle; use port=/data_dir=, or '--https-listen off'")
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.https_port = free_port()
-        self.https_url = f"https://127.0.0.1:{self.https_port}"
+        if option_value(self.args, "--https-listen") == "off":
+            self.https_port = self.https_url = None
+        else:
+            self.https_port = free_port()
+            self.https_url = f"https://127.0.0.1:{self.https_port}"
         self.process = None
         self.log_path = os.path.join(data_dir, "xapid.log")
+        self.teardown = "stop"  # what XapidFactory.close() does to it: "stop" or "kill"
+
+    @property
+    def password(self):
+        """root's password as given on the command line."""
+        return option_value(self.args, "--root-password") or DEFAULT_OPTIONS["--root-password"]
+
+    def command(self):
+        command = [XAPID, "--listen", f"127.0.0.1:{self.port}"]
+        if self.https_port is not None:
+            command += ["--https-listen", f"127.0.0.1:{self.https_port}"]
+        command += ["--data-dir", self.data_dir]
+        for name, value in DEFAULT_OPTIONS.items():
+            if not has_option(self.args, name):
+                command += [name, value]
+        return command + self.args
 
     def start(self):
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [XAPID, "--listen", f"127.0.0.1:{self.port}", "--https-listen", f"127.0.0.1:{self.https_port}",
-             "--data-dir", self.data_dir,
-             "--root-password", PASSWORD, "--login-failure-delay", "0.2"],
-            stdout=log, stderr=subprocess.STDOUT)
+        os.makedirs(self.data_dir, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+        ports = [p for p in (self.port, self.https_port) if p is not None]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("xapid exited early:\n" + open(self.log_path).read())
             try:
-                for port in (self.port, self.https_port):
+                for port in ports:
                     with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                         pass
                 return self
@@ -51,38 +121,93 @@ class Xapid:
         raise RuntimeError("xapid did not start listening")
 
     def stop(self):
+        """SIGTERM and wait (SIGKILL if it has not stopped within 30 s, and raise)."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=30)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise
 
     def kill(self):
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=30)
 
+    def login(self, *args):
+        """A fresh SDK session on this server, as root with its password unless args are given."""
+        return login(self.url, *(args or ("root", self.password, "2.21", "wire-tests")))
+
+
+class XapidFactory:
+    """Starts xapid processes on demand (call it); close() stops them all and removes their data folders."""
+
+    def __init__(self):
+        self.instances = []
+        self._folders = []
+
+    def __call__(self, *args, data_dir=None, port=None, start=True, teardown="stop"):
+        """A new handle, started unless start=False. Without data_dir it gets a temporary folder of its
+        own. teardown is "stop" (SIGTERM, and wait) or "kill" (SIGKILL)."""
+        if teardown not in ("stop", "kill"):
+            raise ValueError("teardown is 'stop' or 'kill'")
+        if data_dir is None:
+            folder = tempfile.TemporaryDirectory(prefix="xapid-")
+            self._folders.append(folder)
+            data_dir = folder.name
+        xapid = Xapid(data_dir, port=port, args=args)
+        xapid.teardown = teardown
+        self.instances.append(xapid)    # before start(): one that fails to come up is still cleaned up
+        return xapid.start() if start else xapid
+
+    def close(self):
+        errors = []
+        for xapid in reversed(self.instances):
+            try:
+                if xapid.teardown == "kill":
+                    xapid.kill()
+                else:
+                    xapid.stop()
+            except Exception as error:  # keep cleaning up the others
+                errors.append(error)
+                xapid.kill()
+        self.instances.clear()
+        for folder in self._folders:
+            folder.cleanup()
+        self._folders.clear()
+        if errors:
+            raise errors[0]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
 
 @pytest.fixture(scope="session")
 def server():
-    with tempfile.TemporaryDirectory() as data_dir:
-        xapid = Xapid(data_dir).start()
-        yield xapid
-        xapid.stop()
+    with XapidFactory() as start_xapid:
+        yield start_xapid()
 
 
 @pytest.fixture
-def fresh_server():
+def start_xapid():
+    """start_xapid(*extra_args, data_dir=None, port=None, start=True, teardown="stop") -> Xapid."""
+    with XapidFactory() as factory:
+        yield factory
+
+
+@pytest.fixture
+def fresh_server(start_xapid):
     """A server of its own, for tests that restart or kill it."""
-    with tempfile.TemporaryDirectory() as data_dir:
-        xapid = Xapid(data_dir).start()
-        yield xapid
-        xapid.kill()
+    return start_xapid(teardown="kill")
 
 
 @pytest.fixture
 def session(server):
-    import XenAPI
-    s = XenAPI.Session(server.url)
-    s.xenapi.login_with_password("root", PASSWORD, "2.21", "wire-tests")
+    s = server.login()
     yield s
     try:
         s.xenapi.session.logout()

@@ -9,7 +9,7 @@ public protocol SessionActions: Sendable {
     associatedtype Context: Sendable
 
     /// `session.login_with_password`: Log in with a user name and password and return a new session reference.
-    func loginWithPassword(_ context: Context, uname: String, pwd: String, version: String, originator: String) async throws -> ObjectRef
+    func loginWithPassword(_ context: Context, uname: String, pwd: String, version: String, originator: String) async throws -> Ref<Session>
 
     /// `session.logout`: Log out of the calling session, destroying it.
     func logout(_ context: Context) async throws
@@ -23,10 +23,10 @@ public protocol SessionActions: Sendable {
 
 extension SessionActions {
     /// The wire handlers for `session`'s custom messages, keyed by message name.
-    public var sessionHandlers: [String: MessageHandler<Context>] {
+    public var handlers: [String: MessageHandler<Context>] {
         [
             "login_with_password": { context, p in
-                try await self.loginWithPassword(context, uname: p.string(0, "uname"), pwd: p.string(1, "pwd"), version: p.string(2, "version"), originator: p.string(3, "originator")).rpcValue
+                try await self.loginWithPassword(context, uname: p.decode(0, "uname"), pwd: p.decode(1, "pwd"), version: p.decode(2, "version"), originator: p.decode(3, "originator")).rpcValue
             },
             "logout": { context, _ in
                 try await self.logout(context)
@@ -37,7 +37,7 @@ extension SessionActions {
                 return .string("")
             },
             "change_password": { context, p in
-                try await self.changePassword(context, oldPwd: p.string(0, "old_pwd"), newPwd: p.string(1, "new_pwd"))
+                try await self.changePassword(context, oldPwd: p.decode(0, "old_pwd"), newPwd: p.decode(1, "new_pwd"))
                 return .string("")
             },
         ]
@@ -50,56 +50,56 @@ public protocol TaskActions: Sendable {
     associatedtype Context: Sendable
 
     /// `task.create`: Create a task owned by the calling session, for client-side progress reporting.
-    func create(_ context: Context, label: String, description: String) async throws -> ObjectRef
+    func create(_ context: Context, label: String, description: String) async throws -> Ref<Task>
 
     /// `task.destroy`: Destroy a task.
-    func destroy(_ context: Context, object: ObjectRef) async throws
+    func destroy(_ context: Context, object: Ref<Task>) async throws
 
     /// `task.cancel`: Request cancellation of a pending task.
-    func cancel(_ context: Context, task: ObjectRef) async throws
+    func cancel(_ context: Context, task: Ref<Task>) async throws
 
     /// `task.set_status`: Set the status of a task.
-    func setStatus(_ context: Context, object: ObjectRef, value: TaskStatusType) async throws
+    func setStatus(_ context: Context, object: Ref<Task>, value: TaskStatusType) async throws
 
     /// `task.set_progress`: Set the progress of a task.
-    func setProgress(_ context: Context, object: ObjectRef, value: Double) async throws
+    func setProgress(_ context: Context, object: Ref<Task>, value: Double) async throws
 
     /// `task.set_result`: Set the result of a task.
-    func setResult(_ context: Context, object: ObjectRef, value: String) async throws
+    func setResult(_ context: Context, object: Ref<Task>, value: String) async throws
 
     /// `task.set_error_info`: Set the error information of a task.
-    func setErrorInfo(_ context: Context, object: ObjectRef, value: [String]) async throws
+    func setErrorInfo(_ context: Context, object: Ref<Task>, value: [String]) async throws
 }
 
 extension TaskActions {
     /// The wire handlers for `task`'s custom messages, keyed by message name.
-    public var taskHandlers: [String: MessageHandler<Context>] {
+    public var handlers: [String: MessageHandler<Context>] {
         [
             "create": { context, p in
-                try await self.create(context, label: p.string(0, "label"), description: p.string(1, "description")).rpcValue
+                try await self.create(context, label: p.decode(0, "label"), description: p.decode(1, "description")).rpcValue
             },
             "destroy": { context, p in
-                try await self.destroy(context, object: p.ref(0, "self"))
+                try await self.destroy(context, object: p.decode(0, "self"))
                 return .string("")
             },
             "cancel": { context, p in
-                try await self.cancel(context, task: p.ref(0, "task"))
+                try await self.cancel(context, task: p.decode(0, "task"))
                 return .string("")
             },
             "set_status": { context, p in
-                try await self.setStatus(context, object: p.ref(0, "self"), value: p.enumeration(1, "value", as: TaskStatusType.self))
+                try await self.setStatus(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
             "set_progress": { context, p in
-                try await self.setProgress(context, object: p.ref(0, "self"), value: p.float(1, "value"))
+                try await self.setProgress(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
             "set_result": { context, p in
-                try await self.setResult(context, object: p.ref(0, "self"), value: p.string(1, "value"))
+                try await self.setResult(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
             "set_error_info": { context, p in
-                try await self.setErrorInfo(context, object: p.ref(0, "self"), value: p.stringSet(1, "value"))
+                try await self.setErrorInfo(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
         ]
@@ -132,27 +132,27 @@ public protocol EventActions: Sendable {
 
 extension EventActions {
     /// The wire handlers for `event`'s custom messages, keyed by message name.
-    public var eventHandlers: [String: MessageHandler<Context>] {
+    public var handlers: [String: MessageHandler<Context>] {
         [
             "register": { context, p in
-                try await self.register(context, classes: p.stringSet(0, "classes"))
+                try await self.register(context, classes: p.decode(0, "classes"))
                 return .string("")
             },
             "unregister": { context, p in
-                try await self.unregister(context, classes: p.stringSet(0, "classes"))
+                try await self.unregister(context, classes: p.decode(0, "classes"))
                 return .string("")
             },
             "next": { context, _ in
                 try await self.next(context).rpcValue
             },
             "from": { context, p in
-                try await self.from(context, classes: p.stringSet(0, "classes"), token: p.string(1, "token"), timeout: p.float(2, "timeout")).rpcValue
+                try await self.from(context, classes: p.decode(0, "classes"), token: p.decode(1, "token"), timeout: p.decode(2, "timeout")).rpcValue
             },
             "get_current_id": { context, _ in
                 try await self.getCurrentId(context).rpcValue
             },
             "inject": { context, p in
-                try await self.inject(context, className: p.string(0, "class"), ref: p.string(1, "ref")).rpcValue
+                try await self.inject(context, className: p.decode(0, "class"), ref: p.decode(1, "ref")).rpcValue
             },
         ]
     }
@@ -164,42 +164,73 @@ public protocol MessageActions: Sendable {
     associatedtype Context: Sendable
 
     /// `message.create`: Raise a message (alert) about an object.
-    func create(_ context: Context, name: String, priority: Int64, cls: Cls, objUUID: String, body: String) async throws -> ObjectRef
+    func create(_ context: Context, name: String, priority: Int64, cls: Cls, objUUID: String, body: String) async throws -> Ref<Message>
 
     /// `message.destroy`: Destroy a message.
-    func destroy(_ context: Context, object: ObjectRef) async throws
+    func destroy(_ context: Context, object: Ref<Message>) async throws
 
     /// `message.destroy_many`: Destroy several messages at once.
-    func destroyMany(_ context: Context, messages: RPCValue) async throws
+    func destroyMany(_ context: Context, messages: [Ref<Message>]) async throws
 
     /// `message.get`: The messages about one object raised after a time.
-    func get(_ context: Context, cls: Cls, objUUID: String, since: String) async throws -> RPCValue
+    func get(_ context: Context, cls: Cls, objUUID: String, since: DateTime) async throws -> [Ref<Message>: Message]
 
     /// `message.get_since`: All messages raised after a time.
-    func getSince(_ context: Context, since: String) async throws -> RPCValue
+    func getSince(_ context: Context, since: DateTime) async throws -> [Ref<Message>: Message]
 }
 
 extension MessageActions {
     /// The wire handlers for `message`'s custom messages, keyed by message name.
-    public var messageHandlers: [String: MessageHandler<Context>] {
+    public var handlers: [String: MessageHandler<Context>] {
         [
             "create": { context, p in
-                try await self.create(context, name: p.string(0, "name"), priority: p.int(1, "priority"), cls: p.enumeration(2, "cls", as: Cls.self), objUUID: p.string(3, "obj_uuid"), body: p.string(4, "body")).rpcValue
+                try await self.create(context, name: p.decode(0, "name"), priority: p.decode(1, "priority"), cls: p.decode(2, "cls"), objUUID: p.decode(3, "obj_uuid"), body: p.decode(4, "body")).rpcValue
             },
             "destroy": { context, p in
-                try await self.destroy(context, object: p.ref(0, "self"))
+                try await self.destroy(context, object: p.decode(0, "self"))
                 return .string("")
             },
             "destroy_many": { context, p in
-                try await self.destroyMany(context, messages: p.raw(0, "messages"))
+                try await self.destroyMany(context, messages: p.decode(0, "messages"))
                 return .string("")
             },
             "get": { context, p in
-                try await self.get(context, cls: p.enumeration(0, "cls", as: Cls.self), objUUID: p.string(1, "obj_uuid"), since: p.datetime(2, "since")).rpcValue
+                try await self.get(context, cls: p.decode(0, "cls"), objUUID: p.decode(1, "obj_uuid"), since: p.decode(2, "since")).rpcValue
             },
             "get_since": { context, p in
-                try await self.getSince(context, since: p.datetime(0, "since")).rpcValue
+                try await self.getSince(context, since: p.decode(0, "since")).rpcValue
             },
+        ]
+    }
+}
+
+/// Every class's custom-message implementation, in one place: leaving one out is a compile
+/// error, so the server never advertises a message it cannot run.
+public protocol CustomActions: Sendable {
+    /// What each call receives.
+    associatedtype Context: Sendable
+    associatedtype SessionImplementation: SessionActions where SessionImplementation.Context == Context
+    /// The implementation of `session`'s custom messages.
+    var session: SessionImplementation { get }
+    associatedtype TaskImplementation: TaskActions where TaskImplementation.Context == Context
+    /// The implementation of `task`'s custom messages.
+    var task: TaskImplementation { get }
+    associatedtype EventImplementation: EventActions where EventImplementation.Context == Context
+    /// The implementation of `event`'s custom messages.
+    var event: EventImplementation { get }
+    associatedtype MessageImplementation: MessageActions where MessageImplementation.Context == Context
+    /// The implementation of `message`'s custom messages.
+    var message: MessageImplementation { get }
+}
+
+extension CustomActions {
+    /// Class name → message name → wire handler, for every custom message of the model.
+    public var handlersByClass: [String: [String: MessageHandler<Context>]] {
+        [
+            "session": session.handlers,
+            "task": task.handlers,
+            "event": event.handlers,
+            "message": message.handlers,
         ]
     }
 }

@@ -170,8 +170,8 @@ public enum PoolAllowedOperations: String, ModelEnumeration {
 
 /// The datamodel enum `primary_address_type`.
 public enum PrimaryAddressType: String, ModelEnumeration {
-    case iPv4 = "IPv4"
-    case iPv6 = "IPv6"
+    case ipv4 = "IPv4"
+    case ipv6 = "IPv6"
 }
 
 /// The datamodel enum `storage_operations`.

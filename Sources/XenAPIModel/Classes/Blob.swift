@@ -6,12 +6,16 @@ extension DataModel {
             name: "blob", doc: "A binary large object, with its content transferred through the /blob handler.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field(
-                    "name_label", .string, .readWrite, default: .string(""), column: "name__label",
-                    doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .readWrite, default: .string(""), column: "name__description",
-                    doc: "Human-readable description"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable name"),
+                        field(
+                            "description", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable description"),
+                    ]),
                 field("size", .int, doc: "Size of the content, in bytes"),
                 field(
                     "public", .bool, .readWrite, default: .bool(false),

@@ -34,7 +34,7 @@ extension DataModel {
                     "next",
                     result: .set(.record("event")),
                     doc: "Block until events matching the session's subscriptions occur, then return them.",
-                    errors: ["SESSION_NOT_REGISTERED", "EVENTS_LOST"],
+                    errors: [.sessionNotRegistered, .eventsLost],
                     role: .readOnly, async: false),
                 message(
                     "from",
@@ -48,10 +48,7 @@ extension DataModel {
                     result: .stringMap,
                     doc: "Return changes to matching objects since the token, waiting up to the timeout. "
                         + "Returns the event batch struct {events, valid_ref_counts, token}, encoded specially.",
-                    errors: [
-                        "SESSION_NOT_REGISTERED", "EVENTS_LOST", "EVENT_FROM_TOKEN_PARSE_FAILURE",
-                        "EVENT_SUBSCRIPTION_PARSE_FAILURE",
-                    ],
+                    errors: [.sessionNotRegistered, .eventsLost, .eventFromTokenParseFailure, .eventSubscriptionParseFailure],
                     role: .readOnly, async: false),
                 message(
                     "get_current_id",
@@ -66,7 +63,7 @@ extension DataModel {
                     ],
                     result: .string,
                     doc: "Generate a modification event for an object and return a token that follows it.",
-                    errors: ["HANDLE_INVALID"],
+                    errors: [.handleInvalid],
                     role: .readOnly, async: false),
             ],
             hasImplicitConstructor: false, exposesGetAll: false, persisted: false, generatesEvents: false)

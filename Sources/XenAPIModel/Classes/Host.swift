@@ -6,27 +6,39 @@ extension DataModel {
             name: "host", doc: "A physical host running the hypervisor.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field(
-                    "name_label", .string, .readWrite, default: .string(""), column: "name__label",
-                    doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .readWrite, default: .string(""), column: "name__description",
-                    doc: "Human-readable description"),
-                field(
-                    "memory_overhead", .int, default: .int(0), column: "memory__overhead",
-                    doc: "Virtualisation memory overhead, in bytes"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable name"),
+                        field(
+                            "description", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable description"),
+                    ]),
+                namespace(
+                    "memory",
+                    [
+                        field(
+                            "overhead", .int, default: .int(0),
+                            doc: "Virtualisation memory overhead, in bytes"),
+                    ]),
                 field(
                     "allowed_operations", .set(.enumeration("host_allowed_operations")), default: .emptySet,
                     doc: "Operations currently allowed on the host"),
                 field(
                     "current_operations", .map(.string, .enumeration("host_allowed_operations")), default: .emptyMap,
                     doc: "Operations in progress, keyed by task reference"),
-                field("API_version_major", .int, column: "API_version__major", doc: "Major API version number"),
-                field("API_version_minor", .int, column: "API_version__minor", doc: "Minor API version number"),
-                field("API_version_vendor", .string, column: "API_version__vendor", doc: "API vendor identification"),
-                field(
-                    "API_version_vendor_implementation", .stringMap, column: "API_version__vendor_implementation",
-                    doc: "Details of the vendor's API implementation"),
+                namespace(
+                    "API_version",
+                    [
+                        field("major", .int, doc: "Major API version number"),
+                        field("minor", .int, doc: "Minor API version number"),
+                        field("vendor", .string, doc: "API vendor identification"),
+                        field(
+                            "vendor_implementation", .stringMap,
+                            doc: "Details of the vendor's API implementation"),
+                    ]),
                 field("enabled", .bool, doc: "Whether the host accepts new VMs"),
                 field("software_version", .stringMap, .staticReadOnly, doc: "Versions of the installed software"),
                 field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),

@@ -6,10 +6,14 @@ extension DataModel {
             name: "host_metrics", doc: "Metrics reported for a host.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field("memory_total", .int, column: "memory__total", doc: "Total host memory, in bytes"),
-                field(
-                    "memory_free", .int, default: .int(0), lifecycle: .removed, column: "memory__free",
-                    doc: "Free host memory, in bytes (no longer maintained)"),
+                namespace(
+                    "memory",
+                    [
+                        field("total", .int, doc: "Total host memory, in bytes"),
+                        field(
+                            "free", .int, default: .int(0), lifecycle: .removed,
+                            doc: "Free host memory, in bytes (no longer maintained)"),
+                    ]),
                 field("live", .bool, doc: "Whether the host is known to be alive"),
                 field("last_updated", .datetime, doc: "When these metrics were last updated"),
                 field("other_config", .stringMap, .readWrite, default: .emptyMap, doc: "Additional configuration"),

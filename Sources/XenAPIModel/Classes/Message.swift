@@ -24,13 +24,13 @@ extension DataModel {
                         param("body", .string, doc: "Text of the message"),
                     ],
                     result: .ref("message"), doc: "Raise a message (alert) about an object.",
-                    errors: ["UUID_INVALID", "INVALID_VALUE"], role: .poolOperator, async: false),
+                    errors: [.uuidInvalid, .invalidValue], role: .poolOperator, async: false),
                 message(
                     "destroy", [param("self", .ref("message"), doc: "The message to destroy")],
-                    doc: "Destroy a message.", errors: ["HANDLE_INVALID"], role: .poolOperator, async: false),
+                    doc: "Destroy a message.", errors: [.handleInvalid], role: .poolOperator, async: false),
                 message(
                     "destroy_many", [param("messages", .set(.ref("message")), doc: "The messages to destroy")],
-                    doc: "Destroy several messages at once.", errors: ["HANDLE_INVALID"], role: .poolOperator,
+                    doc: "Destroy several messages at once.", errors: [.handleInvalid], role: .poolOperator,
                     async: false),
                 message(
                     "get",

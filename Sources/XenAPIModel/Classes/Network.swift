@@ -6,12 +6,16 @@ extension DataModel {
             name: "network", doc: "A virtual network (bridge) connecting VIFs and PIFs.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field(
-                    "name_label", .string, .readWrite, default: .string(""), column: "name__label",
-                    doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .readWrite, default: .string(""), column: "name__description",
-                    doc: "Human-readable description"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable name"),
+                        field(
+                            "description", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable description"),
+                    ]),
                 field(
                     "allowed_operations", .set(.enumeration("network_operations")), default: .emptySet,
                     doc: "Operations currently allowed on the network"),

@@ -6,10 +6,14 @@ extension DataModel {
             name: "pool", doc: "A pool: a group of hosts managed together through one coordinator.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field("name_label", .string, .readWrite, column: "name__label", doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .readWrite, column: "name__description",
-                    doc: "Human-readable description"),
+                namespace(
+                    "name",
+                    [
+                        field("label", .string, .readWrite, doc: "Human-readable name"),
+                        field(
+                            "description", .string, .readWrite,
+                            doc: "Human-readable description"),
+                    ]),
                 field("master", .ref("host"), doc: "The host acting as pool coordinator"),
                 field("default_SR", .ref("SR"), .readWrite, doc: "Default storage repository for new disks"),
                 field("suspend_image_SR", .ref("SR"), .readWrite, doc: "Storage repository for suspend images"),

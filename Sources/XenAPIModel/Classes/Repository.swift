@@ -6,12 +6,16 @@ extension DataModel {
             name: "Repository", doc: "An update repository the pool can synchronise updates from.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field(
-                    "name_label", .string, .readWrite, default: .string(""), column: "name__label",
-                    doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .readWrite, default: .string(""), column: "name__description",
-                    doc: "Human-readable description"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable name"),
+                        field(
+                            "description", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable description"),
+                    ]),
                 field(
                     "binary_url", .string, .staticReadOnly, default: .string(""),
                     doc: "Base URL of the binary packages"),

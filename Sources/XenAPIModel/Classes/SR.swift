@@ -6,12 +6,16 @@ extension DataModel {
             name: "SR", doc: "A storage repository: a container of virtual disk images.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field(
-                    "name_label", .string, .staticReadOnly, default: .string(""), column: "name__label",
-                    doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .staticReadOnly, default: .string(""), column: "name__description",
-                    doc: "Human-readable description"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, .staticReadOnly, default: .string(""),
+                            doc: "Human-readable name"),
+                        field(
+                            "description", .string, .staticReadOnly, default: .string(""),
+                            doc: "Human-readable description"),
+                    ]),
                 field(
                     "allowed_operations", .set(.enumeration("storage_operations")), default: .emptySet,
                     doc: "Operations currently allowed on the SR"),

@@ -51,7 +51,7 @@ extension DataModel {
                     ],
                     result: .ref("session"),
                     doc: "Log in with a user name and password and return a new session reference.",
-                    errors: ["SESSION_AUTHENTICATION_FAILED", "HOST_IS_SLAVE"],
+                    errors: [.sessionAuthenticationFailed, .hostIsSlave],
                     role: .readOnly, async: false, session: false, secret: ["pwd"]),
                 message(
                     "logout",
@@ -68,7 +68,7 @@ extension DataModel {
                         param("new_pwd", .string, doc: "The new password"),
                     ],
                     doc: "Change the password of the account the calling session is logged in as.",
-                    errors: ["SESSION_AUTHENTICATION_FAILED", "PERMISSION_DENIED"],
+                    errors: [.sessionAuthenticationFailed, .permissionDenied],
                     role: .readOnly, async: false, secret: ["old_pwd", "new_pwd"]),
             ],
             hasImplicitConstructor: false, exposesGetAll: false, persisted: false, generatesEvents: false)

@@ -6,12 +6,16 @@ extension DataModel {
             name: "task", doc: "A task: tracks the progress and outcome of an asynchronous operation.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field(
-                    "name_label", .string, default: .string(""), column: "name__label",
-                    doc: "Name of the task (the call name or the label given at creation)"),
-                field(
-                    "name_description", .string, default: .string(""), column: "name__description",
-                    doc: "Description of the task"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, default: .string(""),
+                            doc: "Name of the task (the call name or the label given at creation)"),
+                        field(
+                            "description", .string, default: .string(""),
+                            doc: "Description of the task"),
+                    ]),
                 field(
                     "allowed_operations", .set(.enumeration("task_allowed_operations")), default: .emptySet,
                     doc: "Operations currently allowed on the task"),
@@ -50,7 +54,7 @@ extension DataModel {
                     "cancel",
                     [param("task", .ref("task"), doc: "The task to cancel")],
                     doc: "Request cancellation of a pending task.",
-                    errors: ["OPERATION_NOT_ALLOWED"],
+                    errors: [.operationNotAllowed],
                     role: .readOnly, async: false),
                 message(
                     "set_status",

@@ -31,15 +31,19 @@ extension DataModel {
                 field("status_code", .int, doc: "Error code of the last attach attempt"),
                 field("status_detail", .string, doc: "Error detail of the last attach attempt"),
                 field("runtime_properties", .stringMap, doc: "Backend properties while attached"),
-                field(
-                    "qos_algorithm_type", .string, .readWrite, column: "qos__algorithm_type",
-                    doc: "QoS algorithm to apply"),
-                field(
-                    "qos_algorithm_params", .stringMap, .readWrite, column: "qos__algorithm_params",
-                    doc: "Parameters of the QoS algorithm"),
-                field(
-                    "qos_supported_algorithms", .stringSet, column: "qos__supported_algorithms",
-                    doc: "QoS algorithms the backend supports"),
+                namespace(
+                    "qos",
+                    [
+                        field(
+                            "algorithm_type", .string, .readWrite,
+                            doc: "QoS algorithm to apply"),
+                        field(
+                            "algorithm_params", .stringMap, .readWrite,
+                            doc: "Parameters of the QoS algorithm"),
+                        field(
+                            "supported_algorithms", .stringSet,
+                            doc: "QoS algorithms the backend supports"),
+                    ]),
                 field(
                     "metrics", .ref("VBD_metrics"), default: .nullRef, lifecycle: .removed,
                     doc: "Metrics of the device (no longer maintained)"),

@@ -12,12 +12,16 @@ extension DataModel {
                 field(
                     "current_operations", .map(.string, .enumeration("vm_operations")), default: .emptyMap,
                     doc: "Operations in progress, keyed by task reference"),
-                field(
-                    "name_label", .string, .readWrite, default: .string(""), column: "name__label",
-                    doc: "Human-readable name"),
-                field(
-                    "name_description", .string, .readWrite, default: .string(""), column: "name__description",
-                    doc: "Human-readable description"),
+                namespace(
+                    "name",
+                    [
+                        field(
+                            "label", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable name"),
+                        field(
+                            "description", .string, .readWrite, default: .string(""),
+                            doc: "Human-readable description"),
+                    ]),
                 field(
                     "power_state", .enumeration("vm_power_state"), .staticReadOnly, default: .enumeration("Halted"),
                     doc: "Current power state"),
@@ -34,77 +38,91 @@ extension DataModel {
                     "scheduled_to_be_resident_on", .ref("host"), default: .nullRef,
                     doc: "The host the VM is about to be started or migrated on"),
                 field("affinity", .ref("host"), .readWrite, doc: "A host the VM prefers to run on"),
-                field(
-                    "memory_overhead", .int, default: .int(0), column: "memory__overhead",
-                    doc: "Virtualisation memory overhead, in bytes"),
-                field(
-                    "memory_target", .int, .staticReadOnly, default: .int(0), lifecycle: .deprecated,
-                    column: "memory__target", doc: "Dynamically set memory target, in bytes"),
-                field(
-                    "memory_static_max", .int, .staticReadOnly, column: "memory__static_max",
-                    doc: "Static upper bound of memory, in bytes"),
-                field(
-                    "memory_dynamic_max", .int, .staticReadOnly, column: "memory__dynamic_max",
-                    doc: "Dynamic upper bound of memory, in bytes"),
-                field(
-                    "memory_dynamic_min", .int, .staticReadOnly, column: "memory__dynamic_min",
-                    doc: "Dynamic lower bound of memory, in bytes"),
-                field(
-                    "memory_static_min", .int, .staticReadOnly, column: "memory__static_min",
-                    doc: "Static lower bound of memory, in bytes"),
-                field(
-                    "VCPUs_params", .stringMap, .readWrite, column: "VCPUs__params",
-                    doc: "VCPU scheduling parameters"),
-                field("VCPUs_max", .int, .staticReadOnly, column: "VCPUs__max", doc: "Maximum number of VCPUs"),
-                field(
-                    "VCPUs_at_startup", .int, .staticReadOnly, column: "VCPUs__at_startup",
-                    doc: "Number of VCPUs at boot"),
-                field(
-                    "actions_after_softreboot", .enumeration("on_softreboot_behavior"), .readWrite,
-                    default: .enumeration("soft_reboot"), lifecycle: .prototyped,
-                    column: "actions__after_softreboot", doc: "What to do when the guest requests a soft reboot"),
-                field(
-                    "actions_after_shutdown", .enumeration("on_normal_exit"), .readWrite,
-                    column: "actions__after_shutdown", doc: "What to do when the guest shuts down"),
-                field(
-                    "actions_after_reboot", .enumeration("on_normal_exit"), .readWrite,
-                    column: "actions__after_reboot", doc: "What to do when the guest reboots"),
-                field(
-                    "actions_after_crash", .enumeration("on_crash_behaviour"), .staticReadOnly,
-                    column: "actions__after_crash", doc: "What to do when the guest crashes"),
+                namespace(
+                    "memory",
+                    [
+                        field(
+                            "overhead", .int, default: .int(0),
+                            doc: "Virtualisation memory overhead, in bytes"),
+                        field(
+                            "target", .int, .staticReadOnly, default: .int(0), lifecycle: .deprecated, doc: "Dynamically set memory target, in bytes"),
+                        field(
+                            "static_max", .int, .staticReadOnly,
+                            doc: "Static upper bound of memory, in bytes"),
+                        field(
+                            "dynamic_max", .int, .staticReadOnly,
+                            doc: "Dynamic upper bound of memory, in bytes"),
+                        field(
+                            "dynamic_min", .int, .staticReadOnly,
+                            doc: "Dynamic lower bound of memory, in bytes"),
+                        field(
+                            "static_min", .int, .staticReadOnly,
+                            doc: "Static lower bound of memory, in bytes"),
+                    ]),
+                namespace(
+                    "VCPUs",
+                    [
+                        field(
+                            "params", .stringMap, .readWrite,
+                            doc: "VCPU scheduling parameters"),
+                        field("max", .int, .staticReadOnly, doc: "Maximum number of VCPUs"),
+                        field(
+                            "at_startup", .int, .staticReadOnly,
+                            doc: "Number of VCPUs at boot"),
+                    ]),
+                namespace(
+                    "actions",
+                    [
+                        field(
+                            "after_softreboot", .enumeration("on_softreboot_behavior"), .readWrite,
+                            default: .enumeration("soft_reboot"), lifecycle: .prototyped, doc: "What to do when the guest requests a soft reboot"),
+                        field(
+                            "after_shutdown", .enumeration("on_normal_exit"), .readWrite, doc: "What to do when the guest shuts down"),
+                        field(
+                            "after_reboot", .enumeration("on_normal_exit"), .readWrite, doc: "What to do when the guest reboots"),
+                        field(
+                            "after_crash", .enumeration("on_crash_behaviour"), .staticReadOnly, doc: "What to do when the guest crashes"),
+                    ]),
                 field("consoles", .set(.ref("console")), doc: "Consoles of the VM"),
                 field("VIFs", .set(.ref("VIF")), doc: "Virtual network interfaces of the VM"),
                 field("VBDs", .set(.ref("VBD")), doc: "Virtual block devices of the VM"),
                 field("VUSBs", .set(.ref("VUSB")), doc: "Virtual USB devices of the VM"),
                 field("crash_dumps", .set(.ref("crashdump")), doc: "Crash dumps of the VM"),
                 field("VTPMs", .set(.ref("VTPM")), doc: "Virtual TPMs of the VM"),
-                field(
-                    "PV_bootloader", .string, .readWrite, column: "PV__bootloader",
-                    doc: "Bootloader used to boot a PV guest"),
-                field("PV_kernel", .string, .readWrite, column: "PV__kernel", doc: "Path to the PV kernel"),
-                field("PV_ramdisk", .string, .readWrite, column: "PV__ramdisk", doc: "Path to the PV initrd"),
-                field("PV_args", .string, .readWrite, column: "PV__args", doc: "Kernel command line for a PV guest"),
-                field(
-                    "PV_bootloader_args", .string, .readWrite, column: "PV__bootloader_args",
-                    doc: "Extra arguments for the PV bootloader"),
-                field(
-                    "PV_legacy_args", .string, .readWrite, column: "PV__legacy_args",
-                    doc: "Legacy kernel arguments for old PV guests"),
-                field(
-                    "HVM_boot_policy", .string, .staticReadOnly, lifecycle: .deprecated, column: "HVM__boot_policy",
-                    doc: "HVM boot policy"),
-                field(
-                    "HVM_boot_params", .stringMap, .readWrite, column: "HVM__boot_params",
-                    doc: "HVM boot parameters (for example the boot order)"),
-                field(
-                    "HVM_shadow_multiplier", .float, .staticReadOnly, default: .float(1),
-                    column: "HVM__shadow_multiplier", doc: "Multiplier applied to the shadow memory of an HVM guest"),
+                namespace(
+                    "PV",
+                    [
+                        field(
+                            "bootloader", .string, .readWrite,
+                            doc: "Bootloader used to boot a PV guest"),
+                        field("kernel", .string, .readWrite, doc: "Path to the PV kernel"),
+                        field("ramdisk", .string, .readWrite, doc: "Path to the PV initrd"),
+                        field("args", .string, .readWrite, doc: "Kernel command line for a PV guest"),
+                        field(
+                            "bootloader_args", .string, .readWrite,
+                            doc: "Extra arguments for the PV bootloader"),
+                        field(
+                            "legacy_args", .string, .readWrite,
+                            doc: "Legacy kernel arguments for old PV guests"),
+                    ]),
+                namespace(
+                    "HVM",
+                    [
+                        field(
+                            "boot_policy", .string, .staticReadOnly, lifecycle: .deprecated,
+                            doc: "HVM boot policy"),
+                        field(
+                            "boot_params", .stringMap, .readWrite,
+                            doc: "HVM boot parameters (for example the boot order)"),
+                        field(
+                            "shadow_multiplier", .float, .staticReadOnly, default: .float(1), doc: "Multiplier applied to the shadow memory of an HVM guest"),
+                    ]),
                 field("platform", .stringMap, .readWrite, doc: "Platform settings of the virtual hardware"),
                 field(
                     "PCI_bus", .string, .readWrite, lifecycle: .deprecated,
                     doc: "PCI bus path of passed-through devices"),
                 field("other_config", .stringMap, .readWrite, doc: "Additional configuration"),
-                field("domid", .int, doc: "Domain ID while running, -1 otherwise"),
+                field("domid", .int, default: .int(-1), doc: "Domain ID while running, -1 otherwise"),
                 field("domarch", .string, doc: "Domain architecture"),
                 field(
                     "last_boot_CPU_flags", .stringMap, .staticReadOnly, default: .emptyMap,

@@ -6,14 +6,21 @@ extension DataModel {
             name: "VM_metrics", doc: "Metrics measured for a VM by the toolstack.",
             fields: [
                 field("uuid", .string, doc: "Unique identifier"),
-                field("memory_actual", .int, column: "memory__actual", doc: "Memory currently allocated, in bytes"),
-                field("VCPUs_number", .int, column: "VCPUs__number", doc: "Number of VCPUs currently assigned"),
-                field(
-                    "VCPUs_utilisation", .map(.int, .float), default: .emptyMap, lifecycle: .removed,
-                    column: "VCPUs__utilisation", doc: "Utilisation of each VCPU (no longer maintained)"),
-                field("VCPUs_CPU", .map(.int, .int), column: "VCPUs__CPU", doc: "Physical CPU each VCPU runs on"),
-                field("VCPUs_params", .stringMap, column: "VCPUs__params", doc: "VCPU scheduling parameters in force"),
-                field("VCPUs_flags", .map(.int, .stringSet), column: "VCPUs__flags", doc: "Flags of each VCPU"),
+                namespace(
+                    "memory",
+                    [
+                        field("actual", .int, doc: "Memory currently allocated, in bytes"),
+                    ]),
+                namespace(
+                    "VCPUs",
+                    [
+                        field("number", .int, doc: "Number of VCPUs currently assigned"),
+                        field(
+                            "utilisation", .map(.int, .float), default: .emptyMap, lifecycle: .removed, doc: "Utilisation of each VCPU (no longer maintained)"),
+                        field("CPU", .map(.int, .int), doc: "Physical CPU each VCPU runs on"),
+                        field("params", .stringMap, doc: "VCPU scheduling parameters in force"),
+                        field("flags", .map(.int, .stringSet), doc: "Flags of each VCPU"),
+                    ]),
                 field("state", .stringSet, doc: "The domain's run state flags"),
                 field("start_time", .datetime, doc: "When the VM was last started"),
                 field("install_time", .datetime, doc: "When the VM was installed"),

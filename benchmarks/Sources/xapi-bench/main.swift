@@ -28,7 +28,7 @@ let services = CoreServices(
     database: database, environment: environment,
     configuration: ToolstackConfiguration(hostname: "bench", address: "127.0.0.1"),
     credentials: CredentialStore(try RootCredentials.make(password: "bench", salt: environment.randomBytes(16)), save: { _ in }))
-let toolstack = Toolstack(services: services)
+let toolstack = try Toolstack(services: services)
 try await toolstack.bootstrapIfEmpty()
 
 // 10,000 halted VMs, written in one transaction.
