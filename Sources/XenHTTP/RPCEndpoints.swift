@@ -43,6 +43,9 @@ public enum RPCEndpoints {
             return try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return nil
+        } catch is NIOTooManyBytesError {
+            // What the body collector throws past the limit.
+            return nil
         }
     }
 
