@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "XenAPIModelTests", dependencies: ["XenAPIModel", "XenAPI"]),
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite"]),
+        .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
         .testTarget(name: "XenCoreTests", dependencies: ["XenCore"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),
     ],

@@ -35,23 +35,15 @@ public struct Column<Object: XenObject, Value: XenValue>: Sendable {
     public func decode(_ stored: RPCValue) -> Value {
         (try? Value(rpcValue: stored, field: name)) ?? fallback
     }
+
+    /// The field's value in a wire record; a record that lacks the field (a server of another
+    /// version) gives the fallback, a wrongly typed one fails.
+    public func member(of record: RPCValue) throws(XenAPIError) -> Value {
+        guard let member = record[name] else { return fallback }
+        return try Value(rpcValue: member, field: name)
+    }
 }
 
 /// A key path to one column of a class, the way typed code names a field:
 /// `\.powerState` for `VM.columns.powerState`.
 public typealias ColumnKey<Object: XenObject, Value: XenValue> = KeyPath<Object.Columns, Column<Object, Value>>
-
-extension XenObject {
-    /// Decodes a field from a row, by its position.
-    public static func field<V: XenValue>(_ values: [RPCValue], _ index: Int, _ name: String, _ fallback: V) -> V {
-        guard index < values.count else { return fallback }
-        return (try? V(rpcValue: values[index], field: name)) ?? fallback
-    }
-
-    /// Decodes a field from a wire record, by name; a missing field keeps `fallback` (a real
-    /// server of another version may lack it), a wrongly typed one fails.
-    public static func member<V: XenValue>(_ value: RPCValue, _ name: String, _ fallback: V) throws(XenAPIError) -> V {
-        guard let member = value[name] else { return fallback }
-        return try V(rpcValue: member, field: name)
-    }
-}

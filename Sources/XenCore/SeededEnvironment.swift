@@ -1,8 +1,8 @@
 import Synchronization
 
-/// A deterministic environment: virtual time that moves only when `advance(by:)` says so
-/// (sleepers wake as their deadlines pass), and UUIDs and random bytes from a seeded generator.
-/// Used by tests and the simulator.
+/// A deterministic environment: virtual time that moves only when `advance(by:)` says so, or when
+/// `run` finds nothing left to run (sleepers wake as their deadlines pass), and UUIDs and random
+/// bytes from a seeded generator. Used by tests and the simulator.
 public final class SeededEnvironment: Sendable {
     private struct Sleeper {
         var deadline: Duration
@@ -16,6 +16,7 @@ public final class SeededEnvironment: Sendable {
         var nextSleeper = 0
     }
     private let state: Mutex<State>
+    private let executor = SeededExecutor()
     public let background = BackgroundWork()
 
     public init(seed: UInt64) {
@@ -50,6 +51,44 @@ public final class SeededEnvironment: Sendable {
             return ready.map(\.value.continuation)
         }
         for continuation in due { continuation.resume() }
+    }
+
+    /// Runs `operation` on this environment's executor and drives it to the end without real
+    /// time: every job that can run runs (the operation's, its children's, the background
+    /// work's, one at a time); when none is left and the operation is still waiting, virtual
+    /// time jumps to the next sleeper's deadline. Tests call everything inside it.
+    public func run<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let task = Task(executorPreference: executor) {
+            do {
+                let value = try await operation()
+                outcome.withLock { $0 = .success(value) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+        }
+        return try await withTaskCancellationHandler {
+            while true {
+                executor.runQueued()
+                if let result = outcome.withLock({ $0 }) { return try result.get() }
+                if !advanceToNextDeadline() { await executor.waitForJob() }
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Suspends the caller (running on the executor) until every other job queued so far, and
+    /// every job those queue, has run: "let everything else settle", without moving time.
+    public func settle() async {
+        while executor.hasQueuedJobs { await Task.yield() }
+    }
+
+    /// Moves virtual time to the earliest sleeper's deadline and wakes it; false when nobody sleeps.
+    private func advanceToNextDeadline() -> Bool {
+        guard let next = state.withLock({ $0.sleepers.values.map(\.deadline).min() }) else { return false }
+        advance(by: max(next - virtualTime, .zero))
+        return true
     }
 
     private func sleep(for duration: Duration) async throws {

@@ -1,5 +1,5 @@
 public import XenAPI
-public import XenRPC
+import XenRPC
 
 /// One object of a snapshot, read field by field through its class's columns:
 /// `snapshot[vm]?.powerState`. Reading decodes only the field asked for.

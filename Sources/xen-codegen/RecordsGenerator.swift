@@ -41,14 +41,14 @@ enum RecordsGenerator {
         for item in fields { out += "        \(item.name) = \(item.initial)\n" }
         out += "    }\n\n    public init(row values: [RPCValue]) {\n"
         for (index, item) in fields.enumerated() {
-            out += "        \(item.name) = Self.field(values, \(index), \(Naming.literal(item.field.name)), \(item.initial))\n"
+            out += "        \(item.name) = Self.columns.\(item.name).decode(values[\(index)])\n"
         }
         out += "    }\n\n"
         out += "    /// Reads a wire record; fields it lacks keep their defaults.\n"
         out += "    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {\n"
         out += "        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }\n"
         for item in fields {
-            out += "        \(item.name) = try Self.member(value, \(Naming.literal(item.field.name)), \(item.initial))\n"
+            out += "        \(item.name) = try Self.columns.\(item.name).member(of: value)\n"
         }
         out += "    }\n\n    public var rowValues: [RPCValue] {\n        [\n"
         for item in fields { out += "            \(item.name).rpcValue,\n" }

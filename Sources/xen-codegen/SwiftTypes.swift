@@ -42,7 +42,7 @@ struct SwiftTypes {
         }
     }
 
-    /// The Swift case name of each value of an enum, as `EnumsGenerator` writes them.
+    /// The Swift case name of each value of an enum (keywords escaped, clashes suffixed with `_`).
     func caseNames(_ enumName: String) -> [String: String] {
         guard let enumeration = model.enumeration(named: enumName) else { return [:] }
         var used: Set<String> = []

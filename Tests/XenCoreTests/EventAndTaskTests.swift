@@ -54,16 +54,18 @@ struct EventAndTaskTests {
         let session = RPCValue.string(try await harness.login())
         let token = try #require(try await harness.value("event.from", session, ["pool"], "", .double(0))["token"])
         let pool = try #require(try await harness.value("pool.get_all", session).arrayValue?.first)
-        async let timedOut = harness.value("event.from", session, ["pool"], token, .double(30))
-        try await harness.waitForSleepers(1)
-        harness.seeded.advance(by: .seconds(30))
-        #expect(events(try await timedOut).isEmpty)
-        async let woken = harness.value("event.from", session, ["pool"], token, .double(3600))
-        try await _Concurrency.Task.sleep(for: .milliseconds(20))
-        _ = try await harness.value("pool.set_name_label", session, pool, "lab")
-        let batch = try await woken
-        #expect(events(batch).map(\.1) == ["mod"])
-        #expect(batch["events"]?.arrayValue?.first?["snapshot"]?["name_label"] == "lab")
+        try await harness.run {
+            let start = harness.seeded.virtualTime
+            #expect(events(try await harness.value("event.from", session, ["pool"], token, .double(30))).isEmpty)
+            #expect(harness.seeded.virtualTime - start == .seconds(30), "timed out after 30 s of virtual time")
+            async let woken = harness.value("event.from", session, ["pool"], token, .double(3600))
+            await harness.seeded.settle()
+            _ = try await harness.value("pool.set_name_label", session, pool, "lab")
+            let batch = try await woken
+            #expect(events(batch).map(\.1) == ["mod"])
+            #expect(batch["events"]?.arrayValue?.first?["snapshot"]?["name_label"] == "lab")
+            #expect(harness.seeded.virtualTime - start == .seconds(30), "woken by the commit, not by the clock")
+        }
     }
 
     @Test("register/next returns changes since the previous next")
@@ -82,28 +84,19 @@ struct EventAndTaskTests {
     func asyncTask() async throws {
         let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await harness.seeded.background.run() }
+        try await harness.run {
             let task = try await harness.value(
                 "Async.network.create", session, ["name_label": "a", "name_description": "", "MTU": "1500", "other_config": [:]])
-            var status = RPCValue.string("pending")
-            while status == "pending" {
-                try await _Concurrency.Task.sleep(for: .milliseconds(5))
-                status = try await harness.value("task.get_status", session, task)
-            }
-            #expect(status == "success")
+            #expect(try await harness.waitForTask(session, task) == "success")
             let result = try #require(try await harness.value("task.get_result", session, task).stringValue)
             let networks = try await harness.value("network.get_all", session)
             #expect(result == "<value>\(networks.arrayValue![0].stringValue!)</value>")
             #expect(try await harness.value("task.get_progress", session, task) == .double(1))
             let failing = try await harness.value("Async.network.destroy", session, "OpaqueRef:gone")
-            while try await harness.value("task.get_status", session, failing) == "pending" {
-                try await _Concurrency.Task.sleep(for: .milliseconds(5))
-            }
+            #expect(try await harness.waitForTask(session, failing) == "failure")
             #expect(try await harness.value("task.get_error_info", session, failing) == ["HANDLE_INVALID", "network", "OpaqueRef:gone"])
             _ = try await harness.value("task.destroy", session, task)
             #expect(await harness.call("task.get_status", session, task) == .failure(["HANDLE_INVALID", "task", task.stringValue!]))
-            harness.seeded.background.finish()
         }
     }
 

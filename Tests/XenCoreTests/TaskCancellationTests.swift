@@ -22,23 +22,18 @@ struct TaskCancellationTests {
     func cancelRunning() async throws {
         let harness = try await ToolstackHarness()
         let session = RPCValue.string(try await harness.login())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await harness.seeded.background.run() }
+        try await harness.run {
             let context = CallContext(session: Ref(session.stringValue!), task: nil, method: "pool.slow", origin: .network)
             let task = try await TaskLifecycle.start(
                 harness.toolstack.services, label: "Async.pool.slow", descriptor: slowDescriptor(harness) {},
                 context: context, parameters: MessageParameters([]))
-            try await harness.waitForSleepers(1)
+            await harness.seeded.settle()
+            #expect(harness.seeded.sleeperCount == 1, "the call is running")
             _ = try await harness.value("task.cancel", session, task.rpcValue)
-            var status = try await harness.value("task.get_status", session, task.rpcValue)
-            for _ in 0..<2000 where status == "cancelling" {
-                try await _Concurrency.Task.sleep(for: .milliseconds(1))
-                status = try await harness.value("task.get_status", session, task.rpcValue)
-            }
-            #expect(status == "cancelled")
+            #expect(try await harness.waitForTask(session, task.rpcValue) == "cancelled")
             #expect(try await harness.value("task.get_error_info", session, task.rpcValue) == ["TASK_CANCELLED", task.rpcValue])
             #expect(try await harness.value("task.get_current_operations", session, task.rpcValue) == [:])
-            harness.seeded.background.finish()
+            #expect(harness.seeded.virtualTime == .zero, "stopped by the cancel, not by the clock")
         }
     }
 

@@ -28,9 +28,30 @@ struct ToolstackHarness {
         return ref
     }
 
-    /// Waits (in real time, briefly) until `count` tasks sleep on the virtual clock.
-    func waitForSleepers(_ count: Int) async throws {
-        for _ in 0..<2000 where seeded.sleeperCount < count { try await _Concurrency.Task.sleep(for: .milliseconds(1)) }
+    /// Runs `body` on the seeded executor with the background work (Async calls) running beside
+    /// it: jobs run one at a time, and virtual time moves only when nothing else can run.
+    func run(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        let seeded = seeded
+        try await seeded.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await seeded.background.run() }
+                try await body()
+                seeded.background.finish()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    /// Waits, following `event.from` on the task (never polling), until it is no longer pending;
+    /// returns its final status.
+    func waitForTask(_ session: RPCValue, _ task: RPCValue) async throws -> RPCValue {
+        var token = RPCValue.string("")
+        while true {
+            let status = try await value("task.get_status", session, task)
+            guard status == "pending" || status == "cancelling" else { return status }
+            let batch = try await value("event.from", session, [.string("task/" + (task.stringValue ?? ""))], token, .double(60))
+            token = batch["token"] ?? token
+        }
     }
 
     func call(_ method: String, _ params: RPCValue...) async -> CallResult {

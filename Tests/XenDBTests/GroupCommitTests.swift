@@ -2,18 +2,21 @@ import Foundation
 import Synchronization
 import Testing
 import XenAPI
+import XenCore
 import XenDB
 
-/// A persistence whose appends take a while (like an fsync on a real disk) and that remembers every call.
+/// A persistence whose appends take 2 ms of the seeded environment's virtual time (like an fsync
+/// on a real disk) and that remembers every call.
 final class SlowPersistence: Persistence {
     let inner = MemoryPersistence()
+    let seeded = SeededEnvironment(seed: 7)
     let calls = Mutex<[[Int64]]>([])
     let failing = Mutex(false)
 
     func load() throws -> (snapshot: PersistedSnapshot?, journal: [JournalRecord]) { try inner.load() }
 
     func append(_ records: [JournalRecord]) async throws {
-        try await _Concurrency.Task.sleep(for: .milliseconds(2))
+        try await seeded.environment.sleep(.milliseconds(2))
         if failing.withLock({ $0 }) { throw CocoaError(.fileWriteUnknown) }
         try await inner.append(records)
         calls.withLock { $0.append(records.map(\.generation)) }
@@ -33,21 +36,23 @@ struct GroupCommitTests {
         let persistence = SlowPersistence()
         let db = try PoolDatabase(persistence: persistence)
         let writers = 40, writesEach = 10
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<writers {
-                group.addTask {
-                    for index in 0..<writesEach {
-                        let ref = "OpaqueRef:\(writer)-\(index)"
-                        let generation = try await db.write { (tx: inout Transaction) throws(XenAPIError) -> Int64 in
-                            try tx.insert("network", ref: ref, fields: ["uuid": .string(ref), "name_label": "n"])
-                            return tx.generation
+        try await persistence.seeded.run {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        for index in 0..<writesEach {
+                            let ref = "OpaqueRef:\(writer)-\(index)"
+                            let generation = try await db.write { (tx: inout Transaction) throws(XenAPIError) -> Int64 in
+                                try tx.insert("network", ref: ref, fields: ["uuid": .string(ref), "name_label": "n"])
+                                return tx.generation
+                            }
+                            #expect(persistence.durableGenerations().contains(generation), "acknowledged before durable")
+                            #expect(db.snapshot.contains("network", ref), "acknowledged before visible")
                         }
-                        #expect(persistence.durableGenerations().contains(generation), "acknowledged before durable")
-                        #expect(db.snapshot.contains("network", ref), "acknowledged before visible")
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
         }
         let calls = persistence.calls.withLock { $0 }
         #expect(calls.flatMap { $0 } == Array(1...Int64(writers * writesEach)), "journal order is commit order")
@@ -60,6 +65,10 @@ struct GroupCommitTests {
     func failure() async throws {
         let persistence = SlowPersistence()
         let db = try PoolDatabase(persistence: persistence)
+        try await persistence.seeded.run { try await failure(db, persistence) }
+    }
+
+    private func failure(_ db: PoolDatabase, _ persistence: SlowPersistence) async throws {
         try await db.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.insert("network", ref: "OpaqueRef:ok", fields: ["uuid": "ok", "name_label": "ok"])
         }

@@ -33,25 +33,25 @@ public struct Blob: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        nameLabel = Self.field(values, 1, "name_label", "")
-        nameDescription = Self.field(values, 2, "name_description", "")
-        size = Self.field(values, 3, "size", 0)
-        `public` = Self.field(values, 4, "public", false)
-        lastUpdated = Self.field(values, 5, "last_updated", .epoch)
-        mimeType = Self.field(values, 6, "mime_type", "")
+        uuid = Self.columns.uuid.decode(values[0])
+        nameLabel = Self.columns.nameLabel.decode(values[1])
+        nameDescription = Self.columns.nameDescription.decode(values[2])
+        size = Self.columns.size.decode(values[3])
+        `public` = Self.columns.`public`.decode(values[4])
+        lastUpdated = Self.columns.lastUpdated.decode(values[5])
+        mimeType = Self.columns.mimeType.decode(values[6])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        nameLabel = try Self.member(value, "name_label", "")
-        nameDescription = try Self.member(value, "name_description", "")
-        size = try Self.member(value, "size", 0)
-        `public` = try Self.member(value, "public", false)
-        lastUpdated = try Self.member(value, "last_updated", .epoch)
-        mimeType = try Self.member(value, "mime_type", "")
+        uuid = try Self.columns.uuid.member(of: value)
+        nameLabel = try Self.columns.nameLabel.member(of: value)
+        nameDescription = try Self.columns.nameDescription.member(of: value)
+        size = try Self.columns.size.member(of: value)
+        `public` = try Self.columns.`public`.member(of: value)
+        lastUpdated = try Self.columns.lastUpdated.member(of: value)
+        mimeType = try Self.columns.mimeType.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

@@ -33,25 +33,25 @@ public struct Event: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        snapshot = Self.field(values, 0, "snapshot", [:])
-        id = Self.field(values, 1, "id", 0)
-        timestamp = Self.field(values, 2, "timestamp", .epoch)
-        `class` = Self.field(values, 3, "class", "")
-        operation = Self.field(values, 4, "operation", .add)
-        ref = Self.field(values, 5, "ref", "")
-        objUUID = Self.field(values, 6, "obj_uuid", "")
+        snapshot = Self.columns.snapshot.decode(values[0])
+        id = Self.columns.id.decode(values[1])
+        timestamp = Self.columns.timestamp.decode(values[2])
+        `class` = Self.columns.`class`.decode(values[3])
+        operation = Self.columns.operation.decode(values[4])
+        ref = Self.columns.ref.decode(values[5])
+        objUUID = Self.columns.objUUID.decode(values[6])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        snapshot = try Self.member(value, "snapshot", [:])
-        id = try Self.member(value, "id", 0)
-        timestamp = try Self.member(value, "timestamp", .epoch)
-        `class` = try Self.member(value, "class", "")
-        operation = try Self.member(value, "operation", .add)
-        ref = try Self.member(value, "ref", "")
-        objUUID = try Self.member(value, "obj_uuid", "")
+        snapshot = try Self.columns.snapshot.member(of: value)
+        id = try Self.columns.id.member(of: value)
+        timestamp = try Self.columns.timestamp.member(of: value)
+        `class` = try Self.columns.`class`.member(of: value)
+        operation = try Self.columns.operation.member(of: value)
+        ref = try Self.columns.ref.member(of: value)
+        objUUID = try Self.columns.objUUID.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

@@ -51,37 +51,37 @@ public struct HostCPU: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        host = Self.field(values, 1, "host", .null)
-        number = Self.field(values, 2, "number", 0)
-        vendor = Self.field(values, 3, "vendor", "")
-        speed = Self.field(values, 4, "speed", 0)
-        modelname = Self.field(values, 5, "modelname", "")
-        family = Self.field(values, 6, "family", 0)
-        model = Self.field(values, 7, "model", 0)
-        stepping = Self.field(values, 8, "stepping", "")
-        flags = Self.field(values, 9, "flags", "")
-        features = Self.field(values, 10, "features", "")
-        utilisation = Self.field(values, 11, "utilisation", 0.0)
-        otherConfig = Self.field(values, 12, "other_config", [:])
+        uuid = Self.columns.uuid.decode(values[0])
+        host = Self.columns.host.decode(values[1])
+        number = Self.columns.number.decode(values[2])
+        vendor = Self.columns.vendor.decode(values[3])
+        speed = Self.columns.speed.decode(values[4])
+        modelname = Self.columns.modelname.decode(values[5])
+        family = Self.columns.family.decode(values[6])
+        model = Self.columns.model.decode(values[7])
+        stepping = Self.columns.stepping.decode(values[8])
+        flags = Self.columns.flags.decode(values[9])
+        features = Self.columns.features.decode(values[10])
+        utilisation = Self.columns.utilisation.decode(values[11])
+        otherConfig = Self.columns.otherConfig.decode(values[12])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        host = try Self.member(value, "host", .null)
-        number = try Self.member(value, "number", 0)
-        vendor = try Self.member(value, "vendor", "")
-        speed = try Self.member(value, "speed", 0)
-        modelname = try Self.member(value, "modelname", "")
-        family = try Self.member(value, "family", 0)
-        model = try Self.member(value, "model", 0)
-        stepping = try Self.member(value, "stepping", "")
-        flags = try Self.member(value, "flags", "")
-        features = try Self.member(value, "features", "")
-        utilisation = try Self.member(value, "utilisation", 0.0)
-        otherConfig = try Self.member(value, "other_config", [:])
+        uuid = try Self.columns.uuid.member(of: value)
+        host = try Self.columns.host.member(of: value)
+        number = try Self.columns.number.member(of: value)
+        vendor = try Self.columns.vendor.member(of: value)
+        speed = try Self.columns.speed.member(of: value)
+        modelname = try Self.columns.modelname.member(of: value)
+        family = try Self.columns.family.member(of: value)
+        model = try Self.columns.model.member(of: value)
+        stepping = try Self.columns.stepping.member(of: value)
+        flags = try Self.columns.flags.member(of: value)
+        features = try Self.columns.features.member(of: value)
+        utilisation = try Self.columns.utilisation.member(of: value)
+        otherConfig = try Self.columns.otherConfig.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

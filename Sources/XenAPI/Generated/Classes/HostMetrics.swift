@@ -30,23 +30,23 @@ public struct HostMetrics: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        memoryTotal = Self.field(values, 1, "memory_total", 0)
-        memoryFree = Self.field(values, 2, "memory_free", 0)
-        live = Self.field(values, 3, "live", false)
-        lastUpdated = Self.field(values, 4, "last_updated", .epoch)
-        otherConfig = Self.field(values, 5, "other_config", [:])
+        uuid = Self.columns.uuid.decode(values[0])
+        memoryTotal = Self.columns.memoryTotal.decode(values[1])
+        memoryFree = Self.columns.memoryFree.decode(values[2])
+        live = Self.columns.live.decode(values[3])
+        lastUpdated = Self.columns.lastUpdated.decode(values[4])
+        otherConfig = Self.columns.otherConfig.decode(values[5])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        memoryTotal = try Self.member(value, "memory_total", 0)
-        memoryFree = try Self.member(value, "memory_free", 0)
-        live = try Self.member(value, "live", false)
-        lastUpdated = try Self.member(value, "last_updated", .epoch)
-        otherConfig = try Self.member(value, "other_config", [:])
+        uuid = try Self.columns.uuid.member(of: value)
+        memoryTotal = try Self.columns.memoryTotal.member(of: value)
+        memoryFree = try Self.columns.memoryFree.member(of: value)
+        live = try Self.columns.live.member(of: value)
+        lastUpdated = try Self.columns.lastUpdated.member(of: value)
+        otherConfig = try Self.columns.otherConfig.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

@@ -33,25 +33,25 @@ public struct Message: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        name = Self.field(values, 1, "name", "")
-        priority = Self.field(values, 2, "priority", 0)
-        cls = Self.field(values, 3, "cls", .vm)
-        objUUID = Self.field(values, 4, "obj_uuid", "")
-        timestamp = Self.field(values, 5, "timestamp", .epoch)
-        body = Self.field(values, 6, "body", "")
+        uuid = Self.columns.uuid.decode(values[0])
+        name = Self.columns.name.decode(values[1])
+        priority = Self.columns.priority.decode(values[2])
+        cls = Self.columns.cls.decode(values[3])
+        objUUID = Self.columns.objUUID.decode(values[4])
+        timestamp = Self.columns.timestamp.decode(values[5])
+        body = Self.columns.body.decode(values[6])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        name = try Self.member(value, "name", "")
-        priority = try Self.member(value, "priority", 0)
-        cls = try Self.member(value, "cls", .vm)
-        objUUID = try Self.member(value, "obj_uuid", "")
-        timestamp = try Self.member(value, "timestamp", .epoch)
-        body = try Self.member(value, "body", "")
+        uuid = try Self.columns.uuid.member(of: value)
+        name = try Self.columns.name.member(of: value)
+        priority = try Self.columns.priority.member(of: value)
+        cls = try Self.columns.cls.member(of: value)
+        objUUID = try Self.columns.objUUID.member(of: value)
+        timestamp = try Self.columns.timestamp.member(of: value)
+        body = try Self.columns.body.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

@@ -30,23 +30,23 @@ public struct PBD: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        host = Self.field(values, 1, "host", .null)
-        sr = Self.field(values, 2, "SR", .null)
-        deviceConfig = Self.field(values, 3, "device_config", [:])
-        currentlyAttached = Self.field(values, 4, "currently_attached", false)
-        otherConfig = Self.field(values, 5, "other_config", [:])
+        uuid = Self.columns.uuid.decode(values[0])
+        host = Self.columns.host.decode(values[1])
+        sr = Self.columns.sr.decode(values[2])
+        deviceConfig = Self.columns.deviceConfig.decode(values[3])
+        currentlyAttached = Self.columns.currentlyAttached.decode(values[4])
+        otherConfig = Self.columns.otherConfig.decode(values[5])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        host = try Self.member(value, "host", .null)
-        sr = try Self.member(value, "SR", .null)
-        deviceConfig = try Self.member(value, "device_config", [:])
-        currentlyAttached = try Self.member(value, "currently_attached", false)
-        otherConfig = try Self.member(value, "other_config", [:])
+        uuid = try Self.columns.uuid.member(of: value)
+        host = try Self.columns.host.member(of: value)
+        sr = try Self.columns.sr.member(of: value)
+        deviceConfig = try Self.columns.deviceConfig.member(of: value)
+        currentlyAttached = try Self.columns.currentlyAttached.member(of: value)
+        otherConfig = try Self.columns.otherConfig.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

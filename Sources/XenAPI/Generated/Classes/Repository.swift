@@ -45,33 +45,33 @@ public struct Repository: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        nameLabel = Self.field(values, 1, "name_label", "")
-        nameDescription = Self.field(values, 2, "name_description", "")
-        binaryUrl = Self.field(values, 3, "binary_url", "")
-        sourceUrl = Self.field(values, 4, "source_url", "")
-        update = Self.field(values, 5, "update", false)
-        hash = Self.field(values, 6, "hash", "")
-        upToDate = Self.field(values, 7, "up_to_date", false)
-        gpgkeyPath = Self.field(values, 8, "gpgkey_path", "")
-        origin = Self.field(values, 9, "origin", .remote)
-        certificate = Self.field(values, 10, "certificate", "")
+        uuid = Self.columns.uuid.decode(values[0])
+        nameLabel = Self.columns.nameLabel.decode(values[1])
+        nameDescription = Self.columns.nameDescription.decode(values[2])
+        binaryUrl = Self.columns.binaryUrl.decode(values[3])
+        sourceUrl = Self.columns.sourceUrl.decode(values[4])
+        update = Self.columns.update.decode(values[5])
+        hash = Self.columns.hash.decode(values[6])
+        upToDate = Self.columns.upToDate.decode(values[7])
+        gpgkeyPath = Self.columns.gpgkeyPath.decode(values[8])
+        origin = Self.columns.origin.decode(values[9])
+        certificate = Self.columns.certificate.decode(values[10])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        nameLabel = try Self.member(value, "name_label", "")
-        nameDescription = try Self.member(value, "name_description", "")
-        binaryUrl = try Self.member(value, "binary_url", "")
-        sourceUrl = try Self.member(value, "source_url", "")
-        update = try Self.member(value, "update", false)
-        hash = try Self.member(value, "hash", "")
-        upToDate = try Self.member(value, "up_to_date", false)
-        gpgkeyPath = try Self.member(value, "gpgkey_path", "")
-        origin = try Self.member(value, "origin", .remote)
-        certificate = try Self.member(value, "certificate", "")
+        uuid = try Self.columns.uuid.member(of: value)
+        nameLabel = try Self.columns.nameLabel.member(of: value)
+        nameDescription = try Self.columns.nameDescription.member(of: value)
+        binaryUrl = try Self.columns.binaryUrl.member(of: value)
+        sourceUrl = try Self.columns.sourceUrl.member(of: value)
+        update = try Self.columns.update.member(of: value)
+        hash = try Self.columns.hash.member(of: value)
+        upToDate = try Self.columns.upToDate.member(of: value)
+        gpgkeyPath = try Self.columns.gpgkeyPath.member(of: value)
+        origin = try Self.columns.origin.member(of: value)
+        certificate = try Self.columns.certificate.member(of: value)
     }
 
     public var rowValues: [RPCValue] {

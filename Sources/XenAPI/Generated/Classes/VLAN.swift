@@ -27,21 +27,21 @@ public struct VLAN: XenObject, Hashable {
     }
 
     public init(row values: [RPCValue]) {
-        uuid = Self.field(values, 0, "uuid", "")
-        taggedPIF = Self.field(values, 1, "tagged_PIF", .null)
-        untaggedPIF = Self.field(values, 2, "untagged_PIF", .null)
-        tag = Self.field(values, 3, "tag", -1)
-        otherConfig = Self.field(values, 4, "other_config", [:])
+        uuid = Self.columns.uuid.decode(values[0])
+        taggedPIF = Self.columns.taggedPIF.decode(values[1])
+        untaggedPIF = Self.columns.untaggedPIF.decode(values[2])
+        tag = Self.columns.tag.decode(values[3])
+        otherConfig = Self.columns.otherConfig.decode(values[4])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
     public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
         guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.member(value, "uuid", "")
-        taggedPIF = try Self.member(value, "tagged_PIF", .null)
-        untaggedPIF = try Self.member(value, "untagged_PIF", .null)
-        tag = try Self.member(value, "tag", -1)
-        otherConfig = try Self.member(value, "other_config", [:])
+        uuid = try Self.columns.uuid.member(of: value)
+        taggedPIF = try Self.columns.taggedPIF.member(of: value)
+        untaggedPIF = try Self.columns.untaggedPIF.member(of: value)
+        tag = try Self.columns.tag.member(of: value)
+        otherConfig = try Self.columns.otherConfig.member(of: value)
     }
 
     public var rowValues: [RPCValue] {
