@@ -38,7 +38,7 @@ struct EventBatch {
             let lowered = className.lowercased()
             let changed = table.rows.filter { $0.value.modified > since && subscription.matches(className, $0.key) }
             for (ref, row) in changed.sorted(by: { $0.key < $1.key }) {
-                let operation = row.created > since ? "add" : "mod"
+                let operation: EventOperation = row.created > since ? .add : .mod
                 events.append(event(id: row.modified, timestamp: timestamp, lowered, operation, ref,
                                     snapshot: snapshot.record(className, ref)))
             }
@@ -47,18 +47,18 @@ struct EventBatch {
             guard tombstone.created <= since, subscription.matches(tombstone.className, tombstone.ref),
                 snapshot.schema[tombstone.className]?.model.generatesEvents == true
             else { continue }
-            events.append(event(id: tombstone.deleted, timestamp: timestamp, tombstone.className.lowercased(), "del",
+            events.append(event(id: tombstone.deleted, timestamp: timestamp, tombstone.className.lowercased(), .del,
                                 tombstone.ref, snapshot: nil))
         }
         return EventBatch(events: events, generation: snapshot.generation)
     }
 
     private static func event(
-        id: Int64, timestamp: String, _ className: String, _ operation: String, _ ref: String, snapshot: RPCValue?
+        id: Int64, timestamp: String, _ className: String, _ operation: EventOperation, _ ref: String, snapshot: RPCValue?
     ) -> RPCValue {
         var members: OrderedDictionary<String, RPCValue> = [
             "id": .string(String(id)), "timestamp": .string(timestamp), "class": .string(className),
-            "operation": .string(operation), "ref": .string(ref),
+            "operation": operation.rpcValue, "ref": .string(ref),
         ]
         if let snapshot { members["snapshot"] = snapshot }
         return .structure(members)
@@ -67,7 +67,7 @@ struct EventBatch {
     /// `{events, valid_ref_counts, token}`, the `event.from` result.
     func fromResult(_ snapshot: Snapshot) -> RPCValue {
         var counts = OrderedDictionary<String, RPCValue>()
-        for className in snapshot.schema.classNames where className != "event" {
+        for className in snapshot.schema.classNames where className != Event.className {
             counts[className.lowercased()] = .int32(Int32(clamping: snapshot.count(className)))
         }
         return [
