@@ -20,6 +20,7 @@ let package = Package(
             name: "xapi-bench",
             dependencies: [
                 .product(name: "XenToolstack", package: root),
+                .product(name: "XenAPIClient", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ])

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import ServiceLifecycle
 import XenAPI
+import XenAPIClient
 import XenCore
 import XenDB
 import XenDBSQLite
@@ -11,6 +12,8 @@ import XenHTTP
 import XenRPC
 
 // xapi-bench: the figures of issue 2, measured against a real xapid stack in this process.
+// P1 and P2 send prepared bytes (they compare with a bare handler and with the codec alone);
+// login, P8 and D go through the typed client (XenAPIClient) as any Swift program would.
 //   P1  VM.get_record calls/s over JSON-RPC with keep-alive, against a bare Hummingbird handler
 //   P2  VM.get_all_records with 10,000 VMs over XML-RPC, against encoding the same records alone
 //   P8  event.from wake-up after a commit (p50, p99)
@@ -92,23 +95,11 @@ let serviceGroup = ServiceGroup(
 let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(60))))
 
 func post(_ port: Int, _ path: String, _ body: [UInt8], contentType: String) async throws -> [UInt8] {
-    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-    request.method = .POST
-    request.headers.add(name: "Content-Type", value: contentType)
-    request.body = .bytes(ByteBuffer(bytes: body))
-    let response = try await client.execute(request, timeout: .seconds(60))
-    let buffer = try await response.body.collect(upTo: 512 << 20)
-    return Array(buffer.readableBytesView)
+    try await HTTPClientTransport(client: client, port: port).post(path: path, contentType: contentType, body: body)
 }
 
 func json(_ method: String, _ params: [RPCValue]) -> [UInt8] {
     JSONRPC.encode(["jsonrpc": "2.0", "method": .string(method), "params": .array(params), "id": 1])
-}
-
-func loginJSON() async throws -> String {
-    let reply = try JSONRPC.decode(try await post(ourPort, "/jsonrpc", json("session.login_with_password", ["root", "bench"]), contentType: "application/json"))
-    guard case .string(let session) = reply["result"] else { fatalError("login failed: \(reply)") }
-    return session
 }
 
 /// Calls per second with `connections` clients each looping for `seconds`.
@@ -144,8 +135,10 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await serviceGroup.run() }
-    try await Task.sleep(for: .milliseconds(500))
-    let session = try await loginJSON()
+    try await _Concurrency.Task.sleep(for: .milliseconds(500))
+    let connection = XenAPIConnection(transport: HTTPClientTransport(client: client, port: ourPort), format: .jsonrpc)
+    let api = try await XenAPISession.login(connection, user: "root", password: "bench")
+    let session = api.ref.rawValue
     let clock = ContinuousClock()
 
     // P1
@@ -183,20 +176,21 @@ try await withThrowingTaskGroup(of: Void.self) { group in
                  database.snapshot.count("VM"), Double(bytes) / 1_048_576, callTimes.min()!, percentile(callTimes, 0.5), encodeTimes.min()!, callTimes.min()! / encodeTimes.min()!, buildTimes.min()!))
 
     // P8
-    let pool = try require_(database.snapshot.refs("pool").first)
+    let pool = try require_(try await api.pool.getAll().first)
     var latencies: [Double] = []
-    var token = try JSONRPC.decode(try await post(ourPort, "/jsonrpc", json("event.from", [.string(session), ["pool"], "", .double(0)]), contentType: "application/json"))["result"]?["token"] ?? ""
+    var token = try await api.event.from(classes: ["pool"], token: "", timeout: 0)["token"]?.stringValue ?? ""
     for index in 0..<300 {
-        let waiter = Task { () -> (ContinuousClock.Instant, RPCValue) in
-            let reply = try await post(ourPort, "/jsonrpc", json("event.from", [.string(session), ["pool"], token, .double(30)]), contentType: "application/json")
-            return (clock.now, try JSONRPC.decode(reply))
+        let since = token
+        let waiter = _Concurrency.Task { () -> (ContinuousClock.Instant, RPCValue) in
+            let batch = try await api.event.from(classes: ["pool"], token: since, timeout: 30)
+            return (clock.now, batch)
         }
-        try await Task.sleep(for: .milliseconds(3))
-        _ = await toolstack.call(method: "pool.set_name_description", params: [.string(session), .string(pool), .string("wake \(index)")])
+        try await _Concurrency.Task.sleep(for: .milliseconds(3))
+        _ = await toolstack.call(method: "pool.set_name_description", params: [.string(session), pool.rpcValue, .string("wake \(index)")])
         let committed = clock.now
-        let (received, reply) = try await waiter.value
+        let (received, batch) = try await waiter.value
         latencies.append(milliseconds(committed.duration(to: received)))
-        token = reply["result"]?["token"] ?? token
+        token = batch["token"]?.stringValue ?? token
     }
     print(String(format: "P8 event.from wake-up after a commit, %d samples: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                  latencies.count, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max()!))
@@ -204,7 +198,7 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     // D
     for connections in [1, 4, 16] {
         let rate = try await throughput(connections: connections, seconds: 3) {
-            _ = try await post(ourPort, "/jsonrpc", json("pool.set_name_description", [.string(session), .string(pool), "durable"]), contentType: "application/json")
+            try await api.pool.setNameDescription(pool, value: "durable")
         }
         print(String(format: "D  durable pool.set_name_description over JSON-RPC, %d client(s): %.0f calls/s", connections, rate))
     }
@@ -212,12 +206,12 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     // The same durable set without HTTP, to separate the database's cost from the wire's.
     let inProcessStart = clock.now
     for index in 0..<5000 {
-        _ = await toolstack.call(method: "pool.set_name_description", params: [.string(session), .string(pool), .string("direct \(index)")])
+        _ = await toolstack.call(method: "pool.set_name_description", params: [.string(session), pool.rpcValue, .string("direct \(index)")])
     }
     let inProcessRate = 5000 / (milliseconds(inProcessStart.duration(to: clock.now)) / 1000)
     print(String(format: "D  the same set called in process (no HTTP), sequential: %.0f calls/s", inProcessRate))
     let concurrentRate = try await throughput(connections: 16, seconds: 3) {
-        _ = await toolstack.call(method: "pool.set_name_description", params: [.string(session), .string(pool), "concurrent"])
+        _ = await toolstack.call(method: "pool.set_name_description", params: [.string(session), pool.rpcValue, "concurrent"])
     }
     print(String(format: "D  the same set called in process by 16 concurrent callers (group commit): %.0f calls/s", concurrentRate))
 
