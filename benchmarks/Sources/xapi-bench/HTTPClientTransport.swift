@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import Synchronization
 import XenAPIClient
 
 /// The typed client's transport on AsyncHTTPClient (keep-alive connections), for the benchmarks.
@@ -16,4 +17,22 @@ struct HTTPClientTransport: XenAPITransport {
         let buffer = try await response.body.collect(upTo: 512 << 20)
         return Array(buffer.readableBytesView)
     }
+}
+
+/// A transport that notes when the last response's bytes arrived, so a latency can be measured
+/// up to the arrival rather than including the client's decoding of the reply.
+final class ArrivalTimingTransport: XenAPITransport {
+    let inner: HTTPClientTransport
+    private let arrival = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(_ inner: HTTPClientTransport) { self.inner = inner }
+
+    func post(path: String, contentType: String, body: [UInt8]) async throws -> [UInt8] {
+        let response = try await inner.post(path: path, contentType: contentType, body: body)
+        arrival.withLock { $0 = ContinuousClock.now }
+        return response
+    }
+
+    /// When the last response arrived.
+    var lastArrival: ContinuousClock.Instant? { arrival.withLock { $0 } }
 }
