@@ -11,6 +11,16 @@ public struct XenAPIError: Error, Sendable, Hashable, CustomStringConvertible {
         self.parameters = parameters
     }
 
+    /// A failure as it came over the wire, `[code, args…]` (from a server, or a task's
+    /// `error_info`); an empty description is an internal error.
+    public init(errorDescription description: [String]) {
+        guard let code = description.first else {
+            self = .internalError(message: "a failure without a code")
+            return
+        }
+        self.init(code: code, parameters: Array(description.dropFirst()))
+    }
+
     /// `[code, args…]`, the wire form.
     public var errorDescription: [String] { [code] + parameters }
 

@@ -17,7 +17,7 @@ extension XenAPISession {
                 return try Self.decodeResult(text)
             case .failure, .cancelled:
                 let info = try await self.task.getErrorInfo(task)
-                throw XenAPIError(code: info.first ?? "INTERNAL_ERROR", parameters: Array(info.dropFirst()))
+                throw XenAPIError(errorDescription: info)
             }
         }
     }

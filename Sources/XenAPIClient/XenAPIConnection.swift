@@ -68,8 +68,6 @@ public final class XenAPIConnection: Sendable {
     }
 
     private static func failure(_ description: [RPCValue]) -> XenAPIError {
-        let texts = description.map { $0.stringValue ?? XMLRPCEncoder.fragment($0) }
-        guard let code = texts.first else { return XenAPIError.internalError(message: "a failure without a code") }
-        return XenAPIError(code: code, parameters: Array(texts.dropFirst()))
+        XenAPIError(errorDescription: description.map { $0.stringValue ?? XMLRPCEncoder.fragment($0) })
     }
 }

@@ -62,7 +62,7 @@ struct ToolstackHarness {
     func value(_ method: String, _ params: RPCValue...) async throws -> RPCValue {
         switch await toolstack.call(method: method, params: params) {
         case .success(let value), .bare(let value): return value
-        case .failure(let description): throw XenAPIError(code: description[0], parameters: Array(description.dropFirst()))
+        case .failure(let description): throw XenAPIError(errorDescription: description)
         }
     }
 }
