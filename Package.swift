@@ -12,7 +12,7 @@ let package = Package(
         /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
         .library(name: "XenAPIClient", targets: ["XenAPIClient"]),
         /// The server libraries, for the benchmarks package.
-        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC"]),
+        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "XenAPIClient", dependencies: ["XenAPI", "XenRPC"]),
         .target(name: "XenDB", dependencies: ["XenAPI", .product(name: "Collections", package: "swift-collections")]),
         .target(name: "XenDBSQLite", dependencies: ["XenDB", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "XenCore", dependencies: ["XenDB", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        .target(name: "XenBackend"),
+        .target(name: "XenSimulation", dependencies: ["XenBackend"]),
+        .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenHTTP", dependencies: [
             "XenCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -44,13 +46,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenDBSQLite", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenDBSQLite", "XenSimulation", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "xen-codegen", dependencies: ["XenAPIModel"]),
         .testTarget(name: "XenAPIModelTests", dependencies: ["XenAPIModel", "XenAPI"]),
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
-        .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
-        .testTarget(name: "XenCoreTests", dependencies: ["XenCore"]),
+        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import XenAPI
+public import XenBackend
 public import XenDB
 import XenRPC
 
@@ -9,17 +10,20 @@ public final class CoreServices: Sendable {
     public let environment: Environment
     public let configuration: ToolstackConfiguration
     public let credentials: CredentialStore
+    /// The hypervisor this host runs its VMs on.
+    public let hypervisor: any Hypervisor
     let eventQueues = EventQueues()
     let taskControl = TaskControl()
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,
-        credentials: CredentialStore
+        credentials: CredentialStore, hypervisor: any Hypervisor
     ) {
         self.database = database
         self.environment = environment
         self.configuration = configuration
         self.credentials = credentials
+        self.hypervisor = hypervisor
     }
 
     /// A fresh `OpaqueRef:<uuid>` for a new object of class `T`.

@@ -9,12 +9,14 @@ struct CustomMessages: CustomActions {
     let task: TaskMessages
     let event: EventMessages
     let message: AlertMessages
+    let vm: VMMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
         task = TaskMessages(services: services)
         event = EventMessages(services: services)
         message = AlertMessages(services: services)
+        vm = VMMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

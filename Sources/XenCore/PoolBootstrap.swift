@@ -5,13 +5,13 @@ import XenDB
 /// First start on an empty database: one pool whose coordinator is this host, with the host's
 /// metrics, CPUs and control domain, the way a freshly installed XenServer looks.
 enum PoolBootstrap {
-    /// The control domain's memory and VCPUs.
-    private static let dom0Memory: Int64 = 4_294_967_296
+    /// The control domain's VCPUs.
     private static let dom0VCPUs: Int64 = 4
 
     static func run(_ services: CoreServices) async throws(XenAPIError) {
         guard services.database.snapshot.count(Pool.className) == 0 else { return }
         let config = services.configuration
+        let dom0Memory = config.controlDomainMemory
         let env = services.environment
         let now = services.now()
         let pool = services.makeRef(Pool.self), host = services.makeRef(Host.self)

@@ -14,6 +14,8 @@ public struct ToolstackConfiguration: Sendable {
     public var xapiVersion: (major: Int, minor: Int, patch: Int)
     /// Host memory the simulated host reports, in bytes.
     public var memoryTotal: Int64
+    /// Memory the control domain holds, which VMs cannot use.
+    public var controlDomainMemory: Int64 = 4_294_967_296
     public var cpuCount: Int
 
     public init(

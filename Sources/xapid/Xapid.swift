@@ -8,6 +8,7 @@ import XenCore
 import XenDB
 import XenDBSQLite
 import XenHTTP
+import XenSimulation
 
 /// `xapid`: the swift-xapi daemon — one pool with this host as its coordinator, on the embedded
 /// default (SQLite in the data folder, simulated host).
@@ -56,11 +57,13 @@ struct Xapid: AsyncParsableCommand {
             given: rootPassword ?? ProcessInfo.processInfo.environment["XAPI_ROOT_PASSWORD"], environment: environment)
         let database = try PoolDatabase(persistence: SQLitePersistence(path: dataDir + "/pool.db"))
         let name = hostname ?? ProcessInfo.processInfo.hostName
+        let configuration = ToolstackConfiguration(
+            hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
         let services = CoreServices(
-            database: database, environment: environment,
-            configuration: ToolstackConfiguration(
-                hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000))),
-            credentials: credentials)
+            database: database, environment: environment, configuration: configuration, credentials: credentials,
+            hypervisor: SimulatedHypervisor(
+                totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
+                cpuCount: configuration.cpuCount, sleep: environment.sleep))
         let toolstack = try Toolstack(services: services)
         try await toolstack.bootstrapIfEmpty()
 

@@ -2,6 +2,7 @@ import XenAPI
 import XenCore
 import XenDB
 import XenRPC
+import XenSimulation
 
 /// A whole toolstack in process: seeded environment, in-memory database, bootstrapped pool.
 struct ToolstackHarness {
@@ -9,14 +10,18 @@ struct ToolstackHarness {
     let toolstack: Toolstack
     static let password = "harness-password"
 
-    init(seed: UInt64 = 1) async throws {
+    /// `fails` is the simulated hypervisor's fault oracle, asked before each step by name.
+    init(seed: UInt64 = 1, fails: @escaping @Sendable (String) -> Bool = { _ in false }) async throws {
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
+        let configuration = ToolstackConfiguration(hostname: "harness", address: "127.0.0.1")
         let services = CoreServices(
             database: try PoolDatabase(persistence: MemoryPersistence()), environment: environment,
-            configuration: ToolstackConfiguration(hostname: "harness", address: "127.0.0.1"),
-            credentials: CredentialStore(credentials, save: { _ in }))
+            configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
+            hypervisor: SimulatedHypervisor(
+                totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
+                cpuCount: configuration.cpuCount, sleep: environment.sleep, fails: fails))
         toolstack = try Toolstack(services: services)
         try await toolstack.bootstrapIfEmpty()
     }

@@ -5,6 +5,7 @@ import XenCore
 import XenDB
 import XenHTTP
 import XenRPC
+import XenSimulation
 
 /// The XenAPI endpoints in process: a bootstrapped toolstack (seeded environment, in-memory
 /// database) behind a router built the way `xapid` builds it, driven through HummingbirdTesting's
@@ -18,11 +19,14 @@ struct EndpointHarness: Sendable {
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
+        // A failed login answers at once: the virtual clock never moves in these tests.
+        let configuration = ToolstackConfiguration(hostname: "endpoints", address: "127.0.0.1", loginFailureDelay: .zero)
         let services = CoreServices(
             database: try PoolDatabase(persistence: MemoryPersistence()), environment: environment,
-            // A failed login answers at once: the virtual clock never moves in these tests.
-            configuration: ToolstackConfiguration(hostname: "endpoints", address: "127.0.0.1", loginFailureDelay: .zero),
-            credentials: CredentialStore(credentials, save: { _ in }))
+            configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
+            hypervisor: SimulatedHypervisor(
+                totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
+                cpuCount: configuration.cpuCount, sleep: environment.sleep))
         toolstack = try Toolstack(services: services)
         try await toolstack.bootstrapIfEmpty()
     }

@@ -44,6 +44,55 @@ extension SessionActions {
     }
 }
 
+/// The custom messages of `VM`; implicit ones (getters, setters, CRUD) are derived.
+public protocol VMActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `VM.start`: Start a halted VM on a host with room for it.
+    func start(_ context: Context, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws
+
+    /// `VM.hard_shutdown`: Stop the VM at once, as pulling the power cord does.
+    func hardShutdown(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.clean_shutdown`: Ask the guest to shut down, and wait until it has.
+    func cleanShutdown(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.pause`: Pause a running VM.
+    func pause(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.unpause`: Resume a paused VM.
+    func unpause(_ context: Context, vm: Ref<VM>) async throws
+}
+
+extension VMActions {
+    /// The wire handlers for `VM`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "start": { context, p in
+                try await self.start(context, vm: p.decode(0, "vm"), startPaused: p.decode(1, "start_paused"), force: p.decode(2, "force"))
+                return .string("")
+            },
+            "hard_shutdown": { context, p in
+                try await self.hardShutdown(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "clean_shutdown": { context, p in
+                try await self.cleanShutdown(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "pause": { context, p in
+                try await self.pause(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "unpause": { context, p in
+                try await self.unpause(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+        ]
+    }
+}
+
 /// The custom messages of `task`; implicit ones (getters, setters, CRUD) are derived.
 public protocol TaskActions: Sendable {
     /// What each call receives: who is calling, on which session and task.
@@ -212,6 +261,9 @@ public protocol CustomActions: Sendable {
     associatedtype SessionImplementation: SessionActions where SessionImplementation.Context == Context
     /// The implementation of `session`'s custom messages.
     var session: SessionImplementation { get }
+    associatedtype VMImplementation: VMActions where VMImplementation.Context == Context
+    /// The implementation of `VM`'s custom messages.
+    var vm: VMImplementation { get }
     associatedtype TaskImplementation: TaskActions where TaskImplementation.Context == Context
     /// The implementation of `task`'s custom messages.
     var task: TaskImplementation { get }
@@ -228,6 +280,7 @@ extension CustomActions {
     public var handlersByClass: [String: [String: MessageHandler<Context>]] {
         [
             "session": session.handlers,
+            "VM": vm.handlers,
             "task": task.handlers,
             "event": event.handlers,
             "message": message.handlers,

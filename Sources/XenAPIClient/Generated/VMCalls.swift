@@ -719,6 +719,56 @@ public struct VMCalls: Sendable {
     public func asyncDestroy(_ object: Ref<VM>) async throws -> Ref<Task> {
         try await session.invoke("Async.VM.destroy", [object.rpcValue])
     }
+
+    /// `VM.start`: Start a halted VM on a host with room for it.
+    public func start(vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
+        let _: RPCValue = try await session.invoke("VM.start", [vm.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `Async.VM.start`: Start a halted VM on a host with room for it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncStart(vm: Ref<VM>, startPaused: Bool, force: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.start", [vm.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `VM.hard_shutdown`: Stop the VM at once, as pulling the power cord does.
+    public func hardShutdown(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.hard_shutdown", [vm.rpcValue])
+    }
+
+    /// `Async.VM.hard_shutdown`: Stop the VM at once, as pulling the power cord does. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncHardShutdown(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.hard_shutdown", [vm.rpcValue])
+    }
+
+    /// `VM.clean_shutdown`: Ask the guest to shut down, and wait until it has.
+    public func cleanShutdown(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.clean_shutdown", [vm.rpcValue])
+    }
+
+    /// `Async.VM.clean_shutdown`: Ask the guest to shut down, and wait until it has. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncCleanShutdown(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.clean_shutdown", [vm.rpcValue])
+    }
+
+    /// `VM.pause`: Pause a running VM.
+    public func pause(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.pause", [vm.rpcValue])
+    }
+
+    /// `Async.VM.pause`: Pause a running VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPause(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.pause", [vm.rpcValue])
+    }
+
+    /// `VM.unpause`: Resume a paused VM.
+    public func unpause(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.unpause", [vm.rpcValue])
+    }
+
+    /// `Async.VM.unpause`: Resume a paused VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUnpause(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.unpause", [vm.rpcValue])
+    }
 }
 
 extension XenAPISession {

@@ -225,7 +225,35 @@ extension DataModel {
                     "secureboot_certificates_state", .enumeration("vm_secureboot_certificates_state"),
                     default: .enumeration("ok"), doc: "Whether the VM's Secure Boot certificates need an update"),
             ],
-            messages: [],
+            messages: lifecycleMessages(),
             hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
+    }
+}
+
+extension DataModel {
+    /// The power operations of a VM.
+    @_optimize(none)
+    static func lifecycleMessages() -> [MessageModel] {
+        let vm = param("vm", .ref("VM"), doc: "The VM")
+        let stateErrors: [ErrorModel] = [.vmBadPowerState, .otherOperationInProgress, .operationBlocked, .vmIsTemplate]
+        return [
+            message(
+                "start",
+                [
+                    vm,
+                    param("start_paused", .bool, doc: "Leave the VM paused once it is built"),
+                    param("force", .bool, doc: "Start even if the VM's configuration checks fail"),
+                ],
+                doc: "Start a halted VM on a host with room for it.",
+                errors: stateErrors + [.hostNotEnoughFreeMemory], role: .vmOperator),
+            message(
+                "hard_shutdown", [vm], doc: "Stop the VM at once, as pulling the power cord does.",
+                errors: stateErrors, role: .vmOperator),
+            message(
+                "clean_shutdown", [vm], doc: "Ask the guest to shut down, and wait until it has.",
+                errors: stateErrors + [.vmMissingPVDrivers, .vmShutdownTimeout], role: .vmOperator),
+            message("pause", [vm], doc: "Pause a running VM.", errors: stateErrors, role: .vmOperator),
+            message("unpause", [vm], doc: "Resume a paused VM.", errors: stateErrors, role: .vmOperator),
+        ]
     }
 }

@@ -10,6 +10,7 @@ import XenDB
 import XenDBSQLite
 import XenHTTP
 import XenRPC
+import XenSimulation
 
 // xapi-bench: the figures of issue 2, measured against a real xapid stack in this process.
 // P1 and P2 send prepared bytes (they compare with a bare handler and with the codec alone);
@@ -27,10 +28,13 @@ defer { try? FileManager.default.removeItem(at: folder) }
 let background = BackgroundWork()
 let environment = SystemEnvironment.make(background: background)
 let database = try PoolDatabase(persistence: SQLitePersistence(path: folder.appendingPathComponent("pool.db").path))
+let configuration = ToolstackConfiguration(hostname: "bench", address: "127.0.0.1")
 let services = CoreServices(
-    database: database, environment: environment,
-    configuration: ToolstackConfiguration(hostname: "bench", address: "127.0.0.1"),
-    credentials: CredentialStore(try RootCredentials.make(password: "bench", salt: environment.randomBytes(16)), save: { _ in }))
+    database: database, environment: environment, configuration: configuration,
+    credentials: CredentialStore(try RootCredentials.make(password: "bench", salt: environment.randomBytes(16)), save: { _ in }),
+    hypervisor: SimulatedHypervisor(
+        totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
+        cpuCount: configuration.cpuCount, sleep: environment.sleep))
 let toolstack = try Toolstack(services: services)
 try await toolstack.bootstrapIfEmpty()
 

@@ -1,0 +1,108 @@
+/// What the toolstack needs from a hypervisor, in the shape of xenopsd's backend signature
+/// (`xenops_server_plugin.ml`): host facts, and the atomic operations on a domain that every
+/// VM operation is planned from. The simulator implements it first; the QEMU/KVM backend later.
+///
+/// Domains are named by the VM's uuid. Every operation may fail (a fault, or the real hardware
+/// refusing); the toolstack reconciles with `stat` and `updates(since:)`, level-triggered, so a
+/// lost answer converges instead of corrupting state.
+public protocol Hypervisor: Sendable {
+    /// Memory, CPUs and what is free now.
+    func hostFacts() async throws(HypervisorError) -> HostFacts
+
+    /// Creates an empty paused domain and reserves its memory; returns its domain id.
+    func create(_ spec: DomainSpec) async throws(HypervisorError) -> Int64
+    /// Loads the guest (kernel or firmware) into a created domain; it stays paused.
+    func build(_ vm: String) async throws(HypervisorError)
+    func pause(_ vm: String) async throws(HypervisorError)
+    func unpause(_ vm: String) async throws(HypervisorError)
+    /// Asks the guest to shut down (or reboot); false when nothing in the guest can hear it
+    /// (no guest agent and no PV kernel).
+    func requestShutdown(_ vm: String, reason: ShutdownReason) async throws(HypervisorError) -> Bool
+    /// Waits until the guest has shut down, at most `timeout`; false on timeout.
+    func waitShutdown(_ vm: String, timeout: Duration) async throws(HypervisorError) -> Bool
+    /// Destroys the domain and frees its memory, whatever state it is in.
+    func destroy(_ vm: String) async throws(HypervisorError)
+
+    /// The domain's state now; `nil` if there is none.
+    func stat(_ vm: String) async -> DomainStat?
+    /// The domains that changed after `generation`, and the generation to ask from next.
+    func updates(since generation: Int64) async -> (generation: Int64, changed: [String])
+}
+
+/// A domain to create: what the VM record asks for.
+public struct DomainSpec: Sendable, Hashable {
+    /// The VM's uuid, which names the domain.
+    public var vm: String
+    public var name: String
+    /// Memory the domain gets at boot (the VM's dynamic maximum plus its overhead), in bytes.
+    public var memory: Int64
+    public var vcpus: Int64
+    public var hvm: Bool
+    /// Whether the guest runs an agent (PV drivers, guest tools) that answers shutdown requests.
+    public var guestAgent: Bool
+
+    public init(vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool) {
+        self.vm = vm
+        self.name = name
+        self.memory = memory
+        self.vcpus = vcpus
+        self.hvm = hvm
+        self.guestAgent = guestAgent
+    }
+}
+
+/// A host's resources.
+public struct HostFacts: Sendable, Hashable {
+    public var totalMemory: Int64
+    public var freeMemory: Int64
+    public var cpuCount: Int
+
+    public init(totalMemory: Int64, freeMemory: Int64, cpuCount: Int) {
+        self.totalMemory = totalMemory
+        self.freeMemory = freeMemory
+        self.cpuCount = cpuCount
+    }
+}
+
+/// What a guest is asked to do.
+public enum ShutdownReason: String, Sendable, Hashable {
+    case poweroff, reboot, suspend
+}
+
+/// A domain as the hypervisor sees it.
+public struct DomainStat: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable {
+        /// Created or built, not running yet; or paused by request.
+        case paused
+        case running
+        /// The guest has shut down; the domain still holds its memory until destroyed.
+        case shutdown
+    }
+
+    /// What the domain was created from.
+    public var spec: DomainSpec
+    public var domid: Int64
+    public var state: State
+
+    public init(spec: DomainSpec, domid: Int64, state: State) {
+        self.spec = spec
+        self.domid = domid
+        self.state = state
+    }
+}
+
+/// Why a hypervisor operation failed.
+public enum HypervisorError: Error, Sendable, Hashable {
+    /// Not enough free memory to create the domain.
+    case notEnoughMemory(needed: Int64, available: Int64)
+    /// No domain for the VM.
+    case noSuchDomain(vm: String)
+    /// A domain for the VM exists already.
+    case domainExists(vm: String)
+    /// The operation does not fit the domain's state (unpausing a domain that is not built…).
+    case badState(vm: String, operation: String, state: DomainStat.State)
+    /// A fault injected at this step (simulation).
+    case injectedFault(step: String)
+    /// The calling task was cancelled during the step.
+    case cancelled(step: String)
+}

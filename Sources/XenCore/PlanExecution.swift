@@ -1,0 +1,86 @@
+import XenAPI
+import XenBackend
+
+/// Runs a plan against the hypervisor for one VM, turning the hypervisor's refusals into xapi's
+/// errors. Serialisation per VM comes from the operation lock the caller holds
+/// (`current_operations`), so one VM never runs two plans at once.
+struct PlanExecution {
+    let hypervisor: any Hypervisor
+    /// The VM's ref, for error arguments.
+    let vm: Ref<VM>
+    /// The domain to create, for `createDomain`.
+    let spec: DomainSpec
+
+    /// What running the plan produced.
+    struct Outcome: Sendable {
+        /// The domain id `createDomain` got.
+        var domid: Int64?
+    }
+
+    func run(_ plan: Plan) async throws(XenAPIError) -> Outcome {
+        var outcome = Outcome()
+        try await run(plan, into: &outcome)
+        return outcome
+    }
+
+    private func run(_ plan: Plan, into outcome: inout Outcome) async throws(XenAPIError) {
+        switch plan {
+        case .step(let step):
+            if let domid = try await run(step) { outcome.domid = domid }
+        case .serial(let plans):
+            for plan in plans { try await run(plan, into: &outcome) }
+        case .parallel(let plans):
+            let results = await withTaskGroup(of: Result<Outcome, XenAPIError>.self) { group in
+                for plan in plans {
+                    group.addTask {
+                        do throws(XenAPIError) { return .success(try await self.run(plan)) } catch { return .failure(error) }
+                    }
+                }
+                var results: [Result<Outcome, XenAPIError>] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            for result in results {
+                if let domid = try result.get().domid { outcome.domid = domid }
+            }
+        }
+    }
+
+    /// Runs one step; returns the domain id when it created one.
+    private func run(_ step: AtomicStep) async throws(XenAPIError) -> Int64? {
+        do {
+            switch step {
+            case .createDomain: return try await hypervisor.create(spec)
+            case .buildDomain: try await hypervisor.build(spec.vm)
+            case .pauseDomain: try await hypervisor.pause(spec.vm)
+            case .unpauseDomain: try await hypervisor.unpause(spec.vm)
+            case .requestShutdown(let reason):
+                guard try await hypervisor.requestShutdown(spec.vm, reason: reason) else {
+                    throw XenAPIError.vmMissingPVDrivers(vm: vm.rawValue)
+                }
+            case .waitShutdown(let timeout):
+                guard try await hypervisor.waitShutdown(spec.vm, timeout: timeout) else {
+                    throw XenAPIError.vmShutdownTimeout(vm: vm.rawValue, timeout: String(timeout.components.seconds))
+                }
+            case .destroyDomain: try await hypervisor.destroy(spec.vm)
+            }
+            return nil
+        } catch let error as XenAPIError {
+            throw error
+        } catch let error as HypervisorError {
+            throw Self.apiError(error)
+        } catch {
+            throw XenAPIError.internalError(message: "\(error)")
+        }
+    }
+
+    /// xapi's error for a hypervisor refusal.
+    static func apiError(_ error: HypervisorError) -> XenAPIError {
+        switch error {
+        case .notEnoughMemory(let needed, let available):
+            XenAPIError.hostNotEnoughFreeMemory(needed: String(needed), available: String(available))
+        default:
+            XenAPIError.internalError(message: "hypervisor: \(error)")
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import XenAPI
+import XenBackend
+import XenDB
+
+/// `VM.*` power operations: each checked against the VM's state, locked in `current_operations`,
+/// planned as atomic steps, run on the hypervisor, and recorded with `allowed_operations` kept true.
+struct VMMessages: VMActions {
+    let services: CoreServices
+
+    func start(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
+        try await operate(context, vm, .start) { record, host in
+            let spec = domainSpec(record)
+            let facts = try await hostFacts()
+            guard spec.memory <= facts.freeMemory else {
+                throw XenAPIError.hostNotEnoughFreeMemory(needed: String(spec.memory), available: String(facts.freeMemory))
+            }
+            let outcome: PlanExecution.Outcome
+            do throws(XenAPIError) {
+                outcome = try await execution(vm, spec).run(VMPlans.start(paused: startPaused))
+            } catch {
+                // A start that failed part-way leaves no domain behind.
+                if await services.hypervisor.stat(spec.vm) != nil { try? await services.hypervisor.destroy(spec.vm) }
+                throw error
+            }
+            let now = services.now()
+            return { tx throws(XenAPIError) in
+                try tx.update(vm) { vm in
+                    vm.powerState = startPaused ? .paused : .running
+                    vm.domid = outcome.domid ?? -1
+                    vm.residentOn = host
+                    vm.scheduledToBeResidentOn = .null
+                }
+                if tx.snapshot.contains(record.metrics) {
+                    try tx.update(record.metrics) { metrics in
+                        metrics.startTime = now
+                        metrics.memoryActual = spec.memory
+                        metrics.vcpusNumber = spec.vcpus
+                        metrics.lastUpdated = now
+                    }
+                }
+            }
+        }
+    }
+
+    func hardShutdown(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .hardShutdown) { record, _ in
+            let exists = await services.hypervisor.stat(record.uuid) != nil
+            _ = try await execution(vm, domainSpec(record)).run(VMPlans.hardShutdown(domainExists: exists))
+            return halted(vm)
+        }
+    }
+
+    func cleanShutdown(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .cleanShutdown) { record, _ in
+            _ = try await execution(vm, domainSpec(record)).run(VMPlans.cleanShutdown())
+            return halted(vm)
+        }
+    }
+
+    func pause(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .pause) { record, _ in
+            _ = try await execution(vm, domainSpec(record)).run(VMPlans.pause())
+            return { tx throws(XenAPIError) in try tx.set(vm, \.powerState, .paused) }
+        }
+    }
+
+    func unpause(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .unpause) { record, _ in
+            _ = try await execution(vm, domainSpec(record)).run(VMPlans.unpause())
+            return { tx throws(XenAPIError) in try tx.set(vm, \.powerState, .running) }
+        }
+    }
+
+    /// The record change that leaves a VM halted.
+    private func halted(_ vm: Ref<VM>) -> (inout Transaction) throws(XenAPIError) -> Void {
+        { tx throws(XenAPIError) in
+            try tx.update(vm) { vm in
+                vm.powerState = .halted
+                vm.domid = -1
+                vm.residentOn = .null
+            }
+        }
+    }
+
+    /// The domain a VM's record asks for. The simulated guest runs an agent unless the VM says
+    /// otherwise (`other_config:simulated-guest-agent=false`).
+    private func domainSpec(_ record: VM) -> DomainSpec {
+        DomainSpec(
+            vm: record.uuid, name: record.nameLabel, memory: record.memoryStaticMax + record.memoryOverhead,
+            vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
+            guestAgent: record.otherConfig["simulated-guest-agent"] != "false")
+    }
+
+    private func execution(_ vm: Ref<VM>, _ spec: DomainSpec) -> PlanExecution {
+        PlanExecution(hypervisor: services.hypervisor, vm: vm, spec: spec)
+    }
+
+    private func hostFacts() async throws(XenAPIError) -> HostFacts {
+        do throws(HypervisorError) {
+            return try await services.hypervisor.hostFacts()
+        } catch {
+            throw PlanExecution.apiError(error)
+        }
+    }
+
+    /// Checks `operation` and takes the VM's operation lock in one write, runs `body` (which
+    /// returns the record changes to make), then records them and releases the lock in one more;
+    /// a failure releases the lock and changes nothing else.
+    private func operate(
+        _ context: CallContext, _ vm: Ref<VM>, _ operation: VMOperations,
+        _ body: (VM, Ref<Host>) async throws -> (inout Transaction) throws(XenAPIError) -> Void
+    ) async throws(XenAPIError) {
+        let lock = context.task?.rawValue ?? services.makeOpaqueRef()
+        let (record, host) = try await services.database.write {
+            (tx: inout Transaction) throws(XenAPIError) -> (VM, Ref<Host>) in
+            try VMPowerRules.check(try tx.snapshot.require(vm), operation)
+            try tx.update(vm) { $0.currentOperations[lock] = operation }
+            try Self.refreshAllowedOperations(&tx, vm)
+            return (try tx.snapshot.require(vm).record, services.localHost(tx.snapshot))
+        }
+        var outcome: Result<(inout Transaction) throws(XenAPIError) -> Void, XenAPIError>
+        do {
+            outcome = .success(try await body(record, host))
+        } catch let error as XenAPIError {
+            outcome = .failure(error)
+        } catch {
+            outcome = .failure(XenAPIError.internalError(message: "\(error)"))
+        }
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            guard tx.snapshot.contains(vm) else { return }
+            if case .success(let change) = outcome { try change(&tx) }
+            try tx.update(vm) { $0.currentOperations[lock] = nil }
+            try Self.refreshAllowedOperations(&tx, vm)
+        }
+        if case .failure(let error) = outcome { throw error }
+    }
+
+    /// Sets `allowed_operations` from the VM's state as it now stands in the transaction.
+    static func refreshAllowedOperations(_ tx: inout Transaction, _ vm: Ref<VM>) throws(XenAPIError) {
+        let allowed = VMPowerRules.allowedOperations(try tx.snapshot.require(vm))
+        try tx.set(vm, \.allowedOperations, allowed)
+    }
+}

@@ -1,0 +1,171 @@
+public import XenBackend
+import Synchronization
+
+/// The embedded default hypervisor: domains held in memory, behaving as a real host does. Memory
+/// is reserved at create and refused when it runs out, operations take (virtual) time, a guest
+/// shuts down cleanly only if something in it hears the request, and every operation is a fault
+/// point the simulation can fail.
+public final class SimulatedHypervisor: Hypervisor {
+    /// How long each operation takes on the simulated host.
+    public struct Timings: Sendable {
+        public var create: Duration = .milliseconds(50)
+        public var build: Duration = .milliseconds(200)
+        public var pauseOrUnpause: Duration = .milliseconds(5)
+        public var destroy: Duration = .milliseconds(50)
+        /// How long a guest takes to shut down once asked.
+        public var guestShutdown: Duration = .seconds(2)
+
+        public init() {}
+    }
+
+    private struct Domain {
+        var spec: DomainSpec
+        var domid: Int64
+        var state: DomainStat.State
+        var built = false
+        var shutdownRequested = false
+        var changed: Int64
+    }
+
+    private struct State {
+        var domains: [String: Domain] = [:]
+        var nextDomid: Int64 = 1
+        var generation: Int64 = 0
+    }
+
+    private let totalMemory: Int64
+    /// Memory the host keeps for itself (the control domain and the hypervisor).
+    private let reservedMemory: Int64
+    private let cpuCount: Int
+    private let timings: Timings
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let fails: @Sendable (String) -> Bool
+    private let state = Mutex(State())
+
+    /// A host with `totalMemory` bytes of which `reservedMemory` are its own; `sleep` is the
+    /// environment's (virtual in simulation), `fails` the fault oracle, asked before each step
+    /// with its name (`create`, `build`, …).
+    public init(
+        totalMemory: Int64, reservedMemory: Int64, cpuCount: Int, timings: Timings = Timings(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void,
+        fails: @escaping @Sendable (String) -> Bool = { _ in false }
+    ) {
+        self.totalMemory = totalMemory
+        self.reservedMemory = reservedMemory
+        self.cpuCount = cpuCount
+        self.timings = timings
+        self.sleep = sleep
+        self.fails = fails
+    }
+
+    public func hostFacts() async throws(HypervisorError) -> HostFacts {
+        HostFacts(totalMemory: totalMemory, freeMemory: state.withLock { freeMemory(in: $0) }, cpuCount: cpuCount)
+    }
+
+    /// What the host's own reservation and the domains leave.
+    private func freeMemory(in state: State) -> Int64 {
+        totalMemory - reservedMemory - state.domains.values.reduce(0) { $0 + $1.spec.memory }
+    }
+
+    public func create(_ spec: DomainSpec) async throws(HypervisorError) -> Int64 {
+        try await step("create", timings.create)
+        return try state.withLock { (state: inout State) throws(HypervisorError) -> Int64 in
+            guard state.domains[spec.vm] == nil else { throw .domainExists(vm: spec.vm) }
+            let available = freeMemory(in: state)
+            guard spec.memory <= available else { throw .notEnoughMemory(needed: spec.memory, available: available) }
+            let domid = state.nextDomid
+            state.nextDomid += 1
+            state.generation += 1
+            state.domains[spec.vm] = Domain(spec: spec, domid: domid, state: .paused, changed: state.generation)
+            return domid
+        }
+    }
+
+    public func build(_ vm: String) async throws(HypervisorError) {
+        try await step("build", timings.build)
+        try change(vm, "build") { domain throws(HypervisorError) in
+            guard !domain.built else { throw .badState(vm: vm, operation: "build", state: domain.state) }
+            domain.built = true
+        }
+    }
+
+    public func pause(_ vm: String) async throws(HypervisorError) {
+        try await step("pause", timings.pauseOrUnpause)
+        try change(vm, "pause") { domain throws(HypervisorError) in
+            guard domain.state == .running else { throw .badState(vm: vm, operation: "pause", state: domain.state) }
+            domain.state = .paused
+        }
+    }
+
+    public func unpause(_ vm: String) async throws(HypervisorError) {
+        try await step("unpause", timings.pauseOrUnpause)
+        try change(vm, "unpause") { domain throws(HypervisorError) in
+            guard domain.built, domain.state == .paused else {
+                throw .badState(vm: vm, operation: "unpause", state: domain.state)
+            }
+            domain.state = .running
+        }
+    }
+
+    public func requestShutdown(_ vm: String, reason: ShutdownReason) async throws(HypervisorError) -> Bool {
+        try await step("request_shutdown", .zero)
+        var heard = false
+        try change(vm, "request_shutdown") { domain throws(HypervisorError) in
+            guard domain.state == .running else {
+                throw .badState(vm: vm, operation: "request_shutdown", state: domain.state)
+            }
+            heard = domain.spec.guestAgent
+            if heard { domain.shutdownRequested = true }
+        }
+        return heard
+    }
+
+    public func waitShutdown(_ vm: String, timeout: Duration) async throws(HypervisorError) -> Bool {
+        guard let requested = state.withLock({ $0.domains[vm]?.shutdownRequested }) else { throw .noSuchDomain(vm: vm) }
+        guard requested else { return false }
+        let done = timings.guestShutdown <= timeout
+        try await step("wait_shutdown", done ? timings.guestShutdown : timeout)
+        if done { try change(vm, "wait_shutdown") { $0.state = .shutdown } }
+        return done
+    }
+
+    public func destroy(_ vm: String) async throws(HypervisorError) {
+        try await step("destroy", timings.destroy)
+        try state.withLock { (state: inout State) throws(HypervisorError) in
+            guard state.domains.removeValue(forKey: vm) != nil else { throw .noSuchDomain(vm: vm) }
+            state.generation += 1
+        }
+    }
+
+    public func stat(_ vm: String) async -> DomainStat? {
+        state.withLock { state in
+            state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state) }
+        }
+    }
+
+    public func updates(since generation: Int64) async -> (generation: Int64, changed: [String]) {
+        state.withLock { state in
+            (state.generation, state.domains.filter { $0.value.changed > generation }.map(\.key).sorted())
+        }
+    }
+
+    /// Takes the step's time, failing first if the fault oracle says so.
+    private func step(_ name: String, _ duration: Duration) async throws(HypervisorError) {
+        if fails(name) { throw .injectedFault(step: name) }
+        if duration > .zero {
+            do { try await sleep(duration) } catch { throw .cancelled(step: name) }
+        }
+    }
+
+    private func change(_ vm: String, _ operation: String, _ body: (inout Domain) throws(HypervisorError) -> Void)
+        throws(HypervisorError)
+    {
+        try state.withLock { (state: inout State) throws(HypervisorError) in
+            guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
+            try body(&domain)
+            state.generation += 1
+            domain.changed = state.generation
+            state.domains[vm] = domain
+        }
+    }
+}

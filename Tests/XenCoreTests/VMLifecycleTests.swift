@@ -1,0 +1,144 @@
+import Testing
+import XenAPI
+import XenBackend
+import XenRPC
+@testable import XenCore
+
+@Suite("VM lifecycle")
+struct VMLifecycleTests {
+    private static let gib: Int64 = 1 << 30
+
+    /// Makes a halted VM through the implicit constructor, from a typed record.
+    private func makeVM(
+        _ harness: ToolstackHarness, _ session: RPCValue, memory: Int64 = 2 << 30, agent: Bool = true
+    ) async throws -> RPCValue {
+        var record = VM()
+        record.nameLabel = "test"
+        record.memoryStaticMax = memory
+        record.memoryDynamicMax = memory
+        record.memoryDynamicMin = memory
+        record.memoryStaticMin = memory
+        record.vcpusMax = 2
+        record.vcpusAtStartup = 2
+        record.actionsAfterShutdown = .destroy
+        record.actionsAfterReboot = .restart
+        record.actionsAfterCrash = .restart
+        if !agent { record.otherConfig["simulated-guest-agent"] = "false" }
+        return try await harness.value("VM.create", session, record.rpcValue)
+    }
+
+    @Test("operations are plans of atomic steps")
+    func plans() {
+        #expect(VMPlans.start(paused: false).steps == [.createDomain, .buildDomain, .unpauseDomain])
+        #expect(VMPlans.start(paused: true).steps == [.createDomain, .buildDomain])
+        #expect(VMPlans.cleanShutdown().steps == [
+            .requestShutdown(.poweroff), .waitShutdown(timeout: .seconds(1200)), .destroyDomain,
+        ])
+        #expect(VMPlans.hardShutdown(domainExists: true).steps == [.destroyDomain])
+        #expect(VMPlans.hardShutdown(domainExists: false).steps.isEmpty)
+    }
+
+    @Test("start, pause, unpause and hard shutdown move the power state, domid and residence")
+    func powerCycle() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            let host = try await harness.value("pool.get_master", session, try #require(try await harness.value("pool.get_all", session).arrayValue?.first))
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
+            #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm)
+                == ["hard_shutdown", "clean_shutdown", "pause"])
+            #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
+            #expect(await harness.call("VM.start", session, vm, false, false)
+                == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))
+            _ = try await harness.value("VM.pause", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Paused")
+            #expect(await harness.call("VM.clean_shutdown", session, vm)
+                == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "running", "paused"]))
+            _ = try await harness.value("VM.unpause", session, vm)
+            _ = try await harness.value("VM.hard_shutdown", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
+            #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start"])
+            _ = try await harness.value("VM.start", session, vm, true, false)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Paused")
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(2), "a new domain on each boot")
+        }
+    }
+
+    @Test("a clean shutdown needs something in the guest to hear it, and takes the guest's time")
+    func cleanShutdown() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let deaf = try await makeVM(harness, session, agent: false)
+            _ = try await harness.value("VM.start", session, deaf, false, false)
+            #expect(await harness.call("VM.clean_shutdown", session, deaf)
+                == .failure(["VM_MISSING_PV_DRIVERS", deaf.stringValue!]))
+            #expect(try await harness.value("VM.get_power_state", session, deaf) == "Running")
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            let before = harness.seeded.virtualTime
+            _ = try await harness.value("VM.clean_shutdown", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
+            #expect(harness.seeded.virtualTime - before >= .seconds(2), "the guest took its time to shut down")
+        }
+    }
+
+    @Test("memory runs out: a start that does not fit is refused with what it needed and what was free")
+    func memory() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let huge = try await makeVM(harness, session, memory: 100 * Self.gib)
+            let free = 64 * Self.gib - 4 * Self.gib
+            #expect(await harness.call("VM.start", session, huge, false, false)
+                == .failure(["HOST_NOT_ENOUGH_FREE_MEMORY", String(100 * Self.gib), String(free)]))
+            #expect(try await harness.value("VM.get_power_state", session, huge) == "Halted")
+            let big = try await makeVM(harness, session, memory: 40 * Self.gib)
+            _ = try await harness.value("VM.start", session, big, false, false)
+            let second = try await makeVM(harness, session, memory: 40 * Self.gib)
+            #expect(await harness.call("VM.start", session, second, false, false)
+                == .failure(["HOST_NOT_ENOUGH_FREE_MEMORY", String(40 * Self.gib), String(free - 40 * Self.gib)]))
+        }
+    }
+
+    @Test("a step that fails part-way leaves no domain, no lock and the VM halted")
+    func faultDuringStart() async throws {
+        let harness = try await ToolstackHarness(fails: { $0 == "build" })
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            guard case .failure(let description) = await harness.call("VM.start", session, vm, false, false) else {
+                Issue.record("the start should have failed")
+                return
+            }
+            #expect(description.first == "INTERNAL_ERROR")
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
+            #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start"])
+            let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue!
+            #expect(await harness.toolstack.services.hypervisor.stat(uuid) == nil)
+        }
+    }
+
+    @Test("templates do not start, and blocked operations are refused with their reason")
+    func refusals() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.add_to_blocked_operations", session, vm, "start", "maintenance")
+            #expect(await harness.call("VM.start", session, vm, false, false)
+                == .failure(["OPERATION_BLOCKED", vm.stringValue!, "maintenance"]))
+            _ = try await harness.value("VM.remove_from_blocked_operations", session, vm, "start")
+            _ = try await harness.value("VM.set_is_a_template", session, vm, true)
+            #expect(await harness.call("VM.start", session, vm, false, false)
+                == .failure(["VM_IS_TEMPLATE", vm.stringValue!, "start"]))
+        }
+    }
+}

@@ -1,0 +1,62 @@
+"""VM power operations through the Python SDK, on the simulated hypervisor."""
+import XenAPI
+import pytest
+
+GIB = 1 << 30
+
+
+def new_vm(x, label, memory=GIB, agent=True):
+    record = {
+        "name_label": label, "name_description": "", "user_version": "1", "is_a_template": False,
+        "affinity": "OpaqueRef:NULL", "memory_static_max": str(memory), "memory_dynamic_max": str(memory),
+        "memory_dynamic_min": str(memory), "memory_static_min": str(memory), "VCPUs_params": {},
+        "VCPUs_max": "1", "VCPUs_at_startup": "1", "actions_after_shutdown": "destroy",
+        "actions_after_reboot": "restart", "actions_after_crash": "restart", "PV_bootloader": "pygrub",
+        "PV_kernel": "", "PV_ramdisk": "", "PV_args": "", "PV_bootloader_args": "", "PV_legacy_args": "",
+        "HVM_boot_policy": "", "HVM_boot_params": {}, "platform": {}, "PCI_bus": "",
+        "other_config": {} if agent else {"simulated-guest-agent": "false"}, "recommendations": "",
+    }
+    return x.VM.create(record)
+
+
+def failure(call, *args):
+    with pytest.raises(XenAPI.Failure) as caught:
+        call(*args)
+    return caught.value.details
+
+
+def test_start_pause_shutdown(session):
+    x = session.xenapi
+    vm = new_vm(x, "wire-vm")
+    assert x.VM.get_power_state(vm) == "Halted"
+    assert x.VM.get_domid(vm) == "-1"
+    x.VM.start(vm, False, False)
+    record = x.VM.get_record(vm)
+    assert record["power_state"] == "Running"
+    assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
+    assert int(record["domid"]) > 0
+    assert sorted(record["allowed_operations"]) == ["clean_shutdown", "hard_shutdown", "pause"]
+    assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
+    x.VM.pause(vm)
+    assert x.VM.get_power_state(vm) == "Paused"
+    x.VM.unpause(vm)
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+    assert x.VM.get_domid(vm) == "-1"
+    x.VM.destroy(vm)
+
+
+def test_async_start_and_refusals(session):
+    x = session.xenapi
+    deaf = new_vm(x, "wire-deaf", agent=False)
+    task = x.Async.VM.start(deaf, False, False)
+    while x.task.get_status(task) == "pending":
+        x.event_from(["task/" + task], "", 5.0)
+    assert x.task.get_status(task) == "success"
+    assert failure(x.VM.clean_shutdown, deaf) == ["VM_MISSING_PV_DRIVERS", deaf]
+    x.VM.hard_shutdown(deaf)
+    huge = new_vm(x, "wire-huge", memory=1024 * GIB)
+    details = failure(x.VM.start, huge, False, False)
+    assert details[:2] == ["HOST_NOT_ENOUGH_FREE_MEMORY", str(1024 * GIB)]
+    for vm in (deaf, huge):
+        x.VM.destroy(vm)
