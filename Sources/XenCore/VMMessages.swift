@@ -71,6 +71,15 @@ struct VMMessages: VMActions {
         }
     }
 
+    func destroy(_ context: CallContext, object: Ref<VM>) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            let vm = try tx.snapshot.require(object)
+            try VMPowerRules.check(vm, .destroy)
+            try tx.delete(object)
+            if tx.snapshot.contains(vm.metrics) { try tx.delete(vm.metrics) }
+        }
+    }
+
     /// The record change that leaves a VM halted.
     private func halted(_ vm: Ref<VM>) -> (inout Transaction) throws(XenAPIError) -> Void {
         { tx throws(XenAPIError) in
@@ -126,7 +135,12 @@ struct VMMessages: VMActions {
         } catch {
             outcome = .failure(XenAPIError.internalError(message: "\(error)"))
         }
+        // Whatever happened, the host's free memory may have changed.
+        let facts = try? await services.hypervisor.hostFacts()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            if let facts, let metrics = tx.snapshot[host]?.metrics, tx.snapshot.contains(metrics) {
+                try tx.set(metrics, \.memoryFree, facts.freeMemory)
+            }
             guard tx.snapshot.contains(vm) else { return }
             if case .success(let change) = outcome { try change(&tx) }
             try tx.update(vm) { $0.currentOperations[lock] = nil }

@@ -37,7 +37,7 @@ enum VMPowerRules {
     ]
 
     /// The operations this toolstack carries out, reported in `allowed_operations` when valid.
-    static let implemented: [VMOperations] = [.start, .hardShutdown, .cleanShutdown, .pause, .unpause]
+    static let implemented: [VMOperations] = [.start, .hardShutdown, .cleanShutdown, .pause, .unpause, .destroy]
 
     /// Whether `operation` may run alongside `running`.
     private static func compatible(_ operation: VMOperations, with running: VMOperations) -> Bool {

@@ -44,8 +44,16 @@ struct VMLifecycleTests {
         try await harness.run {
             let session = RPCValue.string(try await harness.login())
             let vm = try await makeVM(harness, session)
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "destroy"],
+                    "true from the moment the VM is made")
             let host = try await harness.value("pool.get_master", session, try #require(try await harness.value("pool.get_all", session).arrayValue?.first))
+            let metrics = try await harness.value("host.get_metrics", session, host)
+            let freeBefore = try await harness.value("host_metrics.get_memory_free", session, metrics)
             _ = try await harness.value("VM.start", session, vm, false, false)
+            #expect(try await harness.value("host_metrics.get_memory_free", session, metrics)
+                == .int(try Int64(rpcValue: freeBefore, field: "memory_free") - 2 * Self.gib))
+            #expect(await harness.call("VM.destroy", session, vm)
+                == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted, suspended", "running"]))
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
             #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
@@ -63,10 +71,19 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
             #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start"])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "destroy"])
+            #expect(try await harness.value("host_metrics.get_memory_free", session, metrics) == freeBefore)
             _ = try await harness.value("VM.start", session, vm, true, false)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Paused")
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(2), "a new domain on each boot")
+            _ = try await harness.value("VM.hard_shutdown", session, vm)
+            let vmMetrics = try await harness.value("VM.get_metrics", session, vm)
+            _ = try await harness.value("VM.destroy", session, vm)
+            #expect(await harness.call("VM.get_record", session, vm) == .failure(["HANDLE_INVALID", "VM", vm.stringValue!]))
+            if vmMetrics != .string(OpaqueRef.null) {
+                #expect(await harness.call("VM_metrics.get_record", session, vmMetrics)
+                    == .failure(["HANDLE_INVALID", "VM_metrics", vmMetrics.stringValue!]))
+            }
         }
     }
 
@@ -120,7 +137,7 @@ struct VMLifecycleTests {
             #expect(description.first == "INTERNAL_ERROR")
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start"])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "destroy"])
             let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue!
             #expect(await harness.toolstack.services.hypervisor.stat(uuid) == nil)
         }
@@ -139,6 +156,7 @@ struct VMLifecycleTests {
             _ = try await harness.value("VM.set_is_a_template", session, vm, true)
             #expect(await harness.call("VM.start", session, vm, false, false)
                 == .failure(["VM_IS_TEMPLATE", vm.stringValue!, "start"]))
+            _ = try await harness.value("VM.destroy", session, vm)
         }
     }
 }

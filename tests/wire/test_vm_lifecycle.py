@@ -30,6 +30,7 @@ def test_start_pause_shutdown(session):
     vm = new_vm(x, "wire-vm")
     assert x.VM.get_power_state(vm) == "Halted"
     assert x.VM.get_domid(vm) == "-1"
+    assert sorted(x.VM.get_allowed_operations(vm)) == ["destroy", "start"]
     x.VM.start(vm, False, False)
     record = x.VM.get_record(vm)
     assert record["power_state"] == "Running"
@@ -37,6 +38,7 @@ def test_start_pause_shutdown(session):
     assert int(record["domid"]) > 0
     assert sorted(record["allowed_operations"]) == ["clean_shutdown", "hard_shutdown", "pause"]
     assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
+    assert failure(x.VM.destroy, vm) == ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]
     x.VM.pause(vm)
     assert x.VM.get_power_state(vm) == "Paused"
     x.VM.unpause(vm)

@@ -63,6 +63,9 @@ public protocol VMActions: Sendable {
 
     /// `VM.unpause`: Resume a paused VM.
     func unpause(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.destroy`: Destroy a halted or suspended VM, or a template (not a default one), with its metrics.
+    func destroy(_ context: Context, object: Ref<VM>) async throws
 }
 
 extension VMActions {
@@ -87,6 +90,10 @@ extension VMActions {
             },
             "unpause": { context, p in
                 try await self.unpause(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "destroy": { context, p in
+                try await self.destroy(context, object: p.decode(0, "self"))
                 return .string("")
             },
         ]

@@ -710,16 +710,6 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.create", [args.rpcValue])
     }
 
-    /// `VM.destroy`: Destroy the object.
-    public func destroy(_ object: Ref<VM>) async throws {
-        let _: RPCValue = try await session.invoke("VM.destroy", [object.rpcValue])
-    }
-
-    /// `Async.VM.destroy`: Destroy the object. Returns the task at once; `XenAPISession.result(of:)` awaits it.
-    public func asyncDestroy(_ object: Ref<VM>) async throws -> Ref<Task> {
-        try await session.invoke("Async.VM.destroy", [object.rpcValue])
-    }
-
     /// `VM.start`: Start a halted VM on a host with room for it.
     public func start(vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
         let _: RPCValue = try await session.invoke("VM.start", [vm.rpcValue, startPaused.rpcValue, force.rpcValue])
@@ -768,6 +758,16 @@ public struct VMCalls: Sendable {
     /// `Async.VM.unpause`: Resume a paused VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
     public func asyncUnpause(vm: Ref<VM>) async throws -> Ref<Task> {
         try await session.invoke("Async.VM.unpause", [vm.rpcValue])
+    }
+
+    /// `VM.destroy`: Destroy a halted or suspended VM, or a template (not a default one), with its metrics.
+    public func destroy(_ object: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.destroy", [object.rpcValue])
+    }
+
+    /// `Async.VM.destroy`: Destroy a halted or suspended VM, or a template (not a default one), with its metrics. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDestroy(_ object: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.destroy", [object.rpcValue])
     }
 }
 

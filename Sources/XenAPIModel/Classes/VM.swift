@@ -254,6 +254,10 @@ extension DataModel {
                 errors: stateErrors + [.vmMissingPVDrivers, .vmShutdownTimeout], role: .vmOperator),
             message("pause", [vm], doc: "Pause a running VM.", errors: stateErrors, role: .vmOperator),
             message("unpause", [vm], doc: "Resume a paused VM.", errors: stateErrors, role: .vmOperator),
+            message(
+                "destroy", [param("self", .ref("VM"), doc: "The VM")],
+                doc: "Destroy a halted or suspended VM, or a template (not a default one), with its metrics.",
+                errors: stateErrors + [.handleInvalid], role: .vmAdmin, replacesImplicit: true),
         ]
     }
 }
