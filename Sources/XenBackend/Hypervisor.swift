@@ -22,6 +22,13 @@ public protocol Hypervisor: Sendable {
     func waitShutdown(_ vm: String, timeout: Duration) async throws(HypervisorError) -> Bool
     /// Destroys the domain and frees its memory, whatever state it is in.
     func destroy(_ vm: String) async throws(HypervisorError)
+    /// Suspends a running guest to an image the hypervisor keeps; the domain is left shut down
+    /// (destroy it to free its memory). Fails if nothing in the guest can take part.
+    func save(_ vm: String) async throws(HypervisorError)
+    /// Loads the saved image into a created domain, which stays paused; the image is used up.
+    func restore(_ vm: String) async throws(HypervisorError)
+    /// Forgets a saved image without restoring it (a suspended VM shut down).
+    func discardSavedImage(_ vm: String) async throws(HypervisorError)
 
     /// The domain's state now; `nil` if there is none.
     func stat(_ vm: String) async -> DomainStat?
@@ -103,6 +110,10 @@ public enum HypervisorError: Error, Sendable, Hashable {
     case badState(vm: String, operation: String, state: DomainStat.State)
     /// A fault injected at this step (simulation).
     case injectedFault(step: String)
+    /// No saved image for the VM.
+    case noSavedImage(vm: String)
+    /// The guest cannot take part in the operation (no agent, no PV drivers).
+    case guestCannotCooperate(vm: String, operation: String)
     /// The calling task was cancelled during the step.
     case cancelled(step: String)
 }

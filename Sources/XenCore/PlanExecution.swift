@@ -63,18 +63,27 @@ struct PlanExecution {
                     throw XenAPIError.vmShutdownTimeout(vm: vm.rawValue, timeout: String(timeout.components.seconds))
                 }
             case .destroyDomain: try await hypervisor.destroy(spec.vm)
+            case .saveDomain: try await hypervisor.save(spec.vm)
+            case .restoreDomain: try await hypervisor.restore(spec.vm)
+            case .discardSavedImage: try await hypervisor.discardSavedImage(spec.vm)
             }
             return nil
         } catch let error as XenAPIError {
             throw error
         } catch let error as HypervisorError {
-            throw Self.apiError(error)
+            throw apiError(error)
         } catch {
             throw XenAPIError.internalError(message: "\(error)")
         }
     }
 
     /// xapi's error for a hypervisor refusal.
+    func apiError(_ error: HypervisorError) -> XenAPIError {
+        if case .guestCannotCooperate = error { return XenAPIError.vmMissingPVDrivers(vm: vm.rawValue) }
+        return Self.apiError(error)
+    }
+
+    /// xapi's error for a hypervisor refusal that names no VM.
     static func apiError(_ error: HypervisorError) -> XenAPIError {
         switch error {
         case .notEnoughMemory(let needed, let available):

@@ -9,51 +9,93 @@ struct VMMessages: VMActions {
 
     func start(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
         try await operate(context, vm, .start) { record, host in
-            let spec = domainSpec(record)
-            let facts = try await hostFacts()
-            guard spec.memory <= facts.freeMemory else {
-                throw XenAPIError.hostNotEnoughFreeMemory(needed: String(spec.memory), available: String(facts.freeMemory))
-            }
-            let outcome: PlanExecution.Outcome
-            do throws(XenAPIError) {
-                outcome = try await execution(vm, spec).run(VMPlans.start(paused: startPaused))
-            } catch {
-                // A start that failed part-way leaves no domain behind.
-                if await services.hypervisor.stat(spec.vm) != nil { try? await services.hypervisor.destroy(spec.vm) }
-                throw error
-            }
-            let now = services.now()
-            return { tx throws(XenAPIError) in
-                try tx.update(vm) { vm in
-                    vm.powerState = startPaused ? .paused : .running
-                    vm.domid = outcome.domid ?? -1
-                    vm.residentOn = host
-                    vm.scheduledToBeResidentOn = .null
-                }
-                if tx.snapshot.contains(record.metrics) {
-                    try tx.update(record.metrics) { metrics in
-                        metrics.startTime = now
-                        metrics.memoryActual = spec.memory
-                        metrics.vcpusNumber = spec.vcpus
-                        metrics.lastUpdated = now
-                    }
-                }
-            }
+            try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused, fresh: true)
+        }
+    }
+
+    func resume(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
+        try await operate(context, vm, .resume) { record, host in
+            try await boot(vm, record, on: host, VMPlans.resume(paused: startPaused), paused: startPaused, fresh: true)
+        }
+    }
+
+    func cleanReboot(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .cleanReboot) { record, host in
+            try await boot(vm, record, on: host, VMPlans.cleanReboot(), paused: false, fresh: false)
+        }
+    }
+
+    func hardReboot(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .hardReboot) { record, host in
+            try await boot(vm, record, on: host, VMPlans.hardReboot(), paused: false, fresh: false)
         }
     }
 
     func hardShutdown(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .hardShutdown) { record, _ in
-            let exists = await services.hypervisor.stat(record.uuid) != nil
-            _ = try await execution(vm, domainSpec(record)).run(VMPlans.hardShutdown(domainExists: exists))
-            return halted(vm)
+            let plan = VMPlans.hardShutdown(suspended: record.powerState == .suspended)
+            _ = try await execution(vm, domainSpec(record)).run(plan)
+            return stopped(vm, .halted)
         }
     }
 
     func cleanShutdown(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .cleanShutdown) { record, _ in
             _ = try await execution(vm, domainSpec(record)).run(VMPlans.cleanShutdown())
-            return halted(vm)
+            return stopped(vm, .halted)
+        }
+    }
+
+    func suspend(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .suspend) { record, _ in
+            _ = try await execution(vm, domainSpec(record)).run(VMPlans.suspend())
+            return stopped(vm, .suspended)
+        }
+    }
+
+    /// Runs a plan that ends with the VM's domain built (a start, resume or reboot) and returns
+    /// the record change: running (or paused) on `host` with its new domain id. A `fresh` boot
+    /// (the VM had no domain) checks memory first and leaves no domain behind if it fails; a
+    /// reboot that fails after its old domain is gone leaves the VM halted.
+    private func boot(
+        _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, _ plan: Plan, paused: Bool, fresh: Bool
+    ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
+        let spec = domainSpec(record)
+        if fresh {
+            let facts = try await hostFacts()
+            guard spec.memory <= facts.freeMemory else {
+                throw XenAPIError.hostNotEnoughFreeMemory(needed: String(spec.memory), available: String(facts.freeMemory))
+            }
+        }
+        let outcome: PlanExecution.Outcome
+        do throws(XenAPIError) {
+            outcome = try await execution(vm, spec).run(plan)
+        } catch {
+            if fresh {
+                if await services.hypervisor.stat(spec.vm) != nil { try? await services.hypervisor.destroy(spec.vm) }
+            } else if await services.hypervisor.stat(spec.vm) == nil {
+                try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                    try stopped(vm, .halted)(&tx)
+                }
+            }
+            throw error
+        }
+        let now = services.now()
+        return { tx throws(XenAPIError) in
+            try tx.update(vm) { vm in
+                vm.powerState = paused ? .paused : .running
+                vm.domid = outcome.domid ?? -1
+                vm.residentOn = host
+                vm.scheduledToBeResidentOn = .null
+            }
+            if tx.snapshot.contains(record.metrics) {
+                try tx.update(record.metrics) { metrics in
+                    metrics.startTime = now
+                    metrics.memoryActual = spec.memory
+                    metrics.vcpusNumber = spec.vcpus
+                    metrics.lastUpdated = now
+                }
+            }
         }
     }
 
@@ -80,11 +122,11 @@ struct VMMessages: VMActions {
         }
     }
 
-    /// The record change that leaves a VM halted.
-    private func halted(_ vm: Ref<VM>) -> (inout Transaction) throws(XenAPIError) -> Void {
+    /// The record change that leaves a VM without a domain: halted, or suspended.
+    private func stopped(_ vm: Ref<VM>, _ state: VMPowerState) -> (inout Transaction) throws(XenAPIError) -> Void {
         { tx throws(XenAPIError) in
             try tx.update(vm) { vm in
-                vm.powerState = .halted
+                vm.powerState = state
                 vm.domid = -1
                 vm.residentOn = .null
             }

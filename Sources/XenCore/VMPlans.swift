@@ -9,6 +9,9 @@ enum AtomicStep: Sendable, Hashable {
     case requestShutdown(ShutdownReason)
     case waitShutdown(timeout: Duration)
     case destroyDomain
+    case saveDomain
+    case restoreDomain
+    case discardSavedImage
 }
 
 /// A VM operation as data: steps run one after another, or side by side. Tests assert on plans
@@ -36,16 +39,35 @@ enum VMPlans {
         .serial([.step(.createDomain), .step(.buildDomain)] + (paused ? [] : [.step(.unpauseDomain)]))
     }
 
-    /// A suspended VM has no domain to destroy.
-    static func hardShutdown(domainExists: Bool) -> Plan {
-        .serial(domainExists ? [.step(.destroyDomain)] : [])
+    /// A suspended VM has no domain to destroy, only its saved image to forget.
+    static func hardShutdown(suspended: Bool) -> Plan {
+        .step(suspended ? .discardSavedImage : .destroyDomain)
     }
 
     static func cleanShutdown() -> Plan {
-        .serial([
-            .step(.requestShutdown(.poweroff)), .step(.waitShutdown(timeout: cleanShutdownTimeout)),
-            .step(.destroyDomain),
-        ])
+        .serial(askGuest(.poweroff) + [.step(.destroyDomain)])
+    }
+
+    /// The guest restarts itself: a new domain (and domain id) for the next boot.
+    static func cleanReboot() -> Plan {
+        .serial(askGuest(.reboot) + [.step(.destroyDomain), start(paused: false)])
+    }
+
+    static func hardReboot() -> Plan {
+        .serial([.step(.destroyDomain), start(paused: false)])
+    }
+
+    static func suspend() -> Plan {
+        .serial([.step(.saveDomain), .step(.destroyDomain)])
+    }
+
+    static func resume(paused: Bool) -> Plan {
+        .serial([.step(.createDomain), .step(.restoreDomain)] + (paused ? [] : [.step(.unpauseDomain)]))
+    }
+
+    /// Asks the guest and waits for it to go down.
+    private static func askGuest(_ reason: ShutdownReason) -> [Plan] {
+        [.step(.requestShutdown(reason)), .step(.waitShutdown(timeout: cleanShutdownTimeout))]
     }
 
     static func pause() -> Plan { .step(.pauseDomain) }

@@ -37,7 +37,9 @@ enum VMPowerRules {
     ]
 
     /// The operations this toolstack carries out, reported in `allowed_operations` when valid.
-    static let implemented: [VMOperations] = [.start, .hardShutdown, .cleanShutdown, .pause, .unpause, .destroy]
+    static let implemented: [VMOperations] = [
+        .start, .hardShutdown, .cleanShutdown, .cleanReboot, .hardReboot, .suspend, .resume, .pause, .unpause, .destroy,
+    ]
 
     /// Whether `operation` may run alongside `running`.
     private static func compatible(_ operation: VMOperations, with running: VMOperations) -> Bool {

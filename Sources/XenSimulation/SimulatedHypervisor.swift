@@ -12,6 +12,8 @@ public final class SimulatedHypervisor: Hypervisor {
         public var build: Duration = .milliseconds(200)
         public var pauseOrUnpause: Duration = .milliseconds(5)
         public var destroy: Duration = .milliseconds(50)
+        /// Writing or reading a suspend image (simulated guests are small and disks fast).
+        public var saveOrRestore: Duration = .seconds(1)
         /// How long a guest takes to shut down once asked.
         public var guestShutdown: Duration = .seconds(2)
 
@@ -29,6 +31,8 @@ public final class SimulatedHypervisor: Hypervisor {
 
     private struct State {
         var domains: [String: Domain] = [:]
+        /// Suspend images, by VM.
+        var images: Set<String> = []
         var nextDomid: Int64 = 1
         var generation: Int64 = 0
     }
@@ -134,6 +138,41 @@ public final class SimulatedHypervisor: Hypervisor {
         try state.withLock { (state: inout State) throws(HypervisorError) in
             guard state.domains.removeValue(forKey: vm) != nil else { throw .noSuchDomain(vm: vm) }
             state.generation += 1
+        }
+    }
+
+    public func save(_ vm: String) async throws(HypervisorError) {
+        try await step("save", timings.saveOrRestore)
+        try state.withLock { (state: inout State) throws(HypervisorError) in
+            guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
+            guard domain.state == .running else { throw .badState(vm: vm, operation: "save", state: domain.state) }
+            guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "save") }
+            state.generation += 1
+            domain.state = .shutdown
+            domain.changed = state.generation
+            state.domains[vm] = domain
+            state.images.insert(vm)
+        }
+    }
+
+    public func restore(_ vm: String) async throws(HypervisorError) {
+        try await step("restore", timings.saveOrRestore)
+        try state.withLock { (state: inout State) throws(HypervisorError) in
+            guard state.images.contains(vm) else { throw .noSavedImage(vm: vm) }
+            guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
+            guard !domain.built else { throw .badState(vm: vm, operation: "restore", state: domain.state) }
+            state.images.remove(vm)
+            state.generation += 1
+            domain.built = true
+            domain.changed = state.generation
+            state.domains[vm] = domain
+        }
+    }
+
+    public func discardSavedImage(_ vm: String) async throws(HypervisorError) {
+        try await step("discard_saved_image", .zero)
+        try state.withLock { (state: inout State) throws(HypervisorError) in
+            guard state.images.remove(vm) != nil else { throw .noSavedImage(vm: vm) }
         }
     }
 

@@ -34,8 +34,15 @@ struct VMLifecycleTests {
         #expect(VMPlans.cleanShutdown().steps == [
             .requestShutdown(.poweroff), .waitShutdown(timeout: .seconds(1200)), .destroyDomain,
         ])
-        #expect(VMPlans.hardShutdown(domainExists: true).steps == [.destroyDomain])
-        #expect(VMPlans.hardShutdown(domainExists: false).steps.isEmpty)
+        #expect(VMPlans.hardShutdown(suspended: false).steps == [.destroyDomain])
+        #expect(VMPlans.hardShutdown(suspended: true).steps == [.discardSavedImage])
+        #expect(VMPlans.cleanReboot().steps == [
+            .requestShutdown(.reboot), .waitShutdown(timeout: .seconds(1200)), .destroyDomain, .createDomain,
+            .buildDomain, .unpauseDomain,
+        ])
+        #expect(VMPlans.hardReboot().steps == [.destroyDomain, .createDomain, .buildDomain, .unpauseDomain])
+        #expect(VMPlans.suspend().steps == [.saveDomain, .destroyDomain])
+        #expect(VMPlans.resume(paused: false).steps == [.createDomain, .restoreDomain, .unpauseDomain])
     }
 
     @Test("start, pause, unpause and hard shutdown move the power state, domid and residence")
@@ -58,7 +65,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "clean_shutdown", "pause"])
+                == ["hard_shutdown", "clean_shutdown", "clean_reboot", "hard_reboot", "suspend", "pause"])
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
             #expect(await harness.call("VM.start", session, vm, false, false)
                 == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))
@@ -103,6 +110,42 @@ struct VMLifecycleTests {
             _ = try await harness.value("VM.clean_shutdown", session, vm)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(harness.seeded.virtualTime - before >= .seconds(2), "the guest took its time to shut down")
+        }
+    }
+
+    @Test("reboots give the VM a new domain; suspend frees its memory and resume carries on")
+    func rebootSuspendResume() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            _ = try await harness.value("VM.clean_reboot", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(2))
+            _ = try await harness.value("VM.hard_reboot", session, vm)
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(3))
+            let hypervisor = harness.toolstack.services.hypervisor
+            let freeRunning = try await hypervisor.hostFacts().freeMemory
+            _ = try await harness.value("VM.suspend", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Suspended")
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
+            #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm)
+                == ["hard_shutdown", "resume", "destroy"])
+            #expect(try await hypervisor.hostFacts().freeMemory == freeRunning + 2 * Self.gib)
+            _ = try await harness.value("VM.resume", session, vm, false, false)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
+            _ = try await harness.value("VM.suspend", session, vm)
+            _ = try await harness.value("VM.hard_shutdown", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
+            #expect(await harness.call("VM.resume", session, vm, false, false)
+                == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "suspended", "halted"]))
+            let deaf = try await makeVM(harness, session, agent: false)
+            _ = try await harness.value("VM.start", session, deaf, false, false)
+            #expect(await harness.call("VM.suspend", session, deaf) == .failure(["VM_MISSING_PV_DRIVERS", deaf.stringValue!]))
+            #expect(await harness.call("VM.clean_reboot", session, deaf) == .failure(["VM_MISSING_PV_DRIVERS", deaf.stringValue!]))
+            #expect(try await harness.value("VM.get_power_state", session, deaf) == "Running")
         }
     }
 

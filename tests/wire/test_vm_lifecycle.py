@@ -36,12 +36,20 @@ def test_start_pause_shutdown(session):
     assert record["power_state"] == "Running"
     assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
     assert int(record["domid"]) > 0
-    assert sorted(record["allowed_operations"]) == ["clean_shutdown", "hard_shutdown", "pause"]
+    assert sorted(record["allowed_operations"]) == [
+        "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "suspend"]
     assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
     assert failure(x.VM.destroy, vm) == ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]
     x.VM.pause(vm)
     assert x.VM.get_power_state(vm) == "Paused"
     x.VM.unpause(vm)
+    domid = x.VM.get_domid(vm)
+    x.VM.clean_reboot(vm)
+    assert x.VM.get_power_state(vm) == "Running" and x.VM.get_domid(vm) != domid
+    x.VM.suspend(vm)
+    assert x.VM.get_power_state(vm) == "Suspended"
+    x.VM.resume(vm, False, False)
+    assert x.VM.get_power_state(vm) == "Running"
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"
     assert x.VM.get_domid(vm) == "-1"

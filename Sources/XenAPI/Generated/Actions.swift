@@ -58,6 +58,18 @@ public protocol VMActions: Sendable {
     /// `VM.clean_shutdown`: Ask the guest to shut down, and wait until it has.
     func cleanShutdown(_ context: Context, vm: Ref<VM>) async throws
 
+    /// `VM.clean_reboot`: Ask the guest to restart, and wait until it is up again.
+    func cleanReboot(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.hard_reboot`: Restart the VM at once, as pressing the reset button does.
+    func hardReboot(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.suspend`: Save the running guest's state and stop it; `resume` carries on from there.
+    func suspend(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.resume`: Restore a suspended VM on a host with room for it.
+    func resume(_ context: Context, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws
+
     /// `VM.pause`: Pause a running VM.
     func pause(_ context: Context, vm: Ref<VM>) async throws
 
@@ -82,6 +94,22 @@ extension VMActions {
             },
             "clean_shutdown": { context, p in
                 try await self.cleanShutdown(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "clean_reboot": { context, p in
+                try await self.cleanReboot(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "hard_reboot": { context, p in
+                try await self.hardReboot(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "suspend": { context, p in
+                try await self.suspend(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "resume": { context, p in
+                try await self.resume(context, vm: p.decode(0, "vm"), startPaused: p.decode(1, "start_paused"), force: p.decode(2, "force"))
                 return .string("")
             },
             "pause": { context, p in

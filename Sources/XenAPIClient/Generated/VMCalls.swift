@@ -740,6 +740,46 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.clean_shutdown", [vm.rpcValue])
     }
 
+    /// `VM.clean_reboot`: Ask the guest to restart, and wait until it is up again.
+    public func cleanReboot(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.clean_reboot", [vm.rpcValue])
+    }
+
+    /// `Async.VM.clean_reboot`: Ask the guest to restart, and wait until it is up again. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncCleanReboot(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.clean_reboot", [vm.rpcValue])
+    }
+
+    /// `VM.hard_reboot`: Restart the VM at once, as pressing the reset button does.
+    public func hardReboot(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.hard_reboot", [vm.rpcValue])
+    }
+
+    /// `Async.VM.hard_reboot`: Restart the VM at once, as pressing the reset button does. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncHardReboot(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.hard_reboot", [vm.rpcValue])
+    }
+
+    /// `VM.suspend`: Save the running guest's state and stop it; `resume` carries on from there.
+    public func suspend(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.suspend", [vm.rpcValue])
+    }
+
+    /// `Async.VM.suspend`: Save the running guest's state and stop it; `resume` carries on from there. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSuspend(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.suspend", [vm.rpcValue])
+    }
+
+    /// `VM.resume`: Restore a suspended VM on a host with room for it.
+    public func resume(vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
+        let _: RPCValue = try await session.invoke("VM.resume", [vm.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `Async.VM.resume`: Restore a suspended VM on a host with room for it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncResume(vm: Ref<VM>, startPaused: Bool, force: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.resume", [vm.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
     /// `VM.pause`: Pause a running VM.
     public func pause(vm: Ref<VM>) async throws {
         let _: RPCValue = try await session.invoke("VM.pause", [vm.rpcValue])

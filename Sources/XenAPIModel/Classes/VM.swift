@@ -252,6 +252,23 @@ extension DataModel {
             message(
                 "clean_shutdown", [vm], doc: "Ask the guest to shut down, and wait until it has.",
                 errors: stateErrors + [.vmMissingPVDrivers, .vmShutdownTimeout], role: .vmOperator),
+            message(
+                "clean_reboot", [vm], doc: "Ask the guest to restart, and wait until it is up again.",
+                errors: stateErrors + [.vmMissingPVDrivers, .vmShutdownTimeout], role: .vmOperator),
+            message(
+                "hard_reboot", [vm], doc: "Restart the VM at once, as pressing the reset button does.",
+                errors: stateErrors, role: .vmOperator),
+            message(
+                "suspend", [vm], doc: "Save the running guest's state and stop it; `resume` carries on from there.",
+                errors: stateErrors + [.vmMissingPVDrivers], role: .vmOperator),
+            message(
+                "resume",
+                [
+                    vm, param("start_paused", .bool, doc: "Leave the VM paused once it is restored"),
+                    param("force", .bool, doc: "Resume even if the VM's configuration checks fail"),
+                ],
+                doc: "Restore a suspended VM on a host with room for it.",
+                errors: stateErrors + [.hostNotEnoughFreeMemory], role: .vmOperator),
             message("pause", [vm], doc: "Pause a running VM.", errors: stateErrors, role: .vmOperator),
             message("unpause", [vm], doc: "Resume a paused VM.", errors: stateErrors, role: .vmOperator),
             message(
