@@ -47,14 +47,17 @@ public struct DomainSpec: Sendable, Hashable {
     public var hvm: Bool
     /// Whether the guest runs an agent (PV drivers, guest tools) that answers shutdown requests.
     public var guestAgent: Bool
+    /// The device numbers of the domain's network interfaces.
+    public var nics: [Int]
 
-    public init(vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool) {
+    public init(vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = []) {
         self.vm = vm
         self.name = name
         self.memory = memory
         self.vcpus = vcpus
         self.hvm = hvm
         self.guestAgent = guestAgent
+        self.nics = nics
     }
 }
 
@@ -90,11 +93,28 @@ public struct DomainStat: Sendable, Hashable {
     public var spec: DomainSpec
     public var domid: Int64
     public var state: State
+    /// What the guest agent reports, while the guest runs one and is up.
+    public var guest: GuestReport?
 
-    public init(spec: DomainSpec, domid: Int64, state: State) {
+    public init(spec: DomainSpec, domid: Int64, state: State, guest: GuestReport?) {
         self.spec = spec
         self.domid = domid
         self.state = state
+        self.guest = guest
+    }
+}
+
+/// What a guest agent tells the toolstack (xapi's `VM_guest_metrics`).
+public struct GuestReport: Sendable, Hashable {
+    /// Addresses by interface: `"0/ip"`, `"0/ipv6/0"`.
+    public var networks: [String: String]
+    public var osVersion: [String: String]
+    public var pvDriversVersion: [String: String]
+
+    public init(networks: [String: String], osVersion: [String: String], pvDriversVersion: [String: String]) {
+        self.networks = networks
+        self.osVersion = osVersion
+        self.pvDriversVersion = pvDriversVersion
     }
 }
 

@@ -81,7 +81,10 @@ struct VMMessages: VMActions {
             throw error
         }
         let now = services.now()
+        let guest = await services.hypervisor.stat(spec.vm)?.guest
+        let guestMetrics = services.makeRef(VMGuestMetrics.self)
         return { tx throws(XenAPIError) in
+            try recordGuest(guest, of: vm, metricsRef: guestMetrics, at: now, in: &tx)
             try tx.update(vm) { vm in
                 vm.powerState = paused ? .paused : .running
                 vm.domid = outcome.domid ?? -1
@@ -109,7 +112,12 @@ struct VMMessages: VMActions {
     func unpause(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .unpause) { record, _ in
             _ = try await execution(vm, domainSpec(record)).run(VMPlans.unpause())
-            return { tx throws(XenAPIError) in try tx.set(vm, \.powerState, .running) }
+            let guest = await services.hypervisor.stat(record.uuid)?.guest
+            let (now, guestMetrics) = (services.now(), services.makeRef(VMGuestMetrics.self))
+            return { tx throws(XenAPIError) in
+                try recordGuest(guest, of: vm, metricsRef: guestMetrics, at: now, in: &tx)
+                try tx.set(vm, \.powerState, .running)
+            }
         }
     }
 
@@ -122,9 +130,12 @@ struct VMMessages: VMActions {
         }
     }
 
-    /// The record change that leaves a VM without a domain: halted, or suspended.
+    /// The record change that leaves a VM without a domain: halted, or suspended, with no guest
+    /// agent to report.
     private func stopped(_ vm: Ref<VM>, _ state: VMPowerState) -> (inout Transaction) throws(XenAPIError) -> Void {
-        { tx throws(XenAPIError) in
+        let now = services.now()
+        return { tx throws(XenAPIError) in
+            try recordGuest(nil, of: vm, metricsRef: .null, at: now, in: &tx)
             try tx.update(vm) { vm in
                 vm.powerState = state
                 vm.domid = -1
@@ -136,10 +147,43 @@ struct VMMessages: VMActions {
     /// The domain a VM's record asks for. The simulated guest runs an agent unless the VM says
     /// otherwise (`other_config:simulated-guest-agent=false`).
     private func domainSpec(_ record: VM) -> DomainSpec {
-        DomainSpec(
+        let snapshot = services.database.snapshot
+        let nics = record.vifs.compactMap { snapshot[$0].flatMap { Int($0.device) } }.sorted()
+        return DomainSpec(
             vm: record.uuid, name: record.nameLabel, memory: record.memoryStaticMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
-            guestAgent: record.otherConfig["simulated-guest-agent"] != "false")
+            guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics)
+    }
+
+    /// Records what the guest agent reports in the VM's guest metrics (made on first report);
+    /// without a report the VM has none.
+    private func recordGuest(
+        _ report: GuestReport?, of vm: Ref<VM>, metricsRef: Ref<VMGuestMetrics>, at now: DateTime,
+        in tx: inout Transaction
+    ) throws(XenAPIError) {
+        let current = try tx.snapshot.require(vm).guestMetrics
+        guard let report else {
+            if tx.snapshot.contains(current) { try tx.delete(current) }
+            try tx.set(vm, \.guestMetrics, .null)
+            return
+        }
+        let metrics = tx.snapshot.contains(current) ? current : metricsRef
+        if !tx.snapshot.contains(metrics) {
+            let uuid = services.environment.makeUUID()
+            try tx.insert(metrics) { $0.uuid = uuid }
+        }
+        try tx.update(metrics) { metrics in
+            metrics.networks = report.networks
+            metrics.osVersion = report.osVersion
+            metrics.pvDriversVersion = report.pvDriversVersion
+            metrics.pvDriversUpToDate = true
+            metrics.pvDriversDetected = true
+            metrics.live = true
+            metrics.canUseHotplugVBD = .yes
+            metrics.canUseHotplugVIF = .yes
+            metrics.lastUpdated = now
+        }
+        try tx.set(vm, \.guestMetrics, metrics)
     }
 
     private func execution(_ vm: Ref<VM>, _ spec: DomainSpec) -> PlanExecution {

@@ -178,7 +178,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func stat(_ vm: String) async -> DomainStat? {
         state.withLock { state in
-            state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state) }
+            state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: Self.guestReport($0)) }
         }
     }
 
@@ -186,6 +186,21 @@ public final class SimulatedHypervisor: Hypervisor {
         state.withLock { state in
             (state.generation, state.domains.filter { $0.value.changed > generation }.map(\.key).sorted())
         }
+    }
+
+    /// What the simulated agent of a running guest reports: an address per interface, unique
+    /// per domain, from 198.18.0.0/15 (the range set aside for benchmarks, so never a real host).
+    private static func guestReport(_ domain: Domain) -> GuestReport? {
+        guard domain.state == .running, domain.spec.guestAgent else { return nil }
+        var networks: [String: String] = [:]
+        for device in domain.spec.nics {
+            let address = Int(domain.domid) * 16 + device
+            networks["\(device)/ip"] = "198.\(18 + address / 65_536 % 2).\(address / 256 % 256).\(address % 256)"
+        }
+        return GuestReport(
+            networks: networks,
+            osVersion: ["name": "Simulated Linux", "distro": "simulated", "major": "1", "minor": "0", "uname": "6.1.0-sim"],
+            pvDriversVersion: ["major": "9", "minor": "4", "micro": "0", "build": "1"])
     }
 
     /// Takes the step's time, failing first if the fault oracle says so.

@@ -45,7 +45,13 @@ enum Naming {
     }
 
     private static func lowerFirstWord(_ word: String) -> String {
-        if word.uppercased() == word || acronyms[word.lowercased()] != nil { return word.lowercased() }
+        let lowered = word.lowercased()
+        // Acronyms and their plurals (`VIFs`, `VBDs`) lose their capitals as a first word.
+        if word.uppercased() == word || acronyms[lowered] != nil
+            || (lowered.hasSuffix("s") && acronyms[String(lowered.dropLast())] != nil)
+        {
+            return lowered
+        }
         return word.prefix(1).lowercased() + word.dropFirst()
     }
 

@@ -149,6 +149,39 @@ struct VMLifecycleTests {
         }
     }
 
+    @Test("the simulated guest agent reports an address per interface while the guest runs")
+    func guestMetrics() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            let network = try await harness.value(
+                "network.create", session, ["name_label": "lan", "name_description": "", "MTU": "1500", "other_config": [:]])
+            for device in ["0", "1"] {
+                _ = try await harness.value(
+                    "VIF.create", session,
+                    ["device": .string(device), "network": network, "VM": vm, "MAC": "", "MTU": "1500",
+                     "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:]])
+            }
+            #expect(try await harness.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            let metrics = try await harness.value("VM.get_guest_metrics", session, vm)
+            let networks = try await harness.value("VM_guest_metrics.get_networks", session, metrics)
+            #expect(networks == ["0/ip": "198.18.0.16", "1/ip": "198.18.0.17"])
+            #expect(try await harness.value("VM_guest_metrics.get_PV_drivers_detected", session, metrics) == true)
+            _ = try await harness.value("VM.hard_reboot", session, vm)
+            let rebooted = try await harness.value("VM.get_guest_metrics", session, vm)
+            #expect(try await harness.value("VM_guest_metrics.get_networks", session, rebooted)["0/ip"] == "198.18.0.32")
+            _ = try await harness.value("VM.hard_shutdown", session, vm)
+            #expect(try await harness.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
+            #expect(await harness.call("VM_guest_metrics.get_record", session, rebooted)
+                == .failure(["HANDLE_INVALID", "VM_guest_metrics", rebooted.stringValue!]))
+            let deaf = try await makeVM(harness, session, agent: false)
+            _ = try await harness.value("VM.start", session, deaf, false, false)
+            #expect(try await harness.value("VM.get_guest_metrics", session, deaf) == .string(OpaqueRef.null))
+        }
+    }
+
     @Test("memory runs out: a start that does not fit is refused with what it needed and what was free")
     func memory() async throws {
         let harness = try await ToolstackHarness()

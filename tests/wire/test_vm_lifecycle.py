@@ -31,7 +31,13 @@ def test_start_pause_shutdown(session):
     assert x.VM.get_power_state(vm) == "Halted"
     assert x.VM.get_domid(vm) == "-1"
     assert sorted(x.VM.get_allowed_operations(vm)) == ["destroy", "start"]
+    network = x.network.create({"name_label": "wire-lan", "name_description": "", "MTU": "1500", "other_config": {}})
+    x.VIF.create({"device": "0", "network": network, "VM": vm, "MAC": "", "MTU": "1500", "other_config": {},
+                  "qos_algorithm_type": "", "qos_algorithm_params": {}})
     x.VM.start(vm, False, False)
+    # What Ansible's wait_for_ip_address reads.
+    guest = x.VM_guest_metrics.get_record(x.VM.get_guest_metrics(vm))
+    assert guest["networks"]["0/ip"].startswith("198.18.")
     record = x.VM.get_record(vm)
     assert record["power_state"] == "Running"
     assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
@@ -53,7 +59,11 @@ def test_start_pause_shutdown(session):
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"
     assert x.VM.get_domid(vm) == "-1"
+    assert x.VM.get_guest_metrics(vm) == "OpaqueRef:NULL"
+    for vif in x.VM.get_VIFs(vm):
+        x.VIF.destroy(vif)
     x.VM.destroy(vm)
+    x.network.destroy(network)
 
 
 def test_async_start_and_refusals(session):

@@ -45,7 +45,7 @@ public struct Host: XenObject, Hashable {
     /// Logging configuration
     public var logging: [String: String]
     /// Physical network interfaces of the host
-    public var pIFs: [Ref<PIF>]
+    public var pifs: [Ref<PIF>]
     /// Storage repository for suspend images
     public var suspendImageSR: Ref<SR>
     /// Storage repository for crash dumps
@@ -57,7 +57,7 @@ public struct Host: XenObject, Hashable {
     /// Updates applied to the host (legacy)
     public var updates: [Ref<PoolUpdate>]
     /// Storage connections of the host
-    public var pBDs: [Ref<PBD>]
+    public var pbds: [Ref<PBD>]
     /// Physical CPUs of the host
     public var hostCPUs: [Ref<HostCPU>]
     /// CPU information
@@ -99,11 +99,11 @@ public struct Host: XenObject, Hashable {
     /// Chipset information
     public var chipsetInfo: [String: String]
     /// PCI devices of the host
-    public var pCIs: [Ref<PCI>]
+    public var pcis: [Ref<PCI>]
     /// Physical GPUs of the host
-    public var pGPUs: [Ref<PGPU>]
+    public var pgpus: [Ref<PGPU>]
     /// Physical USB devices of the host
-    public var pUSBs: [Ref<PUSB>]
+    public var pusbs: [Ref<PUSB>]
     /// Whether legacy SSL protocols are accepted
     public var sslLegacy: Bool
     /// VCPU parameters applied to guests
@@ -188,13 +188,13 @@ public struct Host: XenObject, Hashable {
         supportedBootloaders = []
         residentVMs = []
         logging = [:]
-        pIFs = []
+        pifs = []
         suspendImageSR = .null
         crashDumpSR = .null
         crashdumps = []
         patches = []
         updates = []
-        pBDs = []
+        pbds = []
         hostCPUs = []
         cpuInfo = [:]
         hostname = ""
@@ -215,9 +215,9 @@ public struct Host: XenObject, Hashable {
         powerOnConfig = [:]
         localCacheSR = .null
         chipsetInfo = [:]
-        pCIs = []
-        pGPUs = []
-        pUSBs = []
+        pcis = []
+        pgpus = []
+        pusbs = []
         sslLegacy = true
         guestVCPUsParams = [:]
         display = .enabled
@@ -271,13 +271,13 @@ public struct Host: XenObject, Hashable {
         supportedBootloaders = Self.columns.supportedBootloaders.decode(values[16])
         residentVMs = Self.columns.residentVMs.decode(values[17])
         logging = Self.columns.logging.decode(values[18])
-        pIFs = Self.columns.pIFs.decode(values[19])
+        pifs = Self.columns.pifs.decode(values[19])
         suspendImageSR = Self.columns.suspendImageSR.decode(values[20])
         crashDumpSR = Self.columns.crashDumpSR.decode(values[21])
         crashdumps = Self.columns.crashdumps.decode(values[22])
         patches = Self.columns.patches.decode(values[23])
         updates = Self.columns.updates.decode(values[24])
-        pBDs = Self.columns.pBDs.decode(values[25])
+        pbds = Self.columns.pbds.decode(values[25])
         hostCPUs = Self.columns.hostCPUs.decode(values[26])
         cpuInfo = Self.columns.cpuInfo.decode(values[27])
         hostname = Self.columns.hostname.decode(values[28])
@@ -298,9 +298,9 @@ public struct Host: XenObject, Hashable {
         powerOnConfig = Self.columns.powerOnConfig.decode(values[43])
         localCacheSR = Self.columns.localCacheSR.decode(values[44])
         chipsetInfo = Self.columns.chipsetInfo.decode(values[45])
-        pCIs = Self.columns.pCIs.decode(values[46])
-        pGPUs = Self.columns.pGPUs.decode(values[47])
-        pUSBs = Self.columns.pUSBs.decode(values[48])
+        pcis = Self.columns.pcis.decode(values[46])
+        pgpus = Self.columns.pgpus.decode(values[47])
+        pusbs = Self.columns.pusbs.decode(values[48])
         sslLegacy = Self.columns.sslLegacy.decode(values[49])
         guestVCPUsParams = Self.columns.guestVCPUsParams.decode(values[50])
         display = Self.columns.display.decode(values[51])
@@ -356,13 +356,13 @@ public struct Host: XenObject, Hashable {
         supportedBootloaders = try Self.columns.supportedBootloaders.member(of: value)
         residentVMs = try Self.columns.residentVMs.member(of: value)
         logging = try Self.columns.logging.member(of: value)
-        pIFs = try Self.columns.pIFs.member(of: value)
+        pifs = try Self.columns.pifs.member(of: value)
         suspendImageSR = try Self.columns.suspendImageSR.member(of: value)
         crashDumpSR = try Self.columns.crashDumpSR.member(of: value)
         crashdumps = try Self.columns.crashdumps.member(of: value)
         patches = try Self.columns.patches.member(of: value)
         updates = try Self.columns.updates.member(of: value)
-        pBDs = try Self.columns.pBDs.member(of: value)
+        pbds = try Self.columns.pbds.member(of: value)
         hostCPUs = try Self.columns.hostCPUs.member(of: value)
         cpuInfo = try Self.columns.cpuInfo.member(of: value)
         hostname = try Self.columns.hostname.member(of: value)
@@ -383,9 +383,9 @@ public struct Host: XenObject, Hashable {
         powerOnConfig = try Self.columns.powerOnConfig.member(of: value)
         localCacheSR = try Self.columns.localCacheSR.member(of: value)
         chipsetInfo = try Self.columns.chipsetInfo.member(of: value)
-        pCIs = try Self.columns.pCIs.member(of: value)
-        pGPUs = try Self.columns.pGPUs.member(of: value)
-        pUSBs = try Self.columns.pUSBs.member(of: value)
+        pcis = try Self.columns.pcis.member(of: value)
+        pgpus = try Self.columns.pgpus.member(of: value)
+        pusbs = try Self.columns.pusbs.member(of: value)
         sslLegacy = try Self.columns.sslLegacy.member(of: value)
         guestVCPUsParams = try Self.columns.guestVCPUsParams.member(of: value)
         display = try Self.columns.display.member(of: value)
@@ -440,13 +440,13 @@ public struct Host: XenObject, Hashable {
             supportedBootloaders.rpcValue,
             residentVMs.rpcValue,
             logging.rpcValue,
-            pIFs.rpcValue,
+            pifs.rpcValue,
             suspendImageSR.rpcValue,
             crashDumpSR.rpcValue,
             crashdumps.rpcValue,
             patches.rpcValue,
             updates.rpcValue,
-            pBDs.rpcValue,
+            pbds.rpcValue,
             hostCPUs.rpcValue,
             cpuInfo.rpcValue,
             hostname.rpcValue,
@@ -467,9 +467,9 @@ public struct Host: XenObject, Hashable {
             powerOnConfig.rpcValue,
             localCacheSR.rpcValue,
             chipsetInfo.rpcValue,
-            pCIs.rpcValue,
-            pGPUs.rpcValue,
-            pUSBs.rpcValue,
+            pcis.rpcValue,
+            pgpus.rpcValue,
+            pusbs.rpcValue,
             sslLegacy.rpcValue,
             guestVCPUsParams.rpcValue,
             display.rpcValue,
@@ -616,13 +616,13 @@ extension Host {
         public let supportedBootloaders = Column<Host, [String]>(index: 16, name: "supported_bootloaders", fallback: [])
         public let residentVMs = Column<Host, [Ref<VM>]>(index: 17, name: "resident_VMs", fallback: [])
         public let logging = Column<Host, [String: String]>(index: 18, name: "logging", fallback: [:])
-        public let pIFs = Column<Host, [Ref<PIF>]>(index: 19, name: "PIFs", fallback: [])
+        public let pifs = Column<Host, [Ref<PIF>]>(index: 19, name: "PIFs", fallback: [])
         public let suspendImageSR = Column<Host, Ref<SR>>(index: 20, name: "suspend_image_sr", fallback: .null)
         public let crashDumpSR = Column<Host, Ref<SR>>(index: 21, name: "crash_dump_sr", fallback: .null)
         public let crashdumps = Column<Host, [Ref<HostCrashdump>]>(index: 22, name: "crashdumps", fallback: [])
         public let patches = Column<Host, [Ref<HostPatch>]>(index: 23, name: "patches", fallback: [])
         public let updates = Column<Host, [Ref<PoolUpdate>]>(index: 24, name: "updates", fallback: [])
-        public let pBDs = Column<Host, [Ref<PBD>]>(index: 25, name: "PBDs", fallback: [])
+        public let pbds = Column<Host, [Ref<PBD>]>(index: 25, name: "PBDs", fallback: [])
         public let hostCPUs = Column<Host, [Ref<HostCPU>]>(index: 26, name: "host_CPUs", fallback: [])
         public let cpuInfo = Column<Host, [String: String]>(index: 27, name: "cpu_info", fallback: [:])
         public let hostname = Column<Host, String>(index: 28, name: "hostname", fallback: "")
@@ -643,9 +643,9 @@ extension Host {
         public let powerOnConfig = Column<Host, [String: String]>(index: 43, name: "power_on_config", fallback: [:])
         public let localCacheSR = Column<Host, Ref<SR>>(index: 44, name: "local_cache_sr", fallback: .null)
         public let chipsetInfo = Column<Host, [String: String]>(index: 45, name: "chipset_info", fallback: [:])
-        public let pCIs = Column<Host, [Ref<PCI>]>(index: 46, name: "PCIs", fallback: [])
-        public let pGPUs = Column<Host, [Ref<PGPU>]>(index: 47, name: "PGPUs", fallback: [])
-        public let pUSBs = Column<Host, [Ref<PUSB>]>(index: 48, name: "PUSBs", fallback: [])
+        public let pcis = Column<Host, [Ref<PCI>]>(index: 46, name: "PCIs", fallback: [])
+        public let pgpus = Column<Host, [Ref<PGPU>]>(index: 47, name: "PGPUs", fallback: [])
+        public let pusbs = Column<Host, [Ref<PUSB>]>(index: 48, name: "PUSBs", fallback: [])
         public let sslLegacy = Column<Host, Bool>(index: 49, name: "ssl_legacy", fallback: true)
         public let guestVCPUsParams = Column<Host, [String: String]>(index: 50, name: "guest_VCPUs_params", fallback: [:])
         public let display = Column<Host, HostDisplay>(index: 51, name: "display", fallback: .enabled)

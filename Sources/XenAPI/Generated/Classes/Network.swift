@@ -17,9 +17,9 @@ public struct Network: XenObject, Hashable {
     /// Operations in progress, keyed by task reference
     public var currentOperations: [String: NetworkOperations]
     /// Virtual interfaces connected to the network
-    public var vIFs: [Ref<VIF>]
+    public var vifs: [Ref<VIF>]
     /// Physical interfaces connected to the network
-    public var pIFs: [Ref<PIF>]
+    public var pifs: [Ref<PIF>]
     /// Maximum transmission unit, in bytes
     public var mtu: Int64
     /// Additional configuration
@@ -46,8 +46,8 @@ public struct Network: XenObject, Hashable {
         nameDescription = ""
         allowedOperations = []
         currentOperations = [:]
-        vIFs = []
-        pIFs = []
+        vifs = []
+        pifs = []
         mtu = 1500
         otherConfig = [:]
         bridge = ""
@@ -65,8 +65,8 @@ public struct Network: XenObject, Hashable {
         nameDescription = Self.columns.nameDescription.decode(values[2])
         allowedOperations = Self.columns.allowedOperations.decode(values[3])
         currentOperations = Self.columns.currentOperations.decode(values[4])
-        vIFs = Self.columns.vIFs.decode(values[5])
-        pIFs = Self.columns.pIFs.decode(values[6])
+        vifs = Self.columns.vifs.decode(values[5])
+        pifs = Self.columns.pifs.decode(values[6])
         mtu = Self.columns.mtu.decode(values[7])
         otherConfig = Self.columns.otherConfig.decode(values[8])
         bridge = Self.columns.bridge.decode(values[9])
@@ -86,8 +86,8 @@ public struct Network: XenObject, Hashable {
         nameDescription = try Self.columns.nameDescription.member(of: value)
         allowedOperations = try Self.columns.allowedOperations.member(of: value)
         currentOperations = try Self.columns.currentOperations.member(of: value)
-        vIFs = try Self.columns.vIFs.member(of: value)
-        pIFs = try Self.columns.pIFs.member(of: value)
+        vifs = try Self.columns.vifs.member(of: value)
+        pifs = try Self.columns.pifs.member(of: value)
         mtu = try Self.columns.mtu.member(of: value)
         otherConfig = try Self.columns.otherConfig.member(of: value)
         bridge = try Self.columns.bridge.member(of: value)
@@ -106,8 +106,8 @@ public struct Network: XenObject, Hashable {
             nameDescription.rpcValue,
             allowedOperations.rpcValue,
             currentOperations.rpcValue,
-            vIFs.rpcValue,
-            pIFs.rpcValue,
+            vifs.rpcValue,
+            pifs.rpcValue,
             mtu.rpcValue,
             otherConfig.rpcValue,
             bridge.rpcValue,
@@ -154,8 +154,8 @@ extension Network {
         public let nameDescription = Column<Network, String>(index: 2, name: "name_description", fallback: "")
         public let allowedOperations = Column<Network, [NetworkOperations]>(index: 3, name: "allowed_operations", fallback: [])
         public let currentOperations = Column<Network, [String: NetworkOperations]>(index: 4, name: "current_operations", fallback: [:])
-        public let vIFs = Column<Network, [Ref<VIF>]>(index: 5, name: "VIFs", fallback: [])
-        public let pIFs = Column<Network, [Ref<PIF>]>(index: 6, name: "PIFs", fallback: [])
+        public let vifs = Column<Network, [Ref<VIF>]>(index: 5, name: "VIFs", fallback: [])
+        public let pifs = Column<Network, [Ref<PIF>]>(index: 6, name: "PIFs", fallback: [])
         public let mtu = Column<Network, Int64>(index: 7, name: "MTU", fallback: 1500)
         public let otherConfig = Column<Network, [String: String]>(index: 8, name: "other_config", fallback: [:])
         public let bridge = Column<Network, String>(index: 9, name: "bridge", fallback: "")

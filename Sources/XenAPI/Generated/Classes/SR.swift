@@ -17,9 +17,9 @@ public struct SR: XenObject, Hashable {
     /// Operations in progress, keyed by task reference
     public var currentOperations: [String: StorageOperations]
     /// Disks held in the SR
-    public var vDIs: [Ref<VDI>]
+    public var vdis: [Ref<VDI>]
     /// Connections of hosts to the SR
-    public var pBDs: [Ref<PBD>]
+    public var pbds: [Ref<PBD>]
     /// Sum of the virtual sizes of the disks, in bytes
     public var virtualAllocation: Int64
     /// Physical space in use, in bytes
@@ -56,8 +56,8 @@ public struct SR: XenObject, Hashable {
         nameDescription = ""
         allowedOperations = []
         currentOperations = [:]
-        vDIs = []
-        pBDs = []
+        vdis = []
+        pbds = []
         virtualAllocation = 0
         physicalUtilisation = 0
         physicalSize = 0
@@ -80,8 +80,8 @@ public struct SR: XenObject, Hashable {
         nameDescription = Self.columns.nameDescription.decode(values[2])
         allowedOperations = Self.columns.allowedOperations.decode(values[3])
         currentOperations = Self.columns.currentOperations.decode(values[4])
-        vDIs = Self.columns.vDIs.decode(values[5])
-        pBDs = Self.columns.pBDs.decode(values[6])
+        vdis = Self.columns.vdis.decode(values[5])
+        pbds = Self.columns.pbds.decode(values[6])
         virtualAllocation = Self.columns.virtualAllocation.decode(values[7])
         physicalUtilisation = Self.columns.physicalUtilisation.decode(values[8])
         physicalSize = Self.columns.physicalSize.decode(values[9])
@@ -106,8 +106,8 @@ public struct SR: XenObject, Hashable {
         nameDescription = try Self.columns.nameDescription.member(of: value)
         allowedOperations = try Self.columns.allowedOperations.member(of: value)
         currentOperations = try Self.columns.currentOperations.member(of: value)
-        vDIs = try Self.columns.vDIs.member(of: value)
-        pBDs = try Self.columns.pBDs.member(of: value)
+        vdis = try Self.columns.vdis.member(of: value)
+        pbds = try Self.columns.pbds.member(of: value)
         virtualAllocation = try Self.columns.virtualAllocation.member(of: value)
         physicalUtilisation = try Self.columns.physicalUtilisation.member(of: value)
         physicalSize = try Self.columns.physicalSize.member(of: value)
@@ -131,8 +131,8 @@ public struct SR: XenObject, Hashable {
             nameDescription.rpcValue,
             allowedOperations.rpcValue,
             currentOperations.rpcValue,
-            vDIs.rpcValue,
-            pBDs.rpcValue,
+            vdis.rpcValue,
+            pbds.rpcValue,
             virtualAllocation.rpcValue,
             physicalUtilisation.rpcValue,
             physicalSize.rpcValue,
@@ -189,8 +189,8 @@ extension SR {
         public let nameDescription = Column<SR, String>(index: 2, name: "name_description", fallback: "")
         public let allowedOperations = Column<SR, [StorageOperations]>(index: 3, name: "allowed_operations", fallback: [])
         public let currentOperations = Column<SR, [String: StorageOperations]>(index: 4, name: "current_operations", fallback: [:])
-        public let vDIs = Column<SR, [Ref<VDI>]>(index: 5, name: "VDIs", fallback: [])
-        public let pBDs = Column<SR, [Ref<PBD>]>(index: 6, name: "PBDs", fallback: [])
+        public let vdis = Column<SR, [Ref<VDI>]>(index: 5, name: "VDIs", fallback: [])
+        public let pbds = Column<SR, [Ref<PBD>]>(index: 6, name: "PBDs", fallback: [])
         public let virtualAllocation = Column<SR, Int64>(index: 7, name: "virtual_allocation", fallback: 0)
         public let physicalUtilisation = Column<SR, Int64>(index: 8, name: "physical_utilisation", fallback: 0)
         public let physicalSize = Column<SR, Int64>(index: 9, name: "physical_size", fallback: 0)

@@ -19,7 +19,7 @@ public struct VDI: XenObject, Hashable {
     /// The storage repository holding the disk
     public var sr: Ref<SR>
     /// Block devices attaching this disk
-    public var vBDs: [Ref<VBD>]
+    public var vbds: [Ref<VBD>]
     /// Crash dumps stored in this disk
     public var crashDumps: [Ref<Crashdump>]
     /// Size seen by the guest, in bytes
@@ -79,7 +79,7 @@ public struct VDI: XenObject, Hashable {
         allowedOperations = []
         currentOperations = [:]
         sr = .null
-        vBDs = []
+        vbds = []
         crashDumps = []
         virtualSize = 0
         physicalUtilisation = 0
@@ -114,7 +114,7 @@ public struct VDI: XenObject, Hashable {
         allowedOperations = Self.columns.allowedOperations.decode(values[3])
         currentOperations = Self.columns.currentOperations.decode(values[4])
         sr = Self.columns.sr.decode(values[5])
-        vBDs = Self.columns.vBDs.decode(values[6])
+        vbds = Self.columns.vbds.decode(values[6])
         crashDumps = Self.columns.crashDumps.decode(values[7])
         virtualSize = Self.columns.virtualSize.decode(values[8])
         physicalUtilisation = Self.columns.physicalUtilisation.decode(values[9])
@@ -151,7 +151,7 @@ public struct VDI: XenObject, Hashable {
         allowedOperations = try Self.columns.allowedOperations.member(of: value)
         currentOperations = try Self.columns.currentOperations.member(of: value)
         sr = try Self.columns.sr.member(of: value)
-        vBDs = try Self.columns.vBDs.member(of: value)
+        vbds = try Self.columns.vbds.member(of: value)
         crashDumps = try Self.columns.crashDumps.member(of: value)
         virtualSize = try Self.columns.virtualSize.member(of: value)
         physicalUtilisation = try Self.columns.physicalUtilisation.member(of: value)
@@ -187,7 +187,7 @@ public struct VDI: XenObject, Hashable {
             allowedOperations.rpcValue,
             currentOperations.rpcValue,
             sr.rpcValue,
-            vBDs.rpcValue,
+            vbds.rpcValue,
             crashDumps.rpcValue,
             virtualSize.rpcValue,
             physicalUtilisation.rpcValue,
@@ -267,7 +267,7 @@ extension VDI {
         public let allowedOperations = Column<VDI, [VDIOperations]>(index: 3, name: "allowed_operations", fallback: [])
         public let currentOperations = Column<VDI, [String: VDIOperations]>(index: 4, name: "current_operations", fallback: [:])
         public let sr = Column<VDI, Ref<SR>>(index: 5, name: "SR", fallback: .null)
-        public let vBDs = Column<VDI, [Ref<VBD>]>(index: 6, name: "VBDs", fallback: [])
+        public let vbds = Column<VDI, [Ref<VBD>]>(index: 6, name: "VBDs", fallback: [])
         public let crashDumps = Column<VDI, [Ref<Crashdump>]>(index: 7, name: "crash_dumps", fallback: [])
         public let virtualSize = Column<VDI, Int64>(index: 8, name: "virtual_size", fallback: 0)
         public let physicalUtilisation = Column<VDI, Int64>(index: 9, name: "physical_utilisation", fallback: 0)

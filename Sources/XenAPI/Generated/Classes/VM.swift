@@ -61,15 +61,15 @@ public struct VM: XenObject, Hashable {
     /// Consoles of the VM
     public var consoles: [Ref<Console>]
     /// Virtual network interfaces of the VM
-    public var vIFs: [Ref<VIF>]
+    public var vifs: [Ref<VIF>]
     /// Virtual block devices of the VM
-    public var vBDs: [Ref<VBD>]
+    public var vbds: [Ref<VBD>]
     /// Virtual USB devices of the VM
-    public var vUSBs: [Ref<VUSB>]
+    public var vusbs: [Ref<VUSB>]
     /// Crash dumps of the VM
     public var crashDumps: [Ref<Crashdump>]
     /// Virtual TPMs of the VM
-    public var vTPMs: [Ref<VTPM>]
+    public var vtpms: [Ref<VTPM>]
     /// Bootloader used to boot a PV guest
     public var pvBootloader: String
     /// Path to the PV kernel
@@ -159,7 +159,7 @@ public struct VM: XenObject, Hashable {
     /// Start order within the appliance
     public var order: Int64
     /// Virtual GPUs of the VM
-    public var vGPUs: [Ref<VGPU>]
+    public var vgpus: [Ref<VGPU>]
     /// PCI devices passed through to the VM
     public var attachedPCIs: [Ref<PCI>]
     /// Storage repository for the suspend image
@@ -220,11 +220,11 @@ public struct VM: XenObject, Hashable {
         actionsAfterReboot = .destroy
         actionsAfterCrash = .destroy
         consoles = []
-        vIFs = []
-        vBDs = []
-        vUSBs = []
+        vifs = []
+        vbds = []
+        vusbs = []
         crashDumps = []
-        vTPMs = []
+        vtpms = []
         pvBootloader = ""
         pvKernel = ""
         pvRamdisk = ""
@@ -269,7 +269,7 @@ public struct VM: XenObject, Hashable {
         startDelay = 0
         shutdownDelay = 0
         order = 0
-        vGPUs = []
+        vgpus = []
         attachedPCIs = []
         suspendSR = .null
         version = 0
@@ -315,11 +315,11 @@ public struct VM: XenObject, Hashable {
         actionsAfterReboot = Self.columns.actionsAfterReboot.decode(values[24])
         actionsAfterCrash = Self.columns.actionsAfterCrash.decode(values[25])
         consoles = Self.columns.consoles.decode(values[26])
-        vIFs = Self.columns.vIFs.decode(values[27])
-        vBDs = Self.columns.vBDs.decode(values[28])
-        vUSBs = Self.columns.vUSBs.decode(values[29])
+        vifs = Self.columns.vifs.decode(values[27])
+        vbds = Self.columns.vbds.decode(values[28])
+        vusbs = Self.columns.vusbs.decode(values[29])
         crashDumps = Self.columns.crashDumps.decode(values[30])
-        vTPMs = Self.columns.vTPMs.decode(values[31])
+        vtpms = Self.columns.vtpms.decode(values[31])
         pvBootloader = Self.columns.pvBootloader.decode(values[32])
         pvKernel = Self.columns.pvKernel.decode(values[33])
         pvRamdisk = Self.columns.pvRamdisk.decode(values[34])
@@ -364,7 +364,7 @@ public struct VM: XenObject, Hashable {
         startDelay = Self.columns.startDelay.decode(values[73])
         shutdownDelay = Self.columns.shutdownDelay.decode(values[74])
         order = Self.columns.order.decode(values[75])
-        vGPUs = Self.columns.vGPUs.decode(values[76])
+        vgpus = Self.columns.vgpus.decode(values[76])
         attachedPCIs = Self.columns.attachedPCIs.decode(values[77])
         suspendSR = Self.columns.suspendSR.decode(values[78])
         version = Self.columns.version.decode(values[79])
@@ -412,11 +412,11 @@ public struct VM: XenObject, Hashable {
         actionsAfterReboot = try Self.columns.actionsAfterReboot.member(of: value)
         actionsAfterCrash = try Self.columns.actionsAfterCrash.member(of: value)
         consoles = try Self.columns.consoles.member(of: value)
-        vIFs = try Self.columns.vIFs.member(of: value)
-        vBDs = try Self.columns.vBDs.member(of: value)
-        vUSBs = try Self.columns.vUSBs.member(of: value)
+        vifs = try Self.columns.vifs.member(of: value)
+        vbds = try Self.columns.vbds.member(of: value)
+        vusbs = try Self.columns.vusbs.member(of: value)
         crashDumps = try Self.columns.crashDumps.member(of: value)
-        vTPMs = try Self.columns.vTPMs.member(of: value)
+        vtpms = try Self.columns.vtpms.member(of: value)
         pvBootloader = try Self.columns.pvBootloader.member(of: value)
         pvKernel = try Self.columns.pvKernel.member(of: value)
         pvRamdisk = try Self.columns.pvRamdisk.member(of: value)
@@ -461,7 +461,7 @@ public struct VM: XenObject, Hashable {
         startDelay = try Self.columns.startDelay.member(of: value)
         shutdownDelay = try Self.columns.shutdownDelay.member(of: value)
         order = try Self.columns.order.member(of: value)
-        vGPUs = try Self.columns.vGPUs.member(of: value)
+        vgpus = try Self.columns.vgpus.member(of: value)
         attachedPCIs = try Self.columns.attachedPCIs.member(of: value)
         suspendSR = try Self.columns.suspendSR.member(of: value)
         version = try Self.columns.version.member(of: value)
@@ -508,11 +508,11 @@ public struct VM: XenObject, Hashable {
             actionsAfterReboot.rpcValue,
             actionsAfterCrash.rpcValue,
             consoles.rpcValue,
-            vIFs.rpcValue,
-            vBDs.rpcValue,
-            vUSBs.rpcValue,
+            vifs.rpcValue,
+            vbds.rpcValue,
+            vusbs.rpcValue,
             crashDumps.rpcValue,
-            vTPMs.rpcValue,
+            vtpms.rpcValue,
             pvBootloader.rpcValue,
             pvKernel.rpcValue,
             pvRamdisk.rpcValue,
@@ -557,7 +557,7 @@ public struct VM: XenObject, Hashable {
             startDelay.rpcValue,
             shutdownDelay.rpcValue,
             order.rpcValue,
-            vGPUs.rpcValue,
+            vgpus.rpcValue,
             attachedPCIs.rpcValue,
             suspendSR.rpcValue,
             version.rpcValue,
@@ -708,11 +708,11 @@ extension VM {
         public let actionsAfterReboot = Column<VM, OnNormalExit>(index: 24, name: "actions_after_reboot", fallback: .destroy)
         public let actionsAfterCrash = Column<VM, OnCrashBehaviour>(index: 25, name: "actions_after_crash", fallback: .destroy)
         public let consoles = Column<VM, [Ref<Console>]>(index: 26, name: "consoles", fallback: [])
-        public let vIFs = Column<VM, [Ref<VIF>]>(index: 27, name: "VIFs", fallback: [])
-        public let vBDs = Column<VM, [Ref<VBD>]>(index: 28, name: "VBDs", fallback: [])
-        public let vUSBs = Column<VM, [Ref<VUSB>]>(index: 29, name: "VUSBs", fallback: [])
+        public let vifs = Column<VM, [Ref<VIF>]>(index: 27, name: "VIFs", fallback: [])
+        public let vbds = Column<VM, [Ref<VBD>]>(index: 28, name: "VBDs", fallback: [])
+        public let vusbs = Column<VM, [Ref<VUSB>]>(index: 29, name: "VUSBs", fallback: [])
         public let crashDumps = Column<VM, [Ref<Crashdump>]>(index: 30, name: "crash_dumps", fallback: [])
-        public let vTPMs = Column<VM, [Ref<VTPM>]>(index: 31, name: "VTPMs", fallback: [])
+        public let vtpms = Column<VM, [Ref<VTPM>]>(index: 31, name: "VTPMs", fallback: [])
         public let pvBootloader = Column<VM, String>(index: 32, name: "PV_bootloader", fallback: "")
         public let pvKernel = Column<VM, String>(index: 33, name: "PV_kernel", fallback: "")
         public let pvRamdisk = Column<VM, String>(index: 34, name: "PV_ramdisk", fallback: "")
@@ -757,7 +757,7 @@ extension VM {
         public let startDelay = Column<VM, Int64>(index: 73, name: "start_delay", fallback: 0)
         public let shutdownDelay = Column<VM, Int64>(index: 74, name: "shutdown_delay", fallback: 0)
         public let order = Column<VM, Int64>(index: 75, name: "order", fallback: 0)
-        public let vGPUs = Column<VM, [Ref<VGPU>]>(index: 76, name: "VGPUs", fallback: [])
+        public let vgpus = Column<VM, [Ref<VGPU>]>(index: 76, name: "VGPUs", fallback: [])
         public let attachedPCIs = Column<VM, [Ref<PCI>]>(index: 77, name: "attached_PCIs", fallback: [])
         public let suspendSR = Column<VM, Ref<SR>>(index: 78, name: "suspend_SR", fallback: .null)
         public let version = Column<VM, Int64>(index: 79, name: "version", fallback: 0)
