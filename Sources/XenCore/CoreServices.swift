@@ -32,6 +32,15 @@ public final class CoreServices: Sendable {
     /// A fresh `OpaqueRef:<uuid>`, for code that handles objects of any class.
     func makeOpaqueRef() -> String { "OpaqueRef:" + environment.makeUUID() }
 
+    /// The hypervisor's view of this host's resources.
+    func hostFacts() async throws(XenAPIError) -> HostFacts {
+        do throws(HypervisorError) {
+            return try await hypervisor.hostFacts()
+        } catch {
+            throw PlanExecution.apiError(error)
+        }
+    }
+
     /// Now, as a datamodel datetime.
     func now() -> DateTime { DateTime(secondsSinceEpoch: environment.wallClockSeconds()) }
 

@@ -10,6 +10,7 @@ struct CustomMessages: CustomActions {
     let event: EventMessages
     let message: AlertMessages
     let vm: VMMessages
+    let host: HostMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
@@ -17,6 +18,7 @@ struct CustomMessages: CustomActions {
         event = EventMessages(services: services)
         message = AlertMessages(services: services)
         vm = VMMessages(services: services)
+        host = HostMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

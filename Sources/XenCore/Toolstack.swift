@@ -27,9 +27,11 @@ public final class Toolstack: Sendable {
         self.table = try DispatchTable(implicit: implicit, custom: CustomMessages(services: services).descriptors())
     }
 
-    /// Creates the pool, its host and the host's objects on an empty database.
-    public func bootstrapIfEmpty() async throws(XenAPIError) {
+    /// Brings the host up: creates the pool, its host and the host's objects on an empty
+    /// database, then reconciles the VMs recorded on this host with what the hypervisor runs.
+    public func startUp() async throws(XenAPIError) {
         try await PoolBootstrap.run(services)
+        try await Reconciliation.run(services)
     }
 
     /// Runs one call.

@@ -46,6 +46,28 @@ struct VMMessages: VMActions {
         }
     }
 
+    /// The errors of a guest that cannot or did not shut down when asked.
+    private static let guestDidNotComply: Set<String> = [
+        XenAPIError.vmMissingPVDrivers(vm: "").code, XenAPIError.vmShutdownTimeout(vm: "", timeout: "").code,
+    ]
+
+    /// Clean when the guest can hear the request, hard otherwise (or when it does not comply in time).
+    func shutdown(_ context: CallContext, vm: Ref<VM>) async throws {
+        try await operate(context, vm, .shutdown) { record, _ in
+            let execution = execution(vm, domainSpec(record))
+            if record.powerState == .running {
+                do throws(XenAPIError) {
+                    _ = try await execution.run(VMPlans.cleanShutdown())
+                    return stopped(vm, .halted)
+                } catch where Self.guestDidNotComply.contains(error.code) {
+                    // Fall through to the hard way.
+                }
+            }
+            _ = try await execution.run(VMPlans.hardShutdown(suspended: record.powerState == .suspended))
+            return stopped(vm, .halted)
+        }
+    }
+
     func suspend(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .suspend) { record, _ in
             _ = try await execution(vm, domainSpec(record)).run(VMPlans.suspend())
@@ -62,7 +84,7 @@ struct VMMessages: VMActions {
     ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
         let spec = domainSpec(record)
         if fresh {
-            let facts = try await hostFacts()
+            let facts = try await services.hostFacts()
             guard spec.memory <= facts.freeMemory else {
                 throw XenAPIError.hostNotEnoughFreeMemory(needed: String(spec.memory), available: String(facts.freeMemory))
             }
@@ -190,14 +212,6 @@ struct VMMessages: VMActions {
         PlanExecution(hypervisor: services.hypervisor, vm: vm, spec: spec)
     }
 
-    private func hostFacts() async throws(XenAPIError) -> HostFacts {
-        do throws(HypervisorError) {
-            return try await services.hypervisor.hostFacts()
-        } catch {
-            throw PlanExecution.apiError(error)
-        }
-    }
-
     /// Checks `operation` and takes the VM's operation lock in one write, runs `body` (which
     /// returns the record changes to make), then records them and releases the lock in one more;
     /// a failure releases the lock and changes nothing else.
@@ -222,7 +236,7 @@ struct VMMessages: VMActions {
             outcome = .failure(XenAPIError.internalError(message: "\(error)"))
         }
         // Whatever happened, the host's free memory may have changed.
-        let facts = try? await services.hypervisor.hostFacts()
+        let facts = try? await services.hostFacts()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             if let facts, let metrics = tx.snapshot[host]?.metrics, tx.snapshot.contains(metrics) {
                 try tx.set(metrics, \.memoryFree, facts.freeMemory)

@@ -38,7 +38,7 @@ enum VMPowerRules {
 
     /// The operations this toolstack carries out, reported in `allowed_operations` when valid.
     static let implemented: [VMOperations] = [
-        .start, .hardShutdown, .cleanShutdown, .cleanReboot, .hardReboot, .suspend, .resume, .pause, .unpause, .destroy,
+        .start, .hardShutdown, .cleanShutdown, .shutdown, .cleanReboot, .hardReboot, .suspend, .resume, .pause, .unpause, .destroy,
     ]
 
     /// Whether `operation` may run alongside `running`.

@@ -65,7 +65,7 @@ struct Xapid: AsyncParsableCommand {
                 totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
                 cpuCount: configuration.cpuCount, sleep: environment.sleep))
         let toolstack = try Toolstack(services: services)
-        try await toolstack.bootstrapIfEmpty()
+        try await toolstack.startUp()
 
         var logger = Logger(label: "xapid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice

@@ -10,20 +10,23 @@ struct ToolstackHarness {
     let toolstack: Toolstack
     static let password = "harness-password"
 
-    /// `fails` is the simulated hypervisor's fault oracle, asked before each step by name.
-    init(seed: UInt64 = 1, fails: @escaping @Sendable (String) -> Bool = { _ in false }) async throws {
+    /// `fails` is the simulated hypervisor's fault oracle, asked before each step by name;
+    /// `database` one that outlived an earlier harness (a restart), else a new one.
+    init(
+        seed: UInt64 = 1, database: PoolDatabase? = nil, fails: @escaping @Sendable (String) -> Bool = { _ in false }
+    ) async throws {
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
         let configuration = ToolstackConfiguration(hostname: "harness", address: "127.0.0.1")
         let services = CoreServices(
-            database: try PoolDatabase(persistence: MemoryPersistence()), environment: environment,
+            database: try database ?? PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
             hypervisor: SimulatedHypervisor(
                 totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
                 cpuCount: configuration.cpuCount, sleep: environment.sleep, fails: fails))
         toolstack = try Toolstack(services: services)
-        try await toolstack.bootstrapIfEmpty()
+        try await toolstack.startUp()
     }
 
     func login() async throws -> String {

@@ -65,7 +65,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "clean_shutdown", "clean_reboot", "hard_reboot", "suspend", "pause"])
+                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause"])
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
             #expect(await harness.call("VM.start", session, vm, false, false)
                 == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))
@@ -132,7 +132,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
             #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "resume", "destroy"])
+                == ["hard_shutdown", "shutdown", "resume", "destroy"])
             #expect(try await hypervisor.hostFacts().freeMemory == freeRunning + 2 * Self.gib)
             _ = try await harness.value("VM.resume", session, vm, false, false)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
@@ -179,6 +179,53 @@ struct VMLifecycleTests {
             let deaf = try await makeVM(harness, session, agent: false)
             _ = try await harness.value("VM.start", session, deaf, false, false)
             #expect(try await harness.value("VM.get_guest_metrics", session, deaf) == .string(OpaqueRef.null))
+        }
+    }
+
+    @Test("shutdown is clean when the guest can hear it, hard otherwise")
+    func shutdownFallsBack() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let deaf = try await makeVM(harness, session, agent: false)
+            _ = try await harness.value("VM.start", session, deaf, false, false)
+            let before = harness.seeded.virtualTime
+            _ = try await harness.value("VM.shutdown", session, deaf)
+            #expect(try await harness.value("VM.get_power_state", session, deaf) == "Halted")
+            #expect(harness.seeded.virtualTime - before < .seconds(1), "no wait for a guest that cannot hear")
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            let cleanStart = harness.seeded.virtualTime
+            _ = try await harness.value("VM.shutdown", session, vm)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
+            #expect(harness.seeded.virtualTime - cleanStart >= .seconds(2), "the guest shut itself down")
+        }
+    }
+
+    @Test("after a restart, VMs whose domains are gone are halted; the host reports its time and free memory")
+    func reconciliation() async throws {
+        let harness = try await ToolstackHarness()
+        let database = harness.toolstack.services.database
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            let host = try await harness.value("VM.get_resident_on", session, vm)
+            #expect(try await harness.value("host.compute_free_memory", session, host) == .int(58 * Self.gib))
+            #expect(try await harness.value("host.get_servertime", session, host) == .dateTime("20260101T00:00:00Z"))
+        }
+        // The database outlives the process; the in-memory hypervisor's domains do not.
+        let restarted = try await ToolstackHarness(seed: 2, database: database)
+        try await restarted.run {
+            let session = RPCValue.string(try await restarted.login())
+            let vm = try #require(try await restarted.value("VM.get_by_name_label", session, "test").arrayValue?.first)
+            #expect(try await restarted.value("VM.get_power_state", session, vm) == "Halted")
+            #expect(try await restarted.value("VM.get_domid", session, vm) == .int(-1))
+            #expect(try await restarted.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
+            #expect(try await restarted.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
+            #expect(try await restarted.value("VM.get_allowed_operations", session, vm)
+                == ["start", "destroy"])
+            _ = try await restarted.value("VM.start", session, vm, false, false)
         }
     }
 

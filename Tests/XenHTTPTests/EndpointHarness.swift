@@ -28,7 +28,7 @@ struct EndpointHarness: Sendable {
                 totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
                 cpuCount: configuration.cpuCount, sleep: environment.sleep))
         toolstack = try Toolstack(services: services)
-        try await toolstack.bootstrapIfEmpty()
+        try await toolstack.startUp()
     }
 
     /// Runs `test` against a router serving the endpoints for calls from `origin` (`xapid` builds

@@ -43,7 +43,7 @@ def test_start_pause_shutdown(session):
     assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
     assert int(record["domid"]) > 0
     assert sorted(record["allowed_operations"]) == [
-        "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "suspend"]
+        "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "shutdown", "suspend"]
     assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
     assert failure(x.VM.destroy, vm) == ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]
     x.VM.pause(vm)
@@ -74,7 +74,11 @@ def test_async_start_and_refusals(session):
         x.event_from(["task/" + task], "", 5.0)
     assert x.task.get_status(task) == "success"
     assert failure(x.VM.clean_shutdown, deaf) == ["VM_MISSING_PV_DRIVERS", deaf]
-    x.VM.hard_shutdown(deaf)
+    x.VM.shutdown(deaf)  # falls back to a hard shutdown
+    assert x.VM.get_power_state(deaf) == "Halted"
+    host = x.pool.get_master(x.pool.get_all()[0])
+    assert int(x.host.compute_free_memory(host)) > 0
+    assert str(x.host.get_servertime(host)).startswith("20")
     huge = new_vm(x, "wire-huge", memory=1024 * GIB)
     details = failure(x.VM.start, huge, False, False)
     assert details[:2] == ["HOST_NOT_ENOUGH_FREE_MEMORY", str(1024 * GIB)]

@@ -44,6 +44,32 @@ extension SessionActions {
     }
 }
 
+/// The custom messages of `host`; implicit ones (getters, setters, CRUD) are derived.
+public protocol HostActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `host.get_servertime`: The host's clock, in UTC.
+    func getServertime(_ context: Context, host: Ref<Host>) async throws -> DateTime
+
+    /// `host.compute_free_memory`: Memory, in bytes, that VMs starting on the host could use now.
+    func computeFreeMemory(_ context: Context, host: Ref<Host>) async throws -> Int64
+}
+
+extension HostActions {
+    /// The wire handlers for `host`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "get_servertime": { context, p in
+                try await self.getServertime(context, host: p.decode(0, "host")).rpcValue
+            },
+            "compute_free_memory": { context, p in
+                try await self.computeFreeMemory(context, host: p.decode(0, "host")).rpcValue
+            },
+        ]
+    }
+}
+
 /// The custom messages of `VM`; implicit ones (getters, setters, CRUD) are derived.
 public protocol VMActions: Sendable {
     /// What each call receives: who is calling, on which session and task.
@@ -57,6 +83,9 @@ public protocol VMActions: Sendable {
 
     /// `VM.clean_shutdown`: Ask the guest to shut down, and wait until it has.
     func cleanShutdown(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.shutdown`: Shut the VM down: cleanly if the guest can, otherwise at once.
+    func shutdown(_ context: Context, vm: Ref<VM>) async throws
 
     /// `VM.clean_reboot`: Ask the guest to restart, and wait until it is up again.
     func cleanReboot(_ context: Context, vm: Ref<VM>) async throws
@@ -94,6 +123,10 @@ extension VMActions {
             },
             "clean_shutdown": { context, p in
                 try await self.cleanShutdown(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "shutdown": { context, p in
+                try await self.shutdown(context, vm: p.decode(0, "vm"))
                 return .string("")
             },
             "clean_reboot": { context, p in
@@ -296,6 +329,9 @@ public protocol CustomActions: Sendable {
     associatedtype SessionImplementation: SessionActions where SessionImplementation.Context == Context
     /// The implementation of `session`'s custom messages.
     var session: SessionImplementation { get }
+    associatedtype HostImplementation: HostActions where HostImplementation.Context == Context
+    /// The implementation of `host`'s custom messages.
+    var host: HostImplementation { get }
     associatedtype VMImplementation: VMActions where VMImplementation.Context == Context
     /// The implementation of `VM`'s custom messages.
     var vm: VMImplementation { get }
@@ -315,6 +351,7 @@ extension CustomActions {
     public var handlersByClass: [String: [String: MessageHandler<Context>]] {
         [
             "session": session.handlers,
+            "host": host.handlers,
             "VM": vm.handlers,
             "task": task.handlers,
             "event": event.handlers,

@@ -554,6 +554,21 @@ public struct HostCalls: Sendable {
     public func getTimezone(_ object: Ref<Host>) async throws -> String {
         try await session.invoke("host.get_timezone", [object.rpcValue])
     }
+
+    /// `host.get_servertime`: The host's clock, in UTC.
+    public func getServertime(host: Ref<Host>) async throws -> DateTime {
+        try await session.invoke("host.get_servertime", [host.rpcValue])
+    }
+
+    /// `host.compute_free_memory`: Memory, in bytes, that VMs starting on the host could use now.
+    public func computeFreeMemory(host: Ref<Host>) async throws -> Int64 {
+        try await session.invoke("host.compute_free_memory", [host.rpcValue])
+    }
+
+    /// `Async.host.compute_free_memory`: Memory, in bytes, that VMs starting on the host could use now. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncComputeFreeMemory(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.compute_free_memory", [host.rpcValue])
+    }
 }
 
 extension XenAPISession {

@@ -740,6 +740,16 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.clean_shutdown", [vm.rpcValue])
     }
 
+    /// `VM.shutdown`: Shut the VM down: cleanly if the guest can, otherwise at once.
+    public func shutdown(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.shutdown", [vm.rpcValue])
+    }
+
+    /// `Async.VM.shutdown`: Shut the VM down: cleanly if the guest can, otherwise at once. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncShutdown(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.shutdown", [vm.rpcValue])
+    }
+
     /// `VM.clean_reboot`: Ask the guest to restart, and wait until it is up again.
     public func cleanReboot(vm: Ref<VM>) async throws {
         let _: RPCValue = try await session.invoke("VM.clean_reboot", [vm.rpcValue])

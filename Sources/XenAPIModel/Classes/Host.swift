@@ -167,7 +167,15 @@ extension DataModel {
                 field("ntp_custom_servers", .stringSet, default: .emptySet, doc: "NTP servers used in Custom mode"),
                 field("timezone", .string, default: .string("UTC"), doc: "The host's time zone"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "get_servertime", [param("host", .ref("host"), doc: "The host")], result: .datetime,
+                    doc: "The host's clock, in UTC.", errors: [.handleInvalid], role: .readOnly, async: false),
+                message(
+                    "compute_free_memory", [param("host", .ref("host"), doc: "The host")], result: .int,
+                    doc: "Memory, in bytes, that VMs starting on the host could use now.", errors: [.handleInvalid],
+                    role: .readOnly),
+            ],
             hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

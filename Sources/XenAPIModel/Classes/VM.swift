@@ -253,6 +253,9 @@ extension DataModel {
                 "clean_shutdown", [vm], doc: "Ask the guest to shut down, and wait until it has.",
                 errors: stateErrors + [.vmMissingPVDrivers, .vmShutdownTimeout], role: .vmOperator),
             message(
+                "shutdown", [vm], doc: "Shut the VM down: cleanly if the guest can, otherwise at once.",
+                errors: stateErrors, role: .vmOperator),
+            message(
                 "clean_reboot", [vm], doc: "Ask the guest to restart, and wait until it is up again.",
                 errors: stateErrors + [.vmMissingPVDrivers, .vmShutdownTimeout], role: .vmOperator),
             message(

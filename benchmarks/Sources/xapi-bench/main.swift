@@ -36,7 +36,7 @@ let services = CoreServices(
         totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
         cpuCount: configuration.cpuCount, sleep: environment.sleep))
 let toolstack = try Toolstack(services: services)
-try await toolstack.bootstrapIfEmpty()
+try await toolstack.startUp()
 
 // 10,000 halted VMs, written in one transaction.
 let vmCount = 10_000
