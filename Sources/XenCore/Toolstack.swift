@@ -28,9 +28,11 @@ public final class Toolstack: Sendable {
     }
 
     /// Brings the host up: creates the pool, its host and the host's objects on an empty
-    /// database, then reconciles the VMs recorded on this host with what the hypervisor runs.
+    /// database, re-enables the host unless it was disabled for good, and reconciles the VMs
+    /// recorded on this host with what the hypervisor runs.
     public func startUp() async throws(XenAPIError) {
         try await PoolBootstrap.run(services)
+        try await HostMessages.enableAfterRestart(services)
         try await Reconciliation.run(services)
     }
 

@@ -84,6 +84,9 @@ struct VMMessages: VMActions {
     ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
         let spec = domainSpec(record)
         if fresh {
+            guard services.database.snapshot[host]?.enabled == true else {
+                throw XenAPIError.hostDisabled(host: host.rawValue)
+            }
             let facts = try await services.hostFacts()
             guard spec.memory <= facts.freeMemory else {
                 throw XenAPIError.hostNotEnoughFreeMemory(needed: String(spec.memory), available: String(facts.freeMemory))

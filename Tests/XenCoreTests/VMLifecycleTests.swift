@@ -202,7 +202,7 @@ struct VMLifecycleTests {
         }
     }
 
-    @Test("after a restart, VMs whose domains are gone are halted; the host reports its time and free memory")
+    @Test("after a restart, VMs whose domains are gone are halted and a disabled host comes back enabled unless told otherwise; the host reports its time and free memory")
     func reconciliation() async throws {
         let harness = try await ToolstackHarness()
         let database = harness.toolstack.services.database
@@ -213,6 +213,15 @@ struct VMLifecycleTests {
             let host = try await harness.value("VM.get_resident_on", session, vm)
             #expect(try await harness.value("host.compute_free_memory", session, host) == .int(58 * Self.gib))
             #expect(try await harness.value("host.get_servertime", session, host) == .dateTime("20260101T00:00:00Z"))
+        }
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let host = try await harness.value("pool.get_master", session, try #require(try await harness.value("pool.get_all", session).arrayValue?.first))
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("host.disable", session, host)
+            #expect(try await harness.value("host.get_enabled", session, host) == false)
+            #expect(await harness.call("VM.start", session, vm, false, false) == .failure(["HOST_DISABLED", host.stringValue!]))
+            _ = try await harness.value("VM.destroy", session, vm)
         }
         // The database outlives the process; the in-memory hypervisor's domains do not.
         let restarted = try await ToolstackHarness(seed: 2, database: database)
@@ -225,7 +234,18 @@ struct VMLifecycleTests {
             #expect(try await restarted.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
             #expect(try await restarted.value("VM.get_allowed_operations", session, vm)
                 == ["start", "destroy"])
+            let host = try await restarted.value("pool.get_master", session, try #require(try await restarted.value("pool.get_all", session).arrayValue?.first))
+            #expect(try await restarted.value("host.get_enabled", session, host) == true, "auto_enable")
             _ = try await restarted.value("VM.start", session, vm, false, false)
+            _ = try await restarted.value("host.disable", session, host, false)
+        }
+        let again = try await ToolstackHarness(seed: 3, database: database)
+        try await again.run {
+            let session = RPCValue.string(try await again.login())
+            let host = try await again.value("pool.get_master", session, try #require(try await again.value("pool.get_all", session).arrayValue?.first))
+            #expect(try await again.value("host.get_enabled", session, host) == false, "disabled for good")
+            _ = try await again.value("host.enable", session, host)
+            #expect(try await again.value("host.get_enabled", session, host) == true)
         }
     }
 

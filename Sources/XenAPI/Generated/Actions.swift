@@ -49,6 +49,12 @@ public protocol HostActions: Sendable {
     /// What each call receives: who is calling, on which session and task.
     associatedtype Context: Sendable
 
+    /// `host.disable`: Stop new VMs from starting on the host; running ones carry on.
+    func disable(_ context: Context, host: Ref<Host>, autoEnable: Bool) async throws
+
+    /// `host.enable`: Let new VMs start on the host again.
+    func enable(_ context: Context, host: Ref<Host>) async throws
+
     /// `host.get_servertime`: The host's clock, in UTC.
     func getServertime(_ context: Context, host: Ref<Host>) async throws -> DateTime
 
@@ -60,6 +66,14 @@ extension HostActions {
     /// The wire handlers for `host`'s custom messages, keyed by message name.
     public var handlers: [String: MessageHandler<Context>] {
         [
+            "disable": { context, p in
+                try await self.disable(context, host: p.decode(0, "host"), autoEnable: p.decode(1, "auto_enable"))
+                return .string("")
+            },
+            "enable": { context, p in
+                try await self.enable(context, host: p.decode(0, "host"))
+                return .string("")
+            },
             "get_servertime": { context, p in
                 try await self.getServertime(context, host: p.decode(0, "host")).rpcValue
             },

@@ -555,6 +555,26 @@ public struct HostCalls: Sendable {
         try await session.invoke("host.get_timezone", [object.rpcValue])
     }
 
+    /// `host.disable`: Stop new VMs from starting on the host; running ones carry on.
+    public func disable(host: Ref<Host>, autoEnable: Bool = true) async throws {
+        let _: RPCValue = try await session.invoke("host.disable", [host.rpcValue, autoEnable.rpcValue])
+    }
+
+    /// `Async.host.disable`: Stop new VMs from starting on the host; running ones carry on. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDisable(host: Ref<Host>, autoEnable: Bool = true) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.disable", [host.rpcValue, autoEnable.rpcValue])
+    }
+
+    /// `host.enable`: Let new VMs start on the host again.
+    public func enable(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.enable", [host.rpcValue])
+    }
+
+    /// `Async.host.enable`: Let new VMs start on the host again. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncEnable(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.enable", [host.rpcValue])
+    }
+
     /// `host.get_servertime`: The host's clock, in UTC.
     public func getServertime(host: Ref<Host>) async throws -> DateTime {
         try await session.invoke("host.get_servertime", [host.rpcValue])

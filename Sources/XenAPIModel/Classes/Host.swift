@@ -169,6 +169,18 @@ extension DataModel {
             ],
             messages: [
                 message(
+                    "disable",
+                    [
+                        param("host", .ref("host"), doc: "The host"),
+                        param(
+                            "auto_enable", .bool, doc: "Whether the host enables itself again when its toolstack restarts",
+                            default: .bool(true)),
+                    ],
+                    doc: "Stop new VMs from starting on the host; running ones carry on.", errors: [.handleInvalid]),
+                message(
+                    "enable", [param("host", .ref("host"), doc: "The host")],
+                    doc: "Let new VMs start on the host again.", errors: [.handleInvalid]),
+                message(
                     "get_servertime", [param("host", .ref("host"), doc: "The host")], result: .datetime,
                     doc: "The host's clock, in UTC.", errors: [.handleInvalid], role: .readOnly, async: false),
                 message(
