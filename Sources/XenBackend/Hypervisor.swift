@@ -37,7 +37,7 @@ public protocol Hypervisor: Sendable {
 }
 
 /// A domain to create: what the VM record asks for.
-public struct DomainSpec: Sendable, Hashable {
+public struct DomainSpec: Sendable, Hashable, Codable {
     /// The VM's uuid, which names the domain.
     public var vm: String
     public var name: String
@@ -81,7 +81,7 @@ public enum ShutdownReason: String, Sendable, Hashable {
 
 /// A domain as the hypervisor sees it.
 public struct DomainStat: Sendable, Hashable {
-    public enum State: String, Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, Codable {
         /// Created or built, not running yet; or paused by request.
         case paused
         case running

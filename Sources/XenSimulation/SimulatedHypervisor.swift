@@ -1,3 +1,4 @@
+import Foundation
 public import XenBackend
 import Synchronization
 
@@ -20,7 +21,7 @@ public final class SimulatedHypervisor: Hypervisor {
         public init() {}
     }
 
-    private struct Domain {
+    private struct Domain: Codable {
         var spec: DomainSpec
         var domid: Int64
         var state: DomainStat.State
@@ -29,7 +30,7 @@ public final class SimulatedHypervisor: Hypervisor {
         var changed: Int64
     }
 
-    private struct State {
+    private struct State: Codable {
         var domains: [String: Domain] = [:]
         /// Suspend images, by VM.
         var images: Set<String> = []
@@ -44,16 +45,24 @@ public final class SimulatedHypervisor: Hypervisor {
     private let timings: Timings
     private let sleep: @Sendable (Duration) async throws -> Void
     private let fails: @Sendable (String) -> Bool
-    private let state = Mutex(State())
+    private let store: (any DomainStateStore)?
+    private let state: Mutex<State>
 
     /// A host with `totalMemory` bytes of which `reservedMemory` are its own; `sleep` is the
     /// environment's (virtual in simulation), `fails` the fault oracle, asked before each step
-    /// with its name (`create`, `build`, …).
+    /// with its name (`create`, `build`, …). With a `store`, the domains outlive the process, as
+    /// a real hypervisor's outlive its toolstack: they are loaded from it and saved after each change.
     public init(
         totalMemory: Int64, reservedMemory: Int64, cpuCount: Int, timings: Timings = Timings(),
         sleep: @escaping @Sendable (Duration) async throws -> Void,
-        fails: @escaping @Sendable (String) -> Bool = { _ in false }
-    ) {
+        fails: @escaping @Sendable (String) -> Bool = { _ in false }, store: (any DomainStateStore)? = nil
+    ) throws {
+        self.store = store
+        if let bytes = try store?.load() {
+            state = Mutex(try JSONDecoder().decode(State.self, from: Data(bytes)))
+        } else {
+            state = Mutex(State())
+        }
         self.totalMemory = totalMemory
         self.reservedMemory = reservedMemory
         self.cpuCount = cpuCount
@@ -73,7 +82,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func create(_ spec: DomainSpec) async throws(HypervisorError) -> Int64 {
         try await step("create", timings.create)
-        return try state.withLock { (state: inout State) throws(HypervisorError) -> Int64 in
+        return try mutate { (state: inout State) throws(HypervisorError) -> Int64 in
             guard state.domains[spec.vm] == nil else { throw .domainExists(vm: spec.vm) }
             let available = freeMemory(in: state)
             guard spec.memory <= available else { throw .notEnoughMemory(needed: spec.memory, available: available) }
@@ -135,7 +144,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func destroy(_ vm: String) async throws(HypervisorError) {
         try await step("destroy", timings.destroy)
-        try state.withLock { (state: inout State) throws(HypervisorError) in
+        try mutate { (state: inout State) throws(HypervisorError) in
             guard state.domains.removeValue(forKey: vm) != nil else { throw .noSuchDomain(vm: vm) }
             state.generation += 1
         }
@@ -143,7 +152,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func save(_ vm: String) async throws(HypervisorError) {
         try await step("save", timings.saveOrRestore)
-        try state.withLock { (state: inout State) throws(HypervisorError) in
+        try mutate { (state: inout State) throws(HypervisorError) in
             guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
             guard domain.state == .running else { throw .badState(vm: vm, operation: "save", state: domain.state) }
             guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "save") }
@@ -157,7 +166,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func restore(_ vm: String) async throws(HypervisorError) {
         try await step("restore", timings.saveOrRestore)
-        try state.withLock { (state: inout State) throws(HypervisorError) in
+        try mutate { (state: inout State) throws(HypervisorError) in
             guard state.images.contains(vm) else { throw .noSavedImage(vm: vm) }
             guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
             guard !domain.built else { throw .badState(vm: vm, operation: "restore", state: domain.state) }
@@ -171,7 +180,7 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func discardSavedImage(_ vm: String) async throws(HypervisorError) {
         try await step("discard_saved_image", .zero)
-        try state.withLock { (state: inout State) throws(HypervisorError) in
+        try mutate { (state: inout State) throws(HypervisorError) in
             guard state.images.remove(vm) != nil else { throw .noSavedImage(vm: vm) }
         }
     }
@@ -185,6 +194,20 @@ public final class SimulatedHypervisor: Hypervisor {
     public func updates(since generation: Int64) async -> (generation: Int64, changed: [String]) {
         state.withLock { state in
             (state.generation, state.domains.filter { $0.value.changed > generation }.map(\.key).sorted())
+        }
+    }
+
+    /// Changes the state and, with a store, saves it before anyone sees the change. A state
+    /// that cannot be saved is still applied (the domains do exist); it is saved with the next.
+    private func mutate<T>(_ body: (inout State) throws(HypervisorError) -> T) throws(HypervisorError) -> T {
+        try state.withLock { (state: inout State) throws(HypervisorError) -> T in
+            let result = try body(&state)
+            if let store {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = .sortedKeys
+                if let bytes = try? encoder.encode(state) { try? store.save([UInt8](bytes)) }
+            }
+            return result
         }
     }
 
@@ -214,7 +237,7 @@ public final class SimulatedHypervisor: Hypervisor {
     private func change(_ vm: String, _ operation: String, _ body: (inout Domain) throws(HypervisorError) -> Void)
         throws(HypervisorError)
     {
-        try state.withLock { (state: inout State) throws(HypervisorError) in
+        try mutate { (state: inout State) throws(HypervisorError) in
             guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
             try body(&domain)
             state.generation += 1

@@ -61,9 +61,10 @@ struct Xapid: AsyncParsableCommand {
             hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
-            hypervisor: SimulatedHypervisor(
+            hypervisor: try SimulatedHypervisor(
                 totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-                cpuCount: configuration.cpuCount, sleep: environment.sleep))
+                cpuCount: configuration.cpuCount, sleep: environment.sleep,
+                store: DomainStateFile(path: dataDir + "/simulated-domains.json")))
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
 

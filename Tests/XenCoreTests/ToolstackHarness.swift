@@ -11,9 +11,10 @@ struct ToolstackHarness {
     static let password = "harness-password"
 
     /// `fails` is the simulated hypervisor's fault oracle, asked before each step by name;
-    /// `database` one that outlived an earlier harness (a restart), else a new one.
+    /// `database` and `domains` ones that outlived an earlier harness (a restart), else new ones.
     init(
-        seed: UInt64 = 1, database: PoolDatabase? = nil, fails: @escaping @Sendable (String) -> Bool = { _ in false }
+        seed: UInt64 = 1, database: PoolDatabase? = nil, domains: MemoryDomainStateStore = MemoryDomainStateStore(),
+        fails: @escaping @Sendable (String) -> Bool = { _ in false }
     ) async throws {
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
@@ -22,9 +23,9 @@ struct ToolstackHarness {
         let services = CoreServices(
             database: try database ?? PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            hypervisor: SimulatedHypervisor(
+            hypervisor: try SimulatedHypervisor(
                 totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-                cpuCount: configuration.cpuCount, sleep: environment.sleep, fails: fails))
+                cpuCount: configuration.cpuCount, sleep: environment.sleep, fails: fails, store: domains))
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
     }

@@ -2,6 +2,7 @@ import Testing
 import XenAPI
 import XenBackend
 import XenRPC
+import XenSimulation
 @testable import XenCore
 
 @Suite("VM lifecycle")
@@ -246,6 +247,28 @@ struct VMLifecycleTests {
             #expect(try await again.value("host.get_enabled", session, host) == false, "disabled for good")
             _ = try await again.value("host.enable", session, host)
             #expect(try await again.value("host.get_enabled", session, host) == true)
+        }
+    }
+
+    @Test("VMs keep running across a restart when the hypervisor's domains outlive the toolstack")
+    func survivingDomains() async throws {
+        let domains = MemoryDomainStateStore()
+        let harness = try await ToolstackHarness(domains: domains)
+        let database = harness.toolstack.services.database
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+        }
+        let restarted = try await ToolstackHarness(seed: 2, database: database, domains: domains)
+        try await restarted.run {
+            let session = RPCValue.string(try await restarted.login())
+            let vm = try #require(try await restarted.value("VM.get_by_name_label", session, "test").arrayValue?.first)
+            #expect(try await restarted.value("VM.get_power_state", session, vm) == "Running")
+            #expect(try await restarted.value("VM.get_domid", session, vm) == .int(1))
+            _ = try await restarted.value("VM.clean_shutdown", session, vm)
+            _ = try await restarted.value("VM.start", session, vm, false, false)
+            #expect(try await restarted.value("VM.get_domid", session, vm) == .int(2), "domain ids carry on")
         }
     }
 

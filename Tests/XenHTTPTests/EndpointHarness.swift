@@ -24,7 +24,7 @@ struct EndpointHarness: Sendable {
         let services = CoreServices(
             database: try PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            hypervisor: SimulatedHypervisor(
+            hypervisor: try SimulatedHypervisor(
                 totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
                 cpuCount: configuration.cpuCount, sleep: environment.sleep))
         toolstack = try Toolstack(services: services)

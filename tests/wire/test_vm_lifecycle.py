@@ -84,3 +84,21 @@ def test_async_start_and_refusals(session):
     assert details[:2] == ["HOST_NOT_ENOUGH_FREE_MEMORY", str(1024 * GIB)]
     for vm in (deaf, huge):
         x.VM.destroy(vm)
+
+
+def test_running_vms_keep_running_across_a_restart(fresh_server):
+    """Simulated domains live in the data folder, as a real hypervisor's outlive its toolstack."""
+    x = fresh_server.login().xenapi
+    vm = new_vm(x, "wire-survivor")
+    x.VM.start(vm, False, False)
+    domid = x.VM.get_domid(vm)
+    halted = new_vm(x, "wire-halted")
+    fresh_server.stop()
+    fresh_server.start()
+    y = fresh_server.login().xenapi
+    assert y.VM.get_power_state(vm) == "Running"
+    assert y.VM.get_domid(vm) == domid
+    assert y.VM.get_power_state(halted) == "Halted"
+    y.VM.hard_shutdown(vm)
+    y.VM.start(halted, False, False)
+    assert int(y.VM.get_domid(halted)) > int(domid), "domain ids are never reused"

@@ -32,7 +32,7 @@ let configuration = ToolstackConfiguration(hostname: "bench", address: "127.0.0.
 let services = CoreServices(
     database: database, environment: environment, configuration: configuration,
     credentials: CredentialStore(try RootCredentials.make(password: "bench", salt: environment.randomBytes(16)), save: { _ in }),
-    hypervisor: SimulatedHypervisor(
+    hypervisor: try SimulatedHypervisor(
         totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
         cpuCount: configuration.cpuCount, sleep: environment.sleep))
 let toolstack = try Toolstack(services: services)
