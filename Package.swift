@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "xapid", targets: ["xapid"]),
         .executable(name: "xen-codegen", targets: ["xen-codegen"]),
+        .executable(name: "xen-sim", targets: ["xen-sim"]),
         /// The wire codecs alone, for the fuzzing package.
         .library(name: "XenRPCCodecs", targets: ["XenRPC"]),
         /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
@@ -48,6 +49,7 @@ let package = Package(
         ]),
         .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenDBSQLite", "XenSimulation", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "xen-codegen", dependencies: ["XenAPIModel"]),
+        .executableTarget(name: "xen-sim", dependencies: ["XenCore", "XenSimulation", "XenDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "XenAPIModelTests", dependencies: ["XenAPIModel", "XenAPI"]),
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),

@@ -29,6 +29,8 @@ public protocol Hypervisor: Sendable {
     func restore(_ vm: String) async throws(HypervisorError)
     /// Forgets a saved image without restoring it (a suspended VM shut down).
     func discardSavedImage(_ vm: String) async throws(HypervisorError)
+    /// Whether a saved image waits to be restored.
+    func hasSavedImage(_ vm: String) async -> Bool
 
     /// The domain's state now; `nil` if there is none.
     func stat(_ vm: String) async -> DomainStat?

@@ -77,8 +77,7 @@ struct VMMessages: VMActions {
 
     /// Runs a plan that ends with the VM's domain built (a start, resume or reboot) and returns
     /// the record change: running (or paused) on `host` with its new domain id. A `fresh` boot
-    /// (the VM had no domain) checks memory first and leaves no domain behind if it fails; a
-    /// reboot that fails after its old domain is gone leaves the VM halted.
+    /// (the VM had no domain) checks memory first and leaves no domain behind if it fails.
     private func boot(
         _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, _ plan: Plan, paused: Bool, fresh: Bool
     ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
@@ -96,20 +95,18 @@ struct VMMessages: VMActions {
         do throws(XenAPIError) {
             outcome = try await execution(vm, spec).run(plan)
         } catch {
-            if fresh {
-                if await services.hypervisor.stat(spec.vm) != nil { try? await services.hypervisor.destroy(spec.vm) }
-            } else if await services.hypervisor.stat(spec.vm) == nil {
-                try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-                    try stopped(vm, .halted)(&tx)
-                }
+            // A boot that failed part-way leaves no half-made domain (one the VM did not already
+            // have); what is left is recorded by the reconciliation that follows every failure.
+            if let stat = await services.hypervisor.stat(spec.vm), stat.domid != record.domid {
+                try? await services.hypervisor.destroy(spec.vm)
             }
             throw error
         }
         let now = services.now()
         let guest = await services.hypervisor.stat(spec.vm)?.guest
-        let guestMetrics = services.makeRef(VMGuestMetrics.self)
+        let (guestMetrics, metricsUUID) = (services.makeRef(VMGuestMetrics.self), services.environment.makeUUID())
         return { tx throws(XenAPIError) in
-            try recordGuest(guest, of: vm, metricsRef: guestMetrics, at: now, in: &tx)
+            try GuestMetricsRecording.record(guest, of: vm, metricsRef: guestMetrics, uuid: metricsUUID, at: now, in: &tx)
             try tx.update(vm) { vm in
                 vm.powerState = paused ? .paused : .running
                 vm.domid = outcome.domid ?? -1
@@ -139,8 +136,9 @@ struct VMMessages: VMActions {
             _ = try await execution(vm, domainSpec(record)).run(VMPlans.unpause())
             let guest = await services.hypervisor.stat(record.uuid)?.guest
             let (now, guestMetrics) = (services.now(), services.makeRef(VMGuestMetrics.self))
+            let metricsUUID = services.environment.makeUUID()
             return { tx throws(XenAPIError) in
-                try recordGuest(guest, of: vm, metricsRef: guestMetrics, at: now, in: &tx)
+                try GuestMetricsRecording.record(guest, of: vm, metricsRef: guestMetrics, uuid: metricsUUID, at: now, in: &tx)
                 try tx.set(vm, \.powerState, .running)
             }
         }
@@ -158,9 +156,8 @@ struct VMMessages: VMActions {
     /// The record change that leaves a VM without a domain: halted, or suspended, with no guest
     /// agent to report.
     private func stopped(_ vm: Ref<VM>, _ state: VMPowerState) -> (inout Transaction) throws(XenAPIError) -> Void {
-        let now = services.now()
-        return { tx throws(XenAPIError) in
-            try recordGuest(nil, of: vm, metricsRef: .null, at: now, in: &tx)
+        { tx throws(XenAPIError) in
+            try GuestMetricsRecording.remove(of: vm, in: &tx)
             try tx.update(vm) { vm in
                 vm.powerState = state
                 vm.domid = -1
@@ -178,37 +175,6 @@ struct VMMessages: VMActions {
             vm: record.uuid, name: record.nameLabel, memory: record.memoryStaticMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
             guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics)
-    }
-
-    /// Records what the guest agent reports in the VM's guest metrics (made on first report);
-    /// without a report the VM has none.
-    private func recordGuest(
-        _ report: GuestReport?, of vm: Ref<VM>, metricsRef: Ref<VMGuestMetrics>, at now: DateTime,
-        in tx: inout Transaction
-    ) throws(XenAPIError) {
-        let current = try tx.snapshot.require(vm).guestMetrics
-        guard let report else {
-            if tx.snapshot.contains(current) { try tx.delete(current) }
-            try tx.set(vm, \.guestMetrics, .null)
-            return
-        }
-        let metrics = tx.snapshot.contains(current) ? current : metricsRef
-        if !tx.snapshot.contains(metrics) {
-            let uuid = services.environment.makeUUID()
-            try tx.insert(metrics) { $0.uuid = uuid }
-        }
-        try tx.update(metrics) { metrics in
-            metrics.networks = report.networks
-            metrics.osVersion = report.osVersion
-            metrics.pvDriversVersion = report.pvDriversVersion
-            metrics.pvDriversUpToDate = true
-            metrics.pvDriversDetected = true
-            metrics.live = true
-            metrics.canUseHotplugVBD = .yes
-            metrics.canUseHotplugVIF = .yes
-            metrics.lastUpdated = now
-        }
-        try tx.set(vm, \.guestMetrics, metrics)
     }
 
     private func execution(_ vm: Ref<VM>, _ spec: DomainSpec) -> PlanExecution {
@@ -238,6 +204,9 @@ struct VMMessages: VMActions {
         } catch {
             outcome = .failure(XenAPIError.internalError(message: "\(error)"))
         }
+        // A failure may have left the VM anywhere between its old state and the new one: look.
+        var observation: Reconciliation.Observation?
+        if case .failure = outcome { observation = await Reconciliation.observe(services, uuid: record.uuid) }
         // Whatever happened, the host's free memory may have changed.
         let facts = try? await services.hostFacts()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
@@ -245,7 +214,13 @@ struct VMMessages: VMActions {
                 try tx.set(metrics, \.memoryFree, facts.freeMemory)
             }
             guard tx.snapshot.contains(vm) else { return }
-            if case .success(let change) = outcome { try change(&tx) }
+            switch outcome {
+            case .success(let change): try change(&tx)
+            case .failure:
+                if let observation {
+                    try Reconciliation.record(observation, vm: vm, host: host, clearingLocks: false, in: &tx)
+                }
+            }
             try tx.update(vm) { $0.currentOperations[lock] = nil }
             try Self.refreshAllowedOperations(&tx, vm)
         }

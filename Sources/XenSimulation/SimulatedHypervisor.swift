@@ -185,6 +185,10 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
+    public func hasSavedImage(_ vm: String) async -> Bool {
+        state.withLock { $0.images.contains(vm) }
+    }
+
     public func stat(_ vm: String) async -> DomainStat? {
         state.withLock { state in
             state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: Self.guestReport($0)) }

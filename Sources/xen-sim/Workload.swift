@@ -1,0 +1,60 @@
+import XenAPI
+import XenCore
+import XenRPC
+
+/// The random operations a simulation runs, each on a randomly chosen VM.
+struct Workload: Sendable {
+    let random: SimulationRandom
+    private static let gib: Int64 = 1 << 30
+    private static let operations = [
+        "VM.start", "VM.resume", "VM.hard_shutdown", "VM.clean_shutdown", "VM.shutdown", "VM.clean_reboot",
+        "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.destroy",
+    ]
+
+    /// Runs one operation; returns its trace line, and what went wrong if the answer was not one
+    /// a correct toolstack may give (an internal error other than an injected fault).
+    func step(on pool: SimulatedPool) async throws -> (line: String, unexpected: String?) {
+        let vms = pool.services.database.snapshot.objects(VM.self).filter { !$0.isControlDomain }.map(\.ref)
+        if vms.count < 3 || (vms.count < 16 && random.below(6) == 0) {
+            return (try await create(on: pool), nil)
+        }
+        let operation = random.element(Self.operations)!
+        let vm = random.element(vms)!
+        var params: [RPCValue] = [vm.rpcValue]
+        if operation == "VM.start" || operation == "VM.resume" { params += [.bool(random.below(5) == 0), false] }
+        let result = await pool.call(operation, params)
+        let line = "\(operation) \(vm.rawValue.suffix(8)) -> \(Self.describe(result))"
+        if case .failure(let description) = result, description.first == "INTERNAL_ERROR",
+            !(description.last ?? "").contains("injectedFault")
+        {
+            return (line, "unexpected failure: \(description)")
+        }
+        return (line, nil)
+    }
+
+    /// A new VM of 1 to 16 GiB; one in five has no guest agent.
+    private func create(on pool: SimulatedPool) async throws -> String {
+        let memory = Int64(1 + random.below(16)) * Self.gib
+        var record = VM()
+        record.nameLabel = "sim-\(random.below(1_000_000))"
+        record.memoryStaticMax = memory
+        record.memoryDynamicMax = memory
+        record.memoryDynamicMin = memory
+        record.memoryStaticMin = memory
+        record.vcpusMax = 1
+        record.vcpusAtStartup = 1
+        record.actionsAfterShutdown = .destroy
+        record.actionsAfterReboot = .restart
+        record.actionsAfterCrash = .restart
+        if random.below(5) == 0 { record.otherConfig["simulated-guest-agent"] = "false" }
+        let result = await pool.call("VM.create", [record.rpcValue])
+        return "VM.create \(memory / Self.gib) GiB -> \(Self.describe(result))"
+    }
+
+    private static func describe(_ result: CallResult) -> String {
+        switch result {
+        case .success(let value), .bare(let value): value.stringValue.map { "ok \($0.suffix(8))" } ?? "ok"
+        case .failure(let description): description.joined(separator: " ")
+        }
+    }
+}
