@@ -84,7 +84,9 @@ public enum ShutdownReason: String, Sendable, Hashable {
 /// A domain as the hypervisor sees it.
 public struct DomainStat: Sendable, Hashable {
     public enum State: String, Sendable, Hashable, Codable {
-        /// Created or built, not running yet; or paused by request.
+        /// Created, with nothing loaded into it yet: half-made, never a VM's settled state.
+        case created
+        /// Built or restored, not running yet; or paused by request.
         case paused
         case running
         /// The guest has shut down; the domain still holds its memory until destroyed.

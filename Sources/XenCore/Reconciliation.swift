@@ -6,7 +6,7 @@ import XenDB
 /// xenopsd's events are): at start-up, and for a VM whose operation failed part-way. A VM whose
 /// domain is gone is halted (xapi: "VM not found on host, marking halted"), or suspended if its
 /// saved image waits; one whose domain runs is recorded with its real state and domain id; a
-/// domain whose guest has shut down is destroyed first.
+/// domain whose guest has shut down, or one left half-made, is destroyed first.
 enum Reconciliation {
     /// What the hypervisor has for one VM.
     struct Observation: Sendable {
@@ -17,12 +17,13 @@ enum Reconciliation {
     /// How many times a shut-down domain's destruction is tried before the next reconciliation.
     private static let destroyAttempts = 3
 
-    /// Looks at the VM's domain, destroying it first if its guest has shut down.
+    /// Looks at the VM's domain, destroying it first if its guest has shut down or it was left
+    /// half-made (created, never built).
     static func observe(_ services: CoreServices, uuid: String) async -> Observation {
         let hypervisor = services.hypervisor
         var stat = await hypervisor.stat(uuid)
         var attempts = 0
-        while stat?.state == .shutdown, attempts < destroyAttempts {
+        while stat?.state == .shutdown || stat?.state == .created, attempts < destroyAttempts {
             attempts += 1
             try? await hypervisor.destroy(uuid)
             stat = await hypervisor.stat(uuid)
@@ -46,7 +47,7 @@ enum Reconciliation {
                 record.powerState = observation.savedImage ? .suspended : .halted
                 record.domid = -1
                 record.residentOn = .null
-            case .shutdown?:
+            case .shutdown?, .created?:
                 break  // Its destruction keeps failing: the next reconciliation tries again.
             }
             if clearingLocks { record.currentOperations = [:] }

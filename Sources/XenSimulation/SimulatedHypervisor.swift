@@ -25,7 +25,6 @@ public final class SimulatedHypervisor: Hypervisor {
         var spec: DomainSpec
         var domid: Int64
         var state: DomainStat.State
-        var built = false
         var shutdownRequested = false
         var changed: Int64
     }
@@ -89,7 +88,7 @@ public final class SimulatedHypervisor: Hypervisor {
             let domid = state.nextDomid
             state.nextDomid += 1
             state.generation += 1
-            state.domains[spec.vm] = Domain(spec: spec, domid: domid, state: .paused, changed: state.generation)
+            state.domains[spec.vm] = Domain(spec: spec, domid: domid, state: .created, changed: state.generation)
             return domid
         }
     }
@@ -97,8 +96,8 @@ public final class SimulatedHypervisor: Hypervisor {
     public func build(_ vm: String) async throws(HypervisorError) {
         try await step("build", timings.build)
         try change(vm, "build") { domain throws(HypervisorError) in
-            guard !domain.built else { throw .badState(vm: vm, operation: "build", state: domain.state) }
-            domain.built = true
+            guard domain.state == .created else { throw .badState(vm: vm, operation: "build", state: domain.state) }
+            domain.state = .paused
         }
     }
 
@@ -113,7 +112,7 @@ public final class SimulatedHypervisor: Hypervisor {
     public func unpause(_ vm: String) async throws(HypervisorError) {
         try await step("unpause", timings.pauseOrUnpause)
         try change(vm, "unpause") { domain throws(HypervisorError) in
-            guard domain.built, domain.state == .paused else {
+            guard domain.state == .paused else {
                 throw .badState(vm: vm, operation: "unpause", state: domain.state)
             }
             domain.state = .running
@@ -169,10 +168,10 @@ public final class SimulatedHypervisor: Hypervisor {
         try mutate { (state: inout State) throws(HypervisorError) in
             guard state.images.contains(vm) else { throw .noSavedImage(vm: vm) }
             guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
-            guard !domain.built else { throw .badState(vm: vm, operation: "restore", state: domain.state) }
+            guard domain.state == .created else { throw .badState(vm: vm, operation: "restore", state: domain.state) }
             state.images.remove(vm)
             state.generation += 1
-            domain.built = true
+            domain.state = .paused
             domain.changed = state.generation
             state.domains[vm] = domain
         }
