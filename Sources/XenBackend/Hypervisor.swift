@@ -32,6 +32,13 @@ public protocol Hypervisor: Sendable {
     /// Whether a saved image waits to be restored.
     func hasSavedImage(_ vm: String) async -> Bool
 
+    /// Readies a created domain to take a live migration; returns where the sender sends the guest.
+    func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint
+    /// Sends a running guest to `endpoint` while it runs, then stops it: afterwards the receiving
+    /// domain holds the guest, paused, and this one is shut down (destroy it to free its memory).
+    /// Fails if nothing in the guest can take part.
+    func sendMigration(_ vm: String, to endpoint: MigrationEndpoint) async throws(HypervisorError)
+
     /// The domain's state now; `nil` if there is none.
     func stat(_ vm: String) async -> DomainStat?
     /// The domains that changed after `generation`, and the generation to ask from next.
@@ -140,4 +147,6 @@ public enum HypervisorError: Error, Sendable, Hashable {
     case guestCannotCooperate(vm: String, operation: String)
     /// The calling task was cancelled during the step.
     case cancelled(step: String)
+    /// Nothing waits for a migration at the endpoint.
+    case noMigrationReceiver(endpoint: String)
 }

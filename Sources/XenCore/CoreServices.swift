@@ -10,20 +10,22 @@ public final class CoreServices: Sendable {
     public let environment: Environment
     public let configuration: ToolstackConfiguration
     public let credentials: CredentialStore
-    /// The hypervisor this host runs its VMs on.
-    public let hypervisor: any Hypervisor
+    /// The pool's machines, the coordinator's first: each host's inventory and hypervisor.
+    public let machines: [HostMachine]
+    private let hypervisors: [String: any Hypervisor]
     let eventQueues = EventQueues()
     let taskControl = TaskControl()
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,
-        credentials: CredentialStore, hypervisor: any Hypervisor
+        credentials: CredentialStore, machines: [HostMachine]
     ) {
         self.database = database
         self.environment = environment
         self.configuration = configuration
         self.credentials = credentials
-        self.hypervisor = hypervisor
+        self.machines = machines
+        hypervisors = Dictionary(machines.map { ($0.inventory.uuid, $0.hypervisor) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A fresh `OpaqueRef:<uuid>` for a new object of class `T`.
@@ -32,8 +34,17 @@ public final class CoreServices: Sendable {
     /// A fresh `OpaqueRef:<uuid>`, for code that handles objects of any class.
     func makeOpaqueRef() -> String { "OpaqueRef:" + environment.makeUUID() }
 
-    /// The hypervisor's view of this host's resources.
-    func hostFacts() async throws(XenAPIError) -> HostFacts {
+    /// The hypervisor the host runs its VMs on, or `HOST_OFFLINE` for a host without a machine here.
+    func hypervisor(of host: Ref<Host>, in snapshot: Snapshot) throws(XenAPIError) -> any Hypervisor {
+        guard let uuid = snapshot[host]?.uuid, let hypervisor = hypervisors[uuid] else {
+            throw XenAPIError.hostOffline(host: host.rawValue)
+        }
+        return hypervisor
+    }
+
+    /// The hypervisor's view of the host's resources.
+    func hostFacts(of host: Ref<Host>) async throws(XenAPIError) -> HostFacts {
+        let hypervisor = try hypervisor(of: host, in: database.snapshot)
         do throws(HypervisorError) {
             return try await hypervisor.hostFacts()
         } catch {
@@ -44,7 +55,7 @@ public final class CoreServices: Sendable {
     /// Now, as a datamodel datetime.
     func now() -> DateTime { DateTime(secondsSinceEpoch: environment.wallClockSeconds()) }
 
-    /// The host this toolstack runs as (the pool's only host, for now the coordinator).
+    /// The host this toolstack runs as: the pool's coordinator.
     func localHost(_ snapshot: Snapshot) -> Ref<Host> {
         snapshot.objects(Pool.self).first?.master ?? .null
     }

@@ -5,16 +5,21 @@ import XenBackend
 /// errors. Serialisation per VM comes from the operation lock the caller holds
 /// (`current_operations`), so one VM never runs two plans at once.
 struct PlanExecution {
+    /// The hypervisor of the VM's host.
     let hypervisor: any Hypervisor
     /// The VM's ref, for error arguments.
     let vm: Ref<VM>
     /// The domain to create, for `createDomain`.
     let spec: DomainSpec
+    /// A migration's destination.
+    var destination: (any Hypervisor)? = nil
 
     /// What running the plan produced.
     struct Outcome: Sendable {
         /// The domain id `createDomain` got.
         var domid: Int64?
+        /// Where `receiveMigration` waits for the guest.
+        var endpoint: MigrationEndpoint?
     }
 
     func run(_ plan: Plan) async throws(XenAPIError) -> Outcome {
@@ -25,8 +30,8 @@ struct PlanExecution {
 
     private func run(_ plan: Plan, into outcome: inout Outcome) async throws(XenAPIError) {
         switch plan {
-        case .step(let step):
-            if let domid = try await run(step) { outcome.domid = domid }
+        case .step(let step, let site):
+            try await run(step, on: site, into: &outcome)
         case .serial(let plans):
             for plan in plans { try await run(plan, into: &outcome) }
         case .parallel(let plans):
@@ -41,16 +46,25 @@ struct PlanExecution {
                 return results
             }
             for result in results {
-                if let domid = try result.get().domid { outcome.domid = domid }
+                let part = try result.get()
+                outcome.domid = part.domid ?? outcome.domid
+                outcome.endpoint = part.endpoint ?? outcome.endpoint
             }
         }
     }
 
-    /// Runs one step; returns the domain id when it created one.
-    private func run(_ step: AtomicStep) async throws(XenAPIError) -> Int64? {
+    /// Runs one step on its site's hypervisor, noting what it produced.
+    private func run(_ step: AtomicStep, on site: Site, into outcome: inout Outcome) async throws(XenAPIError) {
+        let hypervisor: any Hypervisor
+        switch site {
+        case .source: hypervisor = self.hypervisor
+        case .destination:
+            guard let destination else { throw XenAPIError.internalError(message: "a migration step without a destination") }
+            hypervisor = destination
+        }
         do {
             switch step {
-            case .createDomain: return try await hypervisor.create(spec)
+            case .createDomain: outcome.domid = try await hypervisor.create(spec)
             case .buildDomain: try await hypervisor.build(spec.vm)
             case .pauseDomain: try await hypervisor.pause(spec.vm)
             case .unpauseDomain: try await hypervisor.unpause(spec.vm)
@@ -66,8 +80,13 @@ struct PlanExecution {
             case .saveDomain: try await hypervisor.save(spec.vm)
             case .restoreDomain: try await hypervisor.restore(spec.vm)
             case .discardSavedImage: try await hypervisor.discardSavedImage(spec.vm)
+            case .receiveMigration: outcome.endpoint = try await hypervisor.receiveMigration(spec.vm)
+            case .sendMigration:
+                guard let endpoint = outcome.endpoint else {
+                    throw XenAPIError.internalError(message: "a migration sent before its receiver was readied")
+                }
+                try await hypervisor.sendMigration(spec.vm, to: endpoint)
             }
-            return nil
         } catch let error as XenAPIError {
             throw error
         } catch let error as HypervisorError {

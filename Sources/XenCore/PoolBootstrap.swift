@@ -1,108 +1,216 @@
 import XenAPI
 import XenAPIModel
+import XenBackend
 import XenDB
 
-/// First start on an empty database: one pool whose coordinator is this host, with the host's
-/// metrics, CPUs and control domain, the way a freshly installed XenServer looks.
+/// Start-up on a database that does not know every machine yet: the first start makes the pool,
+/// with the first machine as its coordinator and the management network every host joins; each
+/// machine the database lacks gets its host, as a freshly installed XenServer joined to the pool
+/// looks: metrics, CPUs, control domain, management interface and "Local storage".
 enum PoolBootstrap {
     /// The control domain's VCPUs.
     private static let dom0VCPUs: Int64 = 4
+    /// The bridge of the management network, as XenServer names the first one.
+    static let managementBridge = "xenbr0"
 
     static func run(_ services: CoreServices) async throws(XenAPIError) {
-        guard services.database.snapshot.count(Pool.className) == 0 else { return }
-        let config = services.configuration
-        let dom0Memory = config.controlDomainMemory
-        let env = services.environment
-        let now = services.now()
-        let pool = services.makeRef(Pool.self), host = services.makeRef(Host.self)
-        let hostMetrics = services.makeRef(HostMetrics.self)
-        let dom0 = services.makeRef(VM.self), dom0Metrics = services.makeRef(VMMetrics.self)
-        let cpus = (0..<config.cpuCount).map { _ in services.makeRef(HostCPU.self) }
-        let uuids = (0..<(5 + cpus.count)).map { _ in env.makeUUID() }
-        let model = DataModel.current
-        let apiVersion = "\(model.apiVersionMajor).\(model.apiVersionMinor)"
-        let xapi = config.xapiVersion
+        for machine in services.machines {
+            guard !services.database.snapshot.objects(Host.self).contains(where: { $0.uuid == machine.inventory.uuid })
+            else { continue }
+            let facts: HostFacts
+            do throws(HypervisorError) {
+                facts = try await machine.hypervisor.hostFacts()
+            } catch {
+                throw PlanExecution.apiError(error)
+            }
+            try await add(machine.inventory, facts, services)
+        }
+    }
+
+    /// Adds one machine's host (making the pool and its network first if there is none).
+    private static func add(_ inventory: HostInventory, _ facts: HostFacts, _ services: CoreServices) async throws(XenAPIError) {
+        let ids = Ids(services, cpuCount: facts.cpuCount)
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            try tx.insert(hostMetrics) { metrics in
-                metrics.uuid = uuids[0]
-                metrics.memoryTotal = config.memoryTotal
-                metrics.memoryFree = config.memoryTotal - dom0Memory
-                metrics.live = true
-                metrics.lastUpdated = now
-            }
-            try tx.insert(host) { record in
-                record.uuid = uuids[1]
-                record.nameLabel = config.hostname
-                record.nameDescription = "Default install"
-                record.apiVersionMajor = Int64(model.apiVersionMajor)
-                record.apiVersionMinor = Int64(model.apiVersionMinor)
-                record.apiVersionVendor = "XenSource"
-                record.enabled = true
-                record.softwareVersion = [
-                    "product_version": config.productVersion, "product_version_text": config.productVersion,
-                    "product_version_text_short": config.productVersion, "product_brand": "XenServer",
-                    "platform_name": "XCP", "platform_version": "3.4.0", "build_number": config.buildNumber,
-                    "xapi": "\(xapi.major).\(xapi.minor)", "xapi_build": "\(xapi.major).\(xapi.minor).\(xapi.patch)",
-                    "xen": "4.17.5", "linux": "4.19.0+1", "hostname": config.hostname, "date": now.wireText,
-                    "network_backend": "openvswitch", "xencenter_min": "2.21", "xencenter_max": apiVersion,
-                ]
-                record.hostname = config.hostname
-                record.address = config.address
-                record.metrics = hostMetrics
-                record.capabilities = ["xen-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_64"]
-                record.schedPolicy = "credit"
-                record.edition = "xenserver-premium"
-                record.licenseParams = ["restrict_pooling": "false", "sku_type": "xenserver-premium"]
-                record.cpuInfo = [
-                    "cpu_count": String(config.cpuCount), "socket_count": "1", "vendor": "GenuineIntel",
-                    "speed": "2400.000", "modelname": "Simulated CPU",
-                ]
-                record.memoryOverhead = 0
-                record.controlDomain = dom0
-            }
-            for (index, cpu) in cpus.enumerated() {
-                try tx.insert(cpu) { record in
-                    record.uuid = uuids[5 + index]
-                    record.host = host
-                    record.number = Int64(index)
-                    record.vendor = "GenuineIntel"
-                    record.speed = 2400
-                    record.modelname = "Simulated CPU"
+            if tx.snapshot.count(Pool.className) == 0 {
+                try tx.insert(ids.pool) { record in
+                    record.uuid = ids.uuids[0]
+                    record.master = ids.host
+                    record.defaultSR = ids.sr
+                    record.suspendImageSR = ids.sr
+                    record.crashDumpSR = ids.sr
+                }
+                try tx.insert(ids.network) { network in
+                    network.uuid = ids.uuids[1]
+                    network.nameLabel = "Pool-wide network associated with eth0"
+                    network.bridge = managementBridge
+                    network.otherConfig = ["automatic": "true"]
                 }
             }
-            try tx.insert(dom0Metrics) { metrics in
-                metrics.uuid = uuids[2]
-                metrics.memoryActual = dom0Memory
-                metrics.vcpusNumber = dom0VCPUs
-                metrics.startTime = now
-                metrics.installTime = now
-                metrics.lastUpdated = now
-                metrics.currentDomainType = .pv
+            let network = tx.snapshot.objects(Network.self).first { $0.bridge == managementBridge }?.ref ?? ids.network
+            try insertHost(inventory, facts, ids, services, &tx)
+            try insertControlDomain(inventory, ids, services, &tx)
+            try insertManagementInterface(inventory, network: network, ids, &tx)
+            try insertLocalStorage(inventory, ids, services, &tx)
+        }
+    }
+
+    /// The references and uuids one host's objects get.
+    private struct Ids {
+        let pool: Ref<Pool>, network: Ref<Network>, host: Ref<Host>, hostMetrics: Ref<HostMetrics>
+        let dom0: Ref<VM>, dom0Metrics: Ref<VMMetrics>, pif: Ref<PIF>, sr: Ref<SR>, pbd: Ref<PBD>
+        let cpus: [Ref<HostCPU>]
+        let uuids: [String]
+        let now: DateTime
+
+        init(_ services: CoreServices, cpuCount: Int) {
+            pool = services.makeRef()
+            network = services.makeRef()
+            host = services.makeRef()
+            hostMetrics = services.makeRef()
+            dom0 = services.makeRef()
+            dom0Metrics = services.makeRef()
+            pif = services.makeRef()
+            sr = services.makeRef()
+            pbd = services.makeRef()
+            cpus = (0..<cpuCount).map { _ in services.makeRef() }
+            uuids = (0..<(9 + cpuCount)).map { _ in services.environment.makeUUID() }
+            now = services.now()
+        }
+    }
+
+    private static func insertHost(
+        _ inventory: HostInventory, _ facts: HostFacts, _ ids: Ids, _ services: CoreServices, _ tx: inout Transaction
+    ) throws(XenAPIError) {
+        let config = services.configuration
+        let model = DataModel.current
+        let xapi = config.xapiVersion
+        try tx.insert(ids.hostMetrics) { metrics in
+            metrics.uuid = ids.uuids[2]
+            metrics.memoryTotal = facts.totalMemory
+            metrics.memoryFree = facts.freeMemory
+            metrics.live = true
+            metrics.lastUpdated = ids.now
+        }
+        try tx.insert(ids.host) { record in
+            record.uuid = inventory.uuid
+            record.nameLabel = inventory.hostname
+            record.nameDescription = "Default install"
+            record.apiVersionMajor = Int64(model.apiVersionMajor)
+            record.apiVersionMinor = Int64(model.apiVersionMinor)
+            record.apiVersionVendor = "XenSource"
+            record.enabled = true
+            record.softwareVersion = [
+                "product_version": config.productVersion, "product_version_text": config.productVersion,
+                "product_version_text_short": config.productVersion, "product_brand": "XenServer",
+                "platform_name": "XCP", "platform_version": "3.4.0", "build_number": config.buildNumber,
+                "xapi": "\(xapi.major).\(xapi.minor)", "xapi_build": "\(xapi.major).\(xapi.minor).\(xapi.patch)",
+                "xen": "4.17.5", "linux": "4.19.0+1", "hostname": inventory.hostname, "date": ids.now.wireText,
+                "network_backend": "openvswitch", "xencenter_min": "2.21",
+                "xencenter_max": "\(model.apiVersionMajor).\(model.apiVersionMinor)",
+            ]
+            record.hostname = inventory.hostname
+            record.address = inventory.address
+            record.metrics = ids.hostMetrics
+            record.capabilities = ["xen-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_64"]
+            record.schedPolicy = "credit"
+            record.edition = "xenserver-premium"
+            record.licenseParams = ["restrict_pooling": "false", "sku_type": "xenserver-premium"]
+            record.cpuInfo = [
+                "cpu_count": String(facts.cpuCount), "socket_count": "1", "vendor": "GenuineIntel",
+                "speed": "2400.000", "modelname": "Simulated CPU",
+            ]
+            record.memoryOverhead = 0
+            record.controlDomain = ids.dom0
+            record.suspendImageSR = ids.sr
+            record.crashDumpSR = ids.sr
+        }
+        for (index, cpu) in ids.cpus.enumerated() {
+            try tx.insert(cpu) { record in
+                record.uuid = ids.uuids[9 + index]
+                record.host = ids.host
+                record.number = Int64(index)
+                record.vendor = "GenuineIntel"
+                record.speed = 2400
+                record.modelname = "Simulated CPU"
             }
-            try tx.insert(dom0) { vm in
-                vm.uuid = uuids[3]
-                vm.nameLabel = "Control domain on host: \(config.hostname)"
-                vm.nameDescription = "The domain which manages physical devices and manages other domains"
-                vm.powerState = .running
-                vm.isControlDomain = true
-                vm.residentOn = host
-                vm.domid = 0
-                vm.metrics = dom0Metrics
-                vm.memoryStaticMax = dom0Memory
-                vm.memoryDynamicMax = dom0Memory
-                vm.memoryDynamicMin = dom0Memory
-                vm.memoryStaticMin = dom0Memory
-                vm.vcpusMax = dom0VCPUs
-                vm.vcpusAtStartup = dom0VCPUs
-                vm.actionsAfterShutdown = .destroy
-                vm.actionsAfterReboot = .restart
-                vm.actionsAfterCrash = .restart
-                vm.domainType = .pv
-            }
-            try tx.insert(pool) { record in
-                record.uuid = uuids[4]
-                record.master = host
-            }
+        }
+    }
+
+    private static func insertControlDomain(
+        _ inventory: HostInventory, _ ids: Ids, _ services: CoreServices, _ tx: inout Transaction
+    ) throws(XenAPIError) {
+        let dom0Memory = services.configuration.controlDomainMemory
+        try tx.insert(ids.dom0Metrics) { metrics in
+            metrics.uuid = ids.uuids[3]
+            metrics.memoryActual = dom0Memory
+            metrics.vcpusNumber = dom0VCPUs
+            metrics.startTime = ids.now
+            metrics.installTime = ids.now
+            metrics.lastUpdated = ids.now
+            metrics.currentDomainType = .pv
+        }
+        try tx.insert(ids.dom0) { vm in
+            vm.uuid = ids.uuids[4]
+            vm.nameLabel = "Control domain on host: \(inventory.hostname)"
+            vm.nameDescription = "The domain which manages physical devices and manages other domains"
+            vm.powerState = .running
+            vm.isControlDomain = true
+            vm.residentOn = ids.host
+            vm.affinity = ids.host
+            vm.domid = 0
+            vm.metrics = ids.dom0Metrics
+            vm.memoryStaticMax = dom0Memory
+            vm.memoryDynamicMax = dom0Memory
+            vm.memoryDynamicMin = dom0Memory
+            vm.memoryStaticMin = dom0Memory
+            vm.vcpusMax = dom0VCPUs
+            vm.vcpusAtStartup = dom0VCPUs
+            vm.actionsAfterShutdown = .destroy
+            vm.actionsAfterReboot = .restart
+            vm.actionsAfterCrash = .restart
+            vm.domainType = .pv
+        }
+    }
+
+    private static func insertManagementInterface(
+        _ inventory: HostInventory, network: Ref<Network>, _ ids: Ids, _ tx: inout Transaction
+    ) throws(XenAPIError) {
+        try tx.insert(ids.pif) { pif in
+            pif.uuid = ids.uuids[5]
+            pif.device = "eth0"
+            pif.network = network
+            pif.host = ids.host
+            pif.mac = inventory.managementMAC
+            pif.mtu = 1500
+            pif.vlan = -1
+            pif.physical = true
+            pif.currentlyAttached = true
+            pif.management = true
+            pif.ipConfigurationMode = .static
+            pif.ip = inventory.address
+            pif.netmask = "255.255.255.0"
+        }
+    }
+
+    private static func insertLocalStorage(
+        _ inventory: HostInventory, _ ids: Ids, _ services: CoreServices, _ tx: inout Transaction
+    ) throws(XenAPIError) {
+        try tx.insert(ids.sr) { sr in
+            sr.uuid = ids.uuids[6]
+            sr.nameLabel = "Local storage"
+            sr.type = "ext"
+            sr.contentType = "user"
+            sr.shared = false
+            sr.physicalSize = services.configuration.localStorageSize
+            sr.otherConfig = ["i18n-key": "local-storage", "i18n-original-value-name_label": "Local storage"]
+            sr.smConfig = ["devserial": "simulated-\(inventory.uuid)"]
+        }
+        try tx.insert(ids.pbd) { pbd in
+            pbd.uuid = ids.uuids[7]
+            pbd.host = ids.host
+            pbd.sr = ids.sr
+            pbd.deviceConfig = ["device": "/dev/sda3"]
+            pbd.currentlyAttached = true
         }
     }
 }

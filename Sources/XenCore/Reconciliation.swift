@@ -2,39 +2,54 @@ import XenAPI
 import XenBackend
 import XenDB
 
-/// Brings the database in line with what the hypervisor actually has (level-triggered, as
+/// Brings the database in line with what the hypervisors actually have (level-triggered, as
 /// xenopsd's events are): at start-up, and for a VM whose operation failed part-way. A VM whose
 /// domain is gone is halted (xapi: "VM not found on host, marking halted"), or suspended if its
-/// saved image waits; one whose domain runs is recorded with its real state and domain id; a
-/// domain whose guest has shut down, or one left half-made, is destroyed first.
+/// saved image waits; one whose domain runs is recorded with its host, real state and domain id;
+/// a domain whose guest has shut down, or one left half-made, is destroyed first.
 enum Reconciliation {
-    /// What the hypervisor has for one VM.
+    /// What the hypervisors have for one VM.
     struct Observation: Sendable {
         var stat: DomainStat?
+        /// The host whose hypervisor holds the VM's live domain.
+        var host: Ref<Host>
         var savedImage: Bool
     }
 
     /// How many times a shut-down domain's destruction is tried before the next reconciliation.
     private static let destroyAttempts = 3
 
-    /// Looks at the VM's domain, destroying it first if its guest has shut down or it was left
-    /// half-made (created, never built).
+    /// Looks for the VM's domain on every host, destroying those whose guest has shut down or
+    /// that were left half-made (created, never built; readied for a migration that never came).
     static func observe(_ services: CoreServices, uuid: String) async -> Observation {
-        let hypervisor = services.hypervisor
-        var stat = await hypervisor.stat(uuid)
-        var attempts = 0
-        while stat?.state == .shutdown || stat?.state == .created, attempts < destroyAttempts {
-            attempts += 1
-            try? await hypervisor.destroy(uuid)
-            stat = await hypervisor.stat(uuid)
+        let snapshot = services.database.snapshot
+        var found: Observation?
+        var savedImage = false
+        for machine in services.machines {
+            let hypervisor = machine.hypervisor
+            var stat = await hypervisor.stat(uuid)
+            var attempts = 0
+            while stat?.state == .shutdown || stat?.state == .created, attempts < destroyAttempts {
+                attempts += 1
+                try? await hypervisor.destroy(uuid)
+                stat = await hypervisor.stat(uuid)
+            }
+            if await hypervisor.hasSavedImage(uuid) { savedImage = true }
+            guard let stat, let host = snapshot.ref(Host.self, uuid: machine.inventory.uuid) else { continue }
+            // Two live domains can only be the two ends of a migration: the running one is the guest.
+            if found?.stat == nil || (stat.state == .running && found?.stat?.state != .running) {
+                found = Observation(stat: stat, host: host, savedImage: false)
+            }
         }
-        return Observation(stat: stat, savedImage: await hypervisor.hasSavedImage(uuid))
+        var observation = found ?? Observation(stat: nil, host: .null, savedImage: false)
+        observation.savedImage = savedImage
+        return observation
     }
 
-    /// Records what was observed on the VM, running on `host`; at start-up (`clearingLocks`)
-    /// operation locks left by a crash are dropped too.
+    /// Records what was observed on the VM; at start-up (`clearingLocks`) operation locks and
+    /// reservations left by a crash are dropped too.
     static func record(
-        _ observation: Observation, vm: Ref<VM>, host: Ref<Host>, clearingLocks: Bool, in tx: inout Transaction
+        _ observation: Observation, vm: Ref<VM>, clearingLocks: Bool, in tx: inout Transaction
     ) throws(XenAPIError) {
         let stat = observation.stat
         try tx.update(vm) { record in
@@ -42,7 +57,7 @@ enum Reconciliation {
             case .running?, .paused?:
                 record.powerState = stat?.state == .running ? .running : .paused
                 record.domid = stat?.domid ?? -1
-                record.residentOn = host
+                record.residentOn = observation.host
             case nil:
                 record.powerState = observation.savedImage ? .suspended : .halted
                 record.domid = -1
@@ -50,24 +65,28 @@ enum Reconciliation {
             case .shutdown?, .created?:
                 break  // Its destruction keeps failing: the next reconciliation tries again.
             }
-            if clearingLocks { record.currentOperations = [:] }
+            if clearingLocks {
+                record.currentOperations = [:]
+                record.scheduledToBeResidentOn = .null
+            }
         }
         if stat == nil { try GuestMetricsRecording.remove(of: vm, in: &tx) }
         try VMMessages.refreshAllowedOperations(&tx, vm)
     }
 
-    /// At start-up: every VM recorded on this host.
-    static func run(_ services: CoreServices) async throws(XenAPIError) {
+    /// At start-up, every VM that is not a template or a control domain; after a host's
+    /// toolstack restarts (`residentOn`), the VMs resident on it.
+    static func run(_ services: CoreServices, residentOn host: Ref<Host>? = nil) async throws(XenAPIError) {
         let snapshot = services.database.snapshot
-        let host = services.localHost(snapshot)
         var observed: [(Ref<VM>, Observation)] = []
-        for vm in snapshot.objects(VM.self) where vm.residentOn == host && !vm.isControlDomain {
+        for vm in snapshot.objects(VM.self)
+        where !vm.isControlDomain && !(vm.isATemplate && vm.powerState == .halted) && (host == nil || vm.residentOn == host) {
             observed.append((vm.ref, await observe(services, uuid: vm.uuid)))
         }
         guard !observed.isEmpty else { return }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             for (vm, observation) in observed where tx.snapshot.contains(vm) {
-                try record(observation, vm: vm, host: host, clearingLocks: true, in: &tx)
+                try record(observation, vm: vm, clearingLocks: true, in: &tx)
             }
         }
     }

@@ -27,13 +27,16 @@ public final class Toolstack: Sendable {
         self.table = try DispatchTable(implicit: implicit, custom: CustomMessages(services: services).descriptors())
     }
 
-    /// Brings the host up: creates the pool, its host and the host's objects on an empty
-    /// database, re-enables the host unless it was disabled for good, and reconciles the VMs
-    /// recorded on this host with what the hypervisor runs.
+    /// Brings the pool up: creates the pool on an empty database and a host for each machine it
+    /// lacks, finishes host boots a crash interrupted, re-enables the hosts unless they were
+    /// disabled for good, and reconciles the VMs with what the hypervisors run.
     public func startUp() async throws(XenAPIError) {
         try await PoolBootstrap.run(services)
-        try await HostMessages.enableAfterRestart(services)
+        let hosts = HostMessages.machineHosts(services)
+        try await HostMessages.finishInterruptedBoots(services, hosts: hosts)
+        try await HostMessages.enableAfterRestart(services, hosts: hosts)
         try await Reconciliation.run(services)
+        try await HostMessages.refreshMemory(services, hosts: hosts)
     }
 
     /// Runs one call.

@@ -1,4 +1,4 @@
-/// Facts about the host this toolstack runs on, and tunables with xapi's defaults.
+/// Facts about the pool this toolstack runs, and tunables with xapi's defaults.
 public struct ToolstackConfiguration: Sendable {
     public var hostname: String
     /// The management address clients and members reach this host at.
@@ -12,16 +12,16 @@ public struct ToolstackConfiguration: Sendable {
     /// (`xapi` = major.minor, `xapi_build` = major.minor.patch) and XVA exports carry
     /// (`xapi_major`, `xapi_minor`): XenServer 8 ships 24.x and 25.x.
     public var xapiVersion: (major: Int, minor: Int, patch: Int)
-    /// Host memory the simulated host reports, in bytes.
-    public var memoryTotal: Int64
-    /// Memory the control domain holds, which VMs cannot use.
+    /// Memory each host's control domain holds, which VMs cannot use.
     public var controlDomainMemory: Int64 = 4_294_967_296
-    public var cpuCount: Int
+    /// How long a host takes to come back after a reboot or power-on.
+    public var hostBootTime: Duration = .seconds(30)
+    /// The size each host's local storage reports until the storage layer backs it with files.
+    public var localStorageSize: Int64 = 1_099_511_627_776
 
     public init(
         hostname: String, address: String, loginFailureDelay: Duration = .seconds(5), productVersion: String = "8.4.0",
-        buildNumber: String = "release/swift-xapi/25.6.0/1", xapiVersion: (major: Int, minor: Int, patch: Int) = (25, 6, 0),
-        memoryTotal: Int64 = 68_719_476_736, cpuCount: Int = 8
+        buildNumber: String = "release/swift-xapi/25.6.0/1", xapiVersion: (major: Int, minor: Int, patch: Int) = (25, 6, 0)
     ) {
         self.hostname = hostname
         self.address = address
@@ -29,7 +29,5 @@ public struct ToolstackConfiguration: Sendable {
         self.productVersion = productVersion
         self.buildNumber = buildNumber
         self.xapiVersion = xapiVersion
-        self.memoryTotal = memoryTotal
-        self.cpuCount = cpuCount
     }
 }

@@ -8,40 +8,88 @@ struct VMMessages: VMActions {
     let services: CoreServices
 
     func start(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
-        try await operate(context, vm, .start) { record, host in
-            try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused, fresh: true)
+        try await operate(context, vm, .start, target: .boot(on: nil)) { record, host in
+            try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused)
+        }
+    }
+
+    func startOn(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws {
+        try await operate(context, vm, .startOn, target: .boot(on: host)) { record, host in
+            try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused)
         }
     }
 
     func resume(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
-        try await operate(context, vm, .resume) { record, host in
-            try await boot(vm, record, on: host, VMPlans.resume(paused: startPaused), paused: startPaused, fresh: true)
+        try await operate(context, vm, .resume, target: .boot(on: nil)) { record, host in
+            try await boot(vm, record, on: host, VMPlans.resume(paused: startPaused), paused: startPaused)
+        }
+    }
+
+    func resumeOn(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws {
+        try await operate(context, vm, .resumeOn, target: .boot(on: host)) { record, host in
+            try await boot(vm, record, on: host, VMPlans.resume(paused: startPaused), paused: startPaused)
         }
     }
 
     func cleanReboot(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .cleanReboot) { record, host in
-            try await boot(vm, record, on: host, VMPlans.cleanReboot(), paused: false, fresh: false)
+            try await boot(vm, record, on: host, VMPlans.cleanReboot(), paused: false)
         }
     }
 
     func hardReboot(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .hardReboot) { record, host in
-            try await boot(vm, record, on: host, VMPlans.hardReboot(), paused: false, fresh: false)
+            try await boot(vm, record, on: host, VMPlans.hardReboot(), paused: false)
         }
     }
 
+    /// A live migration: the guest's memory is copied to a domain made for it on the destination
+    /// while it runs. Migrating a VM to the host it runs on leaves it where it is.
+    func poolMigrate(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws {
+        _ = try services.database.snapshot.require(host)
+        if services.database.snapshot[vm]?.residentOn == host, services.database.snapshot[vm]?.powerState == .running {
+            return
+        }
+        try await operate(context, vm, .poolMigrate, target: .migrate(to: host)) { record, destination in
+            let spec = domainSpec(record)
+            let snapshot = services.database.snapshot
+            let execution = PlanExecution(
+                hypervisor: try services.hypervisor(of: record.residentOn, in: snapshot), vm: vm, spec: spec,
+                destination: try services.hypervisor(of: destination, in: snapshot))
+            let outcome = try await execution.run(VMPlans.poolMigrate())
+            let guest = await execution.destination?.stat(spec.vm)?.guest
+            let (now, guestMetrics) = (services.now(), services.makeRef(VMGuestMetrics.self))
+            let metricsUUID = services.environment.makeUUID()
+            return { tx throws(XenAPIError) in
+                try GuestMetricsRecording.record(guest, of: vm, metricsRef: guestMetrics, uuid: metricsUUID, at: now, in: &tx)
+                try tx.update(vm) { vm in
+                    vm.domid = outcome.domid ?? -1
+                    vm.residentOn = destination
+                    vm.scheduledToBeResidentOn = .null
+                }
+            }
+        }
+    }
+
+    func assertCanBootHere(_ context: CallContext, object vm: Ref<VM>, host: Ref<Host>) async throws {
+        let snapshot = services.database.snapshot
+        let record = try snapshot.require(vm)
+        let free = Placement.freeMemory(in: snapshot)
+        let alreadyThere = record.residentOn == host && record.powerState != .halted
+        try Placement.assertCanBoot(record, on: host, free: free[host], in: snapshot, checkingMemory: !alreadyThere)
+    }
+
     func hardShutdown(_ context: CallContext, vm: Ref<VM>) async throws {
-        try await operate(context, vm, .hardShutdown) { record, _ in
+        try await operate(context, vm, .hardShutdown) { record, host in
             let plan = VMPlans.hardShutdown(suspended: record.powerState == .suspended)
-            _ = try await execution(vm, domainSpec(record)).run(plan)
+            _ = try await execution(vm, domainSpec(record), on: host).run(plan)
             return stopped(vm, .halted)
         }
     }
 
     func cleanShutdown(_ context: CallContext, vm: Ref<VM>) async throws {
-        try await operate(context, vm, .cleanShutdown) { record, _ in
-            _ = try await execution(vm, domainSpec(record)).run(VMPlans.cleanShutdown())
+        try await operate(context, vm, .cleanShutdown) { record, host in
+            _ = try await execution(vm, domainSpec(record), on: host).run(VMPlans.cleanShutdown())
             return stopped(vm, .halted)
         }
     }
@@ -53,8 +101,8 @@ struct VMMessages: VMActions {
 
     /// Clean when the guest can hear the request, hard otherwise (or when it does not comply in time).
     func shutdown(_ context: CallContext, vm: Ref<VM>) async throws {
-        try await operate(context, vm, .shutdown) { record, _ in
-            let execution = execution(vm, domainSpec(record))
+        try await operate(context, vm, .shutdown) { record, host in
+            let execution = try execution(vm, domainSpec(record), on: host)
             if record.powerState == .running {
                 do throws(XenAPIError) {
                     _ = try await execution.run(VMPlans.cleanShutdown())
@@ -69,41 +117,33 @@ struct VMMessages: VMActions {
     }
 
     func suspend(_ context: CallContext, vm: Ref<VM>) async throws {
-        try await operate(context, vm, .suspend) { record, _ in
-            _ = try await execution(vm, domainSpec(record)).run(VMPlans.suspend())
+        try await operate(context, vm, .suspend) { record, host in
+            _ = try await execution(vm, domainSpec(record), on: host).run(VMPlans.suspend())
             return stopped(vm, .suspended)
         }
     }
 
     /// Runs a plan that ends with the VM's domain built (a start, resume or reboot) and returns
-    /// the record change: running (or paused) on `host` with its new domain id. A `fresh` boot
-    /// (the VM had no domain) checks memory first and leaves no domain behind if it fails.
+    /// the record change: running (or paused) on `host` with its new domain id. A boot that
+    /// fails leaves no domain the VM did not already have.
     private func boot(
-        _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, _ plan: Plan, paused: Bool, fresh: Bool
+        _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, _ plan: Plan, paused: Bool
     ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
         let spec = domainSpec(record)
-        if fresh {
-            guard services.database.snapshot[host]?.enabled == true else {
-                throw XenAPIError.hostDisabled(host: host.rawValue)
-            }
-            let facts = try await services.hostFacts()
-            guard spec.memory <= facts.freeMemory else {
-                throw XenAPIError.hostNotEnoughFreeMemory(needed: String(spec.memory), available: String(facts.freeMemory))
-            }
-        }
+        let execution = try execution(vm, spec, on: host)
         let outcome: PlanExecution.Outcome
         do throws(XenAPIError) {
-            outcome = try await execution(vm, spec).run(plan)
+            outcome = try await execution.run(plan)
         } catch {
             // A boot that failed part-way leaves no half-made domain (one the VM did not already
             // have); what is left is recorded by the reconciliation that follows every failure.
-            if let stat = await services.hypervisor.stat(spec.vm), stat.domid != record.domid {
-                try? await services.hypervisor.destroy(spec.vm)
+            if let stat = await execution.hypervisor.stat(spec.vm), stat.domid != record.domid {
+                try? await execution.hypervisor.destroy(spec.vm)
             }
             throw error
         }
         let now = services.now()
-        let guest = await services.hypervisor.stat(spec.vm)?.guest
+        let guest = await execution.hypervisor.stat(spec.vm)?.guest
         let (guestMetrics, metricsUUID) = (services.makeRef(VMGuestMetrics.self), services.environment.makeUUID())
         return { tx throws(XenAPIError) in
             try GuestMetricsRecording.record(guest, of: vm, metricsRef: guestMetrics, uuid: metricsUUID, at: now, in: &tx)
@@ -125,16 +165,17 @@ struct VMMessages: VMActions {
     }
 
     func pause(_ context: CallContext, vm: Ref<VM>) async throws {
-        try await operate(context, vm, .pause) { record, _ in
-            _ = try await execution(vm, domainSpec(record)).run(VMPlans.pause())
+        try await operate(context, vm, .pause) { record, host in
+            _ = try await execution(vm, domainSpec(record), on: host).run(VMPlans.pause())
             return { tx throws(XenAPIError) in try tx.set(vm, \.powerState, .paused) }
         }
     }
 
     func unpause(_ context: CallContext, vm: Ref<VM>) async throws {
-        try await operate(context, vm, .unpause) { record, _ in
-            _ = try await execution(vm, domainSpec(record)).run(VMPlans.unpause())
-            let guest = await services.hypervisor.stat(record.uuid)?.guest
+        try await operate(context, vm, .unpause) { record, host in
+            let execution = try execution(vm, domainSpec(record), on: host)
+            _ = try await execution.run(VMPlans.unpause())
+            let guest = await execution.hypervisor.stat(record.uuid)?.guest
             let (now, guestMetrics) = (services.now(), services.makeRef(VMGuestMetrics.self))
             let metricsUUID = services.environment.makeUUID()
             return { tx throws(XenAPIError) in
@@ -162,6 +203,7 @@ struct VMMessages: VMActions {
                 vm.powerState = state
                 vm.domid = -1
                 vm.residentOn = .null
+                vm.scheduledToBeResidentOn = .null
             }
         }
     }
@@ -172,29 +214,48 @@ struct VMMessages: VMActions {
         let snapshot = services.database.snapshot
         let nics = record.vifs.compactMap { snapshot[$0].flatMap { Int($0.device) } }.sorted()
         return DomainSpec(
-            vm: record.uuid, name: record.nameLabel, memory: record.memoryStaticMax + record.memoryOverhead,
+            vm: record.uuid, name: record.nameLabel, memory: record.memoryDynamicMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
             guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics)
     }
 
-    private func execution(_ vm: Ref<VM>, _ spec: DomainSpec) -> PlanExecution {
-        PlanExecution(hypervisor: services.hypervisor, vm: vm, spec: spec)
+    /// The plan's runner on `host`'s hypervisor.
+    private func execution(_ vm: Ref<VM>, _ spec: DomainSpec, on host: Ref<Host>) throws(XenAPIError) -> PlanExecution {
+        PlanExecution(hypervisor: try services.hypervisor(of: host, in: services.database.snapshot), vm: vm, spec: spec)
     }
 
-    /// Checks `operation` and takes the VM's operation lock in one write, runs `body` (which
-    /// returns the record changes to make), then records them and releases the lock in one more;
-    /// a failure releases the lock and changes nothing else.
-    private func operate(
-        _ context: CallContext, _ vm: Ref<VM>, _ operation: VMOperations,
+    /// Where an operation runs.
+    enum Target {
+        /// On the host the VM is resident on (for a VM without one, the coordinator, whose
+        /// hypervisor reaches the pool's suspend images).
+        case resident
+        /// On the given host, or one placement chooses; reserved for the VM until it is done.
+        case boot(on: Ref<Host>?)
+        /// From the host the VM is resident on to the given one, reserved for it until it is done.
+        case migrate(to: Ref<Host>)
+    }
+
+    /// Checks `operation`, chooses its host and takes the VM's operation lock in one write (so
+    /// the memory a host gives the VM is reserved in the same commit that decided it), runs
+    /// `body` on that host (it returns the record changes to make), then records them and
+    /// releases the lock in one more; a failure releases the lock and records what the
+    /// hypervisors have.
+    func operate(
+        _ context: CallContext, _ vm: Ref<VM>, _ operation: VMOperations, target: Target = .resident,
         _ body: (VM, Ref<Host>) async throws -> (inout Transaction) throws(XenAPIError) -> Void
     ) async throws(XenAPIError) {
         let lock = context.task?.rawValue ?? services.makeOpaqueRef()
         let (record, host) = try await services.database.write {
             (tx: inout Transaction) throws(XenAPIError) -> (VM, Ref<Host>) in
-            try VMPowerRules.check(try tx.snapshot.require(vm), operation)
-            try tx.update(vm) { $0.currentOperations[lock] = operation }
+            let view = try tx.snapshot.require(vm)
+            try VMPowerRules.check(view, operation)
+            let host = try Self.host(for: view, target, in: tx.snapshot, coordinator: services.localHost(tx.snapshot))
+            try tx.update(vm) { record in
+                record.currentOperations[lock] = operation
+                if case .resident = target {} else { record.scheduledToBeResidentOn = host }
+            }
             try Self.refreshAllowedOperations(&tx, vm)
-            return (try tx.snapshot.require(vm).record, services.localHost(tx.snapshot))
+            return (try tx.snapshot.require(vm).record, host)
         }
         var outcome: Result<(inout Transaction) throws(XenAPIError) -> Void, XenAPIError>
         do {
@@ -207,29 +268,54 @@ struct VMMessages: VMActions {
         // A failure may have left the VM anywhere between its old state and the new one: look.
         var observation: Reconciliation.Observation?
         if case .failure = outcome { observation = await Reconciliation.observe(services, uuid: record.uuid) }
-        // Whatever happened, the host's free memory may have changed.
-        let facts = try? await services.hostFacts()
+        // Whatever happened, the hosts' free memory may have changed.
+        let touched = Set([host, record.residentOn].filter { !$0.isNull })
+        var facts: [(Ref<Host>, Int64)] = []
+        for host in touched.sorted(by: { $0.rawValue < $1.rawValue }) {
+            if let free = try? await services.hostFacts(of: host).freeMemory { facts.append((host, free)) }
+        }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            if let facts, let metrics = tx.snapshot[host]?.metrics, tx.snapshot.contains(metrics) {
-                try tx.set(metrics, \.memoryFree, facts.freeMemory)
+            for (host, free) in facts {
+                if let metrics = tx.snapshot[host]?.metrics, tx.snapshot.contains(metrics) {
+                    try tx.set(metrics, \.memoryFree, free)
+                }
             }
             guard tx.snapshot.contains(vm) else { return }
             switch outcome {
             case .success(let change): try change(&tx)
             case .failure:
-                if let observation {
-                    try Reconciliation.record(observation, vm: vm, host: host, clearingLocks: false, in: &tx)
-                }
+                if let observation { try Reconciliation.record(observation, vm: vm, clearingLocks: false, in: &tx) }
             }
-            try tx.update(vm) { $0.currentOperations[lock] = nil }
+            try tx.update(vm) { record in
+                record.currentOperations[lock] = nil
+                record.scheduledToBeResidentOn = .null
+            }
             try Self.refreshAllowedOperations(&tx, vm)
         }
         if case .failure(let error) = outcome { throw error }
     }
 
+    /// The host an operation runs on, checked (and for a boot, chosen) over the snapshot.
+    private static func host(
+        for vm: ObjectView<VM>, _ target: Target, in snapshot: Snapshot, coordinator: Ref<Host>
+    ) throws(XenAPIError) -> Ref<Host> {
+        switch target {
+        case .resident:
+            return vm.residentOn.isNull ? coordinator : vm.residentOn
+        case .boot(on: nil):
+            return try Placement.chooseHost(for: vm, in: snapshot)
+        case .boot(on: let host?):
+            try Placement.assertCanBoot(vm, on: host, free: Placement.freeMemory(in: snapshot)[host], in: snapshot)
+            return host
+        case .migrate(to: let host):
+            try Placement.assertCanBoot(vm, on: host, free: Placement.freeMemory(in: snapshot)[host], in: snapshot)
+            return host
+        }
+    }
+
     /// Sets `allowed_operations` from the VM's state as it now stands in the transaction.
     static func refreshAllowedOperations(_ tx: inout Transaction, _ vm: Ref<VM>) throws(XenAPIError) {
-        let allowed = VMPowerRules.allowedOperations(try tx.snapshot.require(vm))
+        let allowed = VMPowerRules.allowedOperations(try tx.snapshot.require(vm), in: tx.snapshot)
         try tx.set(vm, \.allowedOperations, allowed)
     }
 }

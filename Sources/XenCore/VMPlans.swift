@@ -12,19 +12,29 @@ enum AtomicStep: Sendable, Hashable {
     case saveDomain
     case restoreDomain
     case discardSavedImage
+    /// Readies the destination's new domain to take the guest.
+    case receiveMigration
+    /// Sends the running guest to the readied domain; the sender's domain is left shut down.
+    case sendMigration
+}
+
+/// Which host's hypervisor a step runs on: the VM's own, or a migration's destination.
+enum Site: Sendable, Hashable {
+    case source
+    case destination
 }
 
 /// A VM operation as data: steps run one after another, or side by side. Tests assert on plans
 /// without running them; `PlanExecution` runs them.
 indirect enum Plan: Sendable, Hashable {
-    case step(AtomicStep)
+    case step(AtomicStep, on: Site = .source)
     case serial([Plan])
     case parallel([Plan])
 
     /// The steps in the order a serial run takes them (a parallel group's in listed order).
     var steps: [AtomicStep] {
         switch self {
-        case .step(let step): [step]
+        case .step(let step, _): [step]
         case .serial(let plans), .parallel(let plans): plans.flatMap(\.steps)
         }
     }
@@ -68,6 +78,15 @@ enum VMPlans {
     /// Asks the guest and waits for it to go down.
     private static func askGuest(_ reason: ShutdownReason) -> [Plan] {
         [.step(.requestShutdown(reason)), .step(.waitShutdown(timeout: cleanShutdownTimeout))]
+    }
+
+    /// A live migration (xenopsd's `VM_migrate`): a domain on the destination takes the guest's
+    /// memory while it runs, starts there, and the source's domain goes.
+    static func poolMigrate() -> Plan {
+        .serial([
+            .step(.createDomain, on: .destination), .step(.receiveMigration, on: .destination), .step(.sendMigration),
+            .step(.unpauseDomain, on: .destination), .step(.destroyDomain),
+        ])
     }
 
     static func pause() -> Plan { .step(.pauseDomain) }

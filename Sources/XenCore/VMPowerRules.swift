@@ -38,8 +38,12 @@ enum VMPowerRules {
 
     /// The operations this toolstack carries out, reported in `allowed_operations` when valid.
     static let implemented: [VMOperations] = [
-        .start, .hardShutdown, .cleanShutdown, .shutdown, .cleanReboot, .hardReboot, .suspend, .resume, .pause, .unpause, .destroy,
+        .start, .startOn, .hardShutdown, .cleanShutdown, .shutdown, .cleanReboot, .hardReboot, .suspend, .resume,
+        .resumeOn, .pause, .unpause, .poolMigrate, .destroy,
     ]
+
+    /// Operations that need the guest's help: advertised only while it runs PV drivers.
+    private static let needGuestHelp: Set<VMOperations> = [.cleanShutdown, .cleanReboot, .suspend, .poolMigrate]
 
     /// Whether `operation` may run alongside `running`.
     private static func compatible(_ operation: VMOperations, with running: VMOperations) -> Bool {
@@ -75,8 +79,13 @@ enum VMPowerRules {
         }
     }
 
-    /// The implemented operations the VM's state allows now.
-    static func allowedOperations(_ vm: ObjectView<VM>) -> [VMOperations] {
-        implemented.filter { (try? check(vm, $0)) != nil }
+    /// The implemented operations the VM's state allows now. Like xapi's strict check, those
+    /// that need the guest's help are left out while its PV drivers are not seen (they may
+    /// still be tried; the guest then refuses them).
+    static func allowedOperations(_ vm: ObjectView<VM>, in snapshot: Snapshot) -> [VMOperations] {
+        let drivers = snapshot[vm.guestMetrics].map { !$0.pvDriversVersion.isEmpty } ?? false
+        return implemented.filter { operation in
+            (drivers || !needGuestHelp.contains(operation)) && (try? check(vm, operation)) != nil
+        }
     }
 }

@@ -17,6 +17,13 @@ public final class SimulatedHypervisor: Hypervisor {
         public var saveOrRestore: Duration = .seconds(1)
         /// How long a guest takes to shut down once asked.
         public var guestShutdown: Duration = .seconds(2)
+        /// Bytes a live migration sends per second (10 GbE, with the dirty pages sent again).
+        public var migrationBandwidth: Int64 = 1_073_741_824
+
+        /// How long a live migration of a guest of `memory` bytes takes.
+        func migration(of memory: Int64) -> Duration {
+            .milliseconds(memory * 1000 / max(migrationBandwidth, 1))
+        }
 
         public init() {}
     }
@@ -26,17 +33,19 @@ public final class SimulatedHypervisor: Hypervisor {
         var domid: Int64
         var state: DomainStat.State
         var shutdownRequested = false
+        /// A created domain readied to take a live migration.
+        var incoming = false
         var changed: Int64
     }
 
     private struct State: Codable {
         var domains: [String: Domain] = [:]
-        /// Suspend images, by VM.
-        var images: Set<String> = []
         var nextDomid: Int64 = 1
         var generation: Int64 = 0
     }
 
+    /// The name migrations to this host are addressed by.
+    public let identity: String
     private let totalMemory: Int64
     /// Memory the host keeps for itself (the control domain and the hypervisor).
     private let reservedMemory: Int64
@@ -44,30 +53,31 @@ public final class SimulatedHypervisor: Hypervisor {
     private let timings: Timings
     private let sleep: @Sendable (Duration) async throws -> Void
     private let fails: @Sendable (String) -> Bool
-    private let store: (any DomainStateStore)?
+    private let fabric: SimulatedFabric
+    private let record: StoredRecord<State>?
     private let state: Mutex<State>
 
-    /// A host with `totalMemory` bytes of which `reservedMemory` are its own; `sleep` is the
-    /// environment's (virtual in simulation), `fails` the fault oracle, asked before each step
-    /// with its name (`create`, `build`, …). With a `store`, the domains outlive the process, as
-    /// a real hypervisor's outlive its toolstack: they are loaded from it and saved after each change.
+    /// A host named `identity` with `totalMemory` bytes of which `reservedMemory` are its own,
+    /// connected to `fabric`; `sleep` is the environment's (virtual in simulation), `fails` the
+    /// fault oracle, asked before each step with its name (`create`, `build`, …). With a
+    /// `storage`, the domains outlive the process, as a real hypervisor's outlive its toolstack:
+    /// they are loaded from it and saved after each change.
     public init(
-        totalMemory: Int64, reservedMemory: Int64, cpuCount: Int, timings: Timings = Timings(),
-        sleep: @escaping @Sendable (Duration) async throws -> Void,
-        fails: @escaping @Sendable (String) -> Bool = { _ in false }, store: (any DomainStateStore)? = nil
+        identity: String, totalMemory: Int64, reservedMemory: Int64, cpuCount: Int, timings: Timings = Timings(),
+        fabric: SimulatedFabric, sleep: @escaping @Sendable (Duration) async throws -> Void,
+        fails: @escaping @Sendable (String) -> Bool = { _ in false }, storage: (any SimulationStorage)? = nil
     ) throws {
-        self.store = store
-        if let bytes = try store?.load() {
-            state = Mutex(try JSONDecoder().decode(State.self, from: Data(bytes)))
-        } else {
-            state = Mutex(State())
-        }
+        record = storage.map { StoredRecord(storage: $0, name: "domains-" + identity) }
+        state = Mutex(try record?.load() ?? State())
+        self.identity = identity
         self.totalMemory = totalMemory
         self.reservedMemory = reservedMemory
         self.cpuCount = cpuCount
         self.timings = timings
+        self.fabric = fabric
         self.sleep = sleep
         self.fails = fails
+        fabric.attach(self, as: identity)
     }
 
     public func hostFacts() async throws(HypervisorError) -> HostFacts {
@@ -151,46 +161,77 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func save(_ vm: String) async throws(HypervisorError) {
         try await step("save", timings.saveOrRestore)
-        try mutate { (state: inout State) throws(HypervisorError) in
-            guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
+        try change(vm, "save") { domain throws(HypervisorError) in
             guard domain.state == .running else { throw .badState(vm: vm, operation: "save", state: domain.state) }
             guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "save") }
-            state.generation += 1
+            try fabric.mutate { (shared: inout SimulatedFabric.State) throws(HypervisorError) in _ = shared.images.insert(vm) }
             domain.state = .shutdown
-            domain.changed = state.generation
-            state.domains[vm] = domain
-            state.images.insert(vm)
         }
     }
 
     public func restore(_ vm: String) async throws(HypervisorError) {
         try await step("restore", timings.saveOrRestore)
-        try mutate { (state: inout State) throws(HypervisorError) in
-            guard state.images.contains(vm) else { throw .noSavedImage(vm: vm) }
-            guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
-            guard domain.state == .created else { throw .badState(vm: vm, operation: "restore", state: domain.state) }
-            state.images.remove(vm)
-            state.generation += 1
+        try change(vm, "restore") { domain throws(HypervisorError) in
+            guard domain.state == .created, !domain.incoming else {
+                throw .badState(vm: vm, operation: "restore", state: domain.state)
+            }
+            try fabric.mutate { (shared: inout SimulatedFabric.State) throws(HypervisorError) in
+                guard shared.images.remove(vm) != nil else { throw .noSavedImage(vm: vm) }
+            }
             domain.state = .paused
-            domain.changed = state.generation
-            state.domains[vm] = domain
         }
     }
 
     public func discardSavedImage(_ vm: String) async throws(HypervisorError) {
         try await step("discard_saved_image", .zero)
-        try mutate { (state: inout State) throws(HypervisorError) in
-            guard state.images.remove(vm) != nil else { throw .noSavedImage(vm: vm) }
+        try fabric.mutate { (shared: inout SimulatedFabric.State) throws(HypervisorError) in
+            guard shared.images.remove(vm) != nil else { throw .noSavedImage(vm: vm) }
         }
     }
 
     public func hasSavedImage(_ vm: String) async -> Bool {
-        state.withLock { $0.images.contains(vm) }
+        fabric.read { $0.images.contains(vm) }
+    }
+
+    public func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint {
+        try await step("receive_migration", .zero)
+        try change(vm, "receive_migration") { domain throws(HypervisorError) in
+            guard domain.state == .created, !domain.incoming else {
+                throw .badState(vm: vm, operation: "receive_migration", state: domain.state)
+            }
+            domain.incoming = true
+        }
+        return MigrationEndpoint(url: "simulated://\(identity)/\(vm)")
+    }
+
+    public func sendMigration(_ vm: String, to endpoint: MigrationEndpoint) async throws(HypervisorError) {
+        guard let memory = state.withLock({ $0.domains[vm]?.spec.memory }) else { throw .noSuchDomain(vm: vm) }
+        try await step("send_migration", timings.migration(of: memory))
+        // Never two hosts' locks at once: two migrations crossing each other would deadlock.
+        let domain = state.withLock { $0.domains[vm] }
+        guard let domain else { throw .noSuchDomain(vm: vm) }
+        guard domain.state == .running else { throw .badState(vm: vm, operation: "send_migration", state: domain.state) }
+        guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "migrate") }
+        let parts = endpoint.url.split(separator: "/")
+        guard endpoint.url.hasPrefix("simulated://"), parts.count == 3, parts[2] == vm,
+            let receiver = fabric.host(String(parts[1])), receiver !== self
+        else { throw .noMigrationReceiver(endpoint: endpoint.url) }
+        try receiver.acceptMigration(vm, endpoint: endpoint)
+        try change(vm, "send_migration") { $0.state = .shutdown }
+    }
+
+    /// The guest arrives: the domain readied for it now holds it, paused.
+    private func acceptMigration(_ vm: String, endpoint: MigrationEndpoint) throws(HypervisorError) {
+        try change(vm, "accept_migration") { domain throws(HypervisorError) in
+            guard domain.state == .created, domain.incoming else { throw .noMigrationReceiver(endpoint: endpoint.url) }
+            domain.incoming = false
+            domain.state = .paused
+        }
     }
 
     public func stat(_ vm: String) async -> DomainStat? {
         state.withLock { state in
-            state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: Self.guestReport($0)) }
+            state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: guestReport($0)) }
         }
     }
 
@@ -200,27 +241,35 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
+    /// The machine loses power and starts again (fault injection): every domain is gone, while
+    /// suspend images, on the shared storage, stay.
+    public func powerCycle() {
+        state.withLock { state in
+            state.domains = [:]
+            state.generation += 1
+            record?.save(state)
+        }
+    }
+
     /// Changes the state and, with a store, saves it before anyone sees the change. A state
     /// that cannot be saved is still applied (the domains do exist); it is saved with the next.
     private func mutate<T>(_ body: (inout State) throws(HypervisorError) -> T) throws(HypervisorError) -> T {
         try state.withLock { (state: inout State) throws(HypervisorError) -> T in
             let result = try body(&state)
-            if let store {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = .sortedKeys
-                if let bytes = try? encoder.encode(state) { try? store.save([UInt8](bytes)) }
-            }
+            record?.save(state)
             return result
         }
     }
 
-    /// What the simulated agent of a running guest reports: an address per interface, unique
-    /// per domain, from 198.18.0.0/15 (the range set aside for benchmarks, so never a real host).
-    private static func guestReport(_ domain: Domain) -> GuestReport? {
+    /// What the simulated agent of a running guest reports: an address per interface from the
+    /// guest's lease, the same across reboots and migrations, in 198.18.0.0/15 (the range set
+    /// aside for benchmarks, so never a real host).
+    private func guestReport(_ domain: Domain) -> GuestReport? {
         guard domain.state == .running, domain.spec.guestAgent else { return nil }
+        let lease = fabric.lease(for: domain.spec.vm)
         var networks: [String: String] = [:]
         for device in domain.spec.nics {
-            let address = Int(domain.domid) * 16 + device
+            let address = lease * 16 + device
             networks["\(device)/ip"] = "198.\(18 + address / 65_536 % 2).\(address / 256 % 256).\(address % 256)"
         }
         return GuestReport(

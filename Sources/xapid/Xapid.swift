@@ -41,6 +41,14 @@ struct Xapid: AsyncParsableCommand {
     @Option(name: .customLong("hostname"), help: "Name this host reports (default: the machine's host name).")
     var hostname: String?
 
+    @Option(name: .customLong("simulated-hosts"), help: "How many simulated hosts the pool has (this one the coordinator).")
+    var simulatedHosts = 1
+
+    @Option(
+        name: .customLong("simulated-host-memory"),
+        help: "Memory of each simulated host, in bytes or with a unit (64GiB, 512MiB).")
+    var simulatedHostMemory = "64GiB"
+
     @Option(name: .customLong("login-failure-delay"), help: "Seconds a failed login waits before answering.")
     var loginFailureDelay: Double = 5
 
@@ -59,12 +67,20 @@ struct Xapid: AsyncParsableCommand {
         let name = hostname ?? ProcessInfo.processInfo.hostName
         let configuration = ToolstackConfiguration(
             hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
+        guard (1...1024).contains(simulatedHosts) else {
+            throw ValidationError("--simulated-hosts must be between 1 and 1024")
+        }
+        guard let hostMemory = ByteSize.parse(simulatedHostMemory), hostMemory > configuration.controlDomainMemory else {
+            throw ValidationError("--simulated-host-memory must be a size above the control domain's 4GiB, like 64GiB")
+        }
+        let machines = try SimulatedMachines(
+            count: simulatedHosts, hostname: name, address: endpoint.host,
+            shape: .init(memory: hostMemory, reservedMemory: configuration.controlDomainMemory),
+            sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
+            storage: try SimulationFolder(path: dataDir + "/simulated-hosts"))
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
-            hypervisor: try SimulatedHypervisor(
-                totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-                cpuCount: configuration.cpuCount, sleep: environment.sleep,
-                store: DomainStateFile(path: dataDir + "/simulated-domains.json")))
+            machines: machines.machines)
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
 

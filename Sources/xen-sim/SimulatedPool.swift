@@ -4,35 +4,36 @@ import XenDB
 import XenRPC
 import XenSimulation
 
-/// One simulated host and its toolstack. A restart builds a new toolstack on the same journal
-/// (replayed, as after a crash) and the same hypervisor, whose domains outlive it.
+/// A simulated pool and its toolstack. A restart builds a new toolstack on the same journal
+/// (replayed, as after a crash) and the same machines, whose domains outlive it.
 struct SimulatedPool: Sendable {
     let persistence: MemoryPersistence
-    let hypervisor: SimulatedHypervisor
+    let machines: SimulatedMachines
     let services: CoreServices
     let toolstack: Toolstack
     let session: RPCValue
     private let environment: Environment
     static let password = "xen-sim"
 
-    init(environment: Environment, faultsPerThousand: Int, random: SimulationRandom) async throws {
+    init(environment: Environment, hosts: Int, faultsPerThousand: Int, random: SimulationRandom) async throws {
         let configuration = Self.configuration
-        let hypervisor = try SimulatedHypervisor(
-            totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-            cpuCount: configuration.cpuCount, sleep: environment.sleep,
+        let machines = try SimulatedMachines(
+            count: hosts, hostname: configuration.hostname, address: configuration.address,
+            shape: .init(reservedMemory: configuration.controlDomainMemory),
+            sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
             fails: { _ in random.below(1000) < faultsPerThousand })
-        try await self.init(environment: environment, persistence: MemoryPersistence(), hypervisor: hypervisor)
+        try await self.init(environment: environment, persistence: MemoryPersistence(), machines: machines)
     }
 
-    private init(environment: Environment, persistence: MemoryPersistence, hypervisor: SimulatedHypervisor) async throws {
+    private init(environment: Environment, persistence: MemoryPersistence, machines: SimulatedMachines) async throws {
         self.environment = environment
         self.persistence = persistence
-        self.hypervisor = hypervisor
+        self.machines = machines
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
         services = CoreServices(
             database: try PoolDatabase(persistence: persistence), environment: environment,
             configuration: Self.configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            hypervisor: hypervisor)
+            machines: machines.machines)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         guard case .success(let session) = await toolstack.call(
@@ -47,7 +48,7 @@ struct SimulatedPool: Sendable {
 
     /// The toolstack after a restart: the journal replayed, the domains as they are.
     func restarted() async throws -> SimulatedPool {
-        try await SimulatedPool(environment: environment, persistence: persistence, hypervisor: hypervisor)
+        try await SimulatedPool(environment: environment, persistence: persistence, machines: machines)
     }
 
     func call(_ method: String, _ params: [RPCValue]) async -> CallResult {

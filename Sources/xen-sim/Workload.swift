@@ -2,34 +2,51 @@ import XenAPI
 import XenCore
 import XenRPC
 
-/// The random operations a simulation runs, each on a randomly chosen VM.
+/// The random operations a simulation runs, each on a randomly chosen VM or host.
 struct Workload: Sendable {
     let random: SimulationRandom
     private static let gib: Int64 = 1 << 30
-    private static let operations = [
-        "VM.start", "VM.resume", "VM.hard_shutdown", "VM.clean_shutdown", "VM.shutdown", "VM.clean_reboot",
-        "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.destroy",
+    private static let vmOperations = [
+        "VM.start", "VM.start_on", "VM.resume", "VM.resume_on", "VM.hard_shutdown", "VM.clean_shutdown", "VM.shutdown",
+        "VM.clean_reboot", "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.pool_migrate", "VM.destroy",
     ]
+    private static let hostOperations = ["host.disable", "host.enable", "host.evacuate", "host.reboot"]
 
     /// Runs one operation; returns its trace line, and what went wrong if the answer was not one
     /// a correct toolstack may give (an internal error other than an injected fault).
     func step(on pool: SimulatedPool) async throws -> (line: String, unexpected: String?) {
-        let vms = pool.services.database.snapshot.objects(VM.self).filter { !$0.isControlDomain }.map(\.ref)
-        if vms.count < 3 || (vms.count < 16 && random.below(6) == 0) {
+        let snapshot = pool.services.database.snapshot
+        let vms = snapshot.objects(VM.self).filter { !$0.isControlDomain }.map(\.ref)
+        let hosts = snapshot.refs(Host.self).sorted { $0.rawValue < $1.rawValue }
+        if vms.count < 3 || (vms.count < 8 * hosts.count && random.below(6) == 0) {
             return (try await create(on: pool), nil)
         }
-        let operation = random.element(Self.operations)!
-        let vm = random.element(vms)!
-        var params: [RPCValue] = [vm.rpcValue]
-        if operation == "VM.start" || operation == "VM.resume" { params += [.bool(random.below(5) == 0), false] }
+        let (operation, params) = random.below(12) == 0 ? hostOperation(hosts) : vmOperation(vms, hosts)
         let result = await pool.call(operation, params)
-        let line = "\(operation) \(vm.rawValue.suffix(8)) -> \(Self.describe(result))"
+        let subjects = params.compactMap { $0.stringValue?.suffix(8) }.joined(separator: " ")
+        let line = "\(operation) \(subjects) -> \(Self.describe(result))"
         if case .failure(let description) = result, description.first == "INTERNAL_ERROR",
             !(description.last ?? "").contains("injectedFault")
         {
             return (line, "unexpected failure: \(description)")
         }
         return (line, nil)
+    }
+
+    private func vmOperation(_ vms: [Ref<VM>], _ hosts: [Ref<Host>]) -> (String, [RPCValue]) {
+        let operation = random.element(Self.vmOperations)!
+        var params: [RPCValue] = [random.element(vms)!.rpcValue]
+        switch operation {
+        case "VM.start", "VM.resume": params += [.bool(random.below(5) == 0), false]
+        case "VM.start_on", "VM.resume_on": params += [random.element(hosts)!.rpcValue, .bool(random.below(5) == 0), false]
+        case "VM.pool_migrate": params += [random.element(hosts)!.rpcValue, .structure(["live": "true"])]
+        default: break
+        }
+        return (operation, params)
+    }
+
+    private func hostOperation(_ hosts: [Ref<Host>]) -> (String, [RPCValue]) {
+        (random.element(Self.hostOperations)!, [random.element(hosts)!.rpcValue])
     }
 
     /// A new VM of 1 to 16 GiB; one in five has no guest agent.

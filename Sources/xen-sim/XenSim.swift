@@ -5,8 +5,8 @@ import XenDB
 import XenRPC
 import XenSimulation
 
-/// xen-sim: a seeded whole-pool simulation. A random workload of VM operations runs against a
-/// simulated host on the seeded executor with virtual time, with faults injected into
+/// xen-sim: a seeded whole-pool simulation. A random workload of VM and host operations runs
+/// against a pool of simulated hosts on the seeded executor with virtual time, with faults injected into
 /// hypervisor steps and toolstack restarts; the invariants are checked after every step. The
 /// same seed gives the same trace, byte for byte.
 @main
@@ -19,6 +19,9 @@ struct XenSim: AsyncParsableCommand {
 
     @Option(help: "How many operations to run.")
     var steps: Int = 500
+
+    @Option(help: "How many hosts the pool has.")
+    var hosts: Int = 3
 
     @Option(help: "Chance, in thousandths, that a hypervisor step fails.")
     var faultsPerThousand: Int = 20
@@ -33,10 +36,11 @@ struct XenSim: AsyncParsableCommand {
         let seeded = SeededEnvironment(seed: seed)
         let random = SimulationRandom(seeded.environment)
         let workload = Workload(random: random)
-        let (steps, faults, restartsPerThousand, verbose, seed) =
-            (self.steps, faultsPerThousand, self.restartsPerThousand, self.verbose, self.seed)
+        let (steps, faults, restartsPerThousand, verbose, seed, hosts) =
+            (self.steps, faultsPerThousand, self.restartsPerThousand, self.verbose, self.seed, self.hosts)
         let failure: String? = try await seeded.run {
-            var pool = try await SimulatedPool(environment: seeded.environment, faultsPerThousand: faults, random: random)
+            var pool = try await SimulatedPool(
+                environment: seeded.environment, hosts: hosts, faultsPerThousand: faults, random: random)
             var trace = Trace()
             for step in 1...steps {
                 let (line, unexpected) = try await workload.step(on: pool)

@@ -7,25 +7,30 @@ import XenSimulation
 /// A whole toolstack in process: seeded environment, in-memory database, bootstrapped pool.
 struct ToolstackHarness {
     let seeded: SeededEnvironment
+    let machines: SimulatedMachines
     let toolstack: Toolstack
     static let password = "harness-password"
 
-    /// `fails` is the simulated hypervisor's fault oracle, asked before each step by name;
-    /// `database` and `domains` ones that outlived an earlier harness (a restart), else new ones.
+    /// A pool of `hosts` simulated hosts of `hostMemory` bytes each. `fails` is the simulated
+    /// hypervisors' fault oracle, asked before each step by name; `database` and `machines`
+    /// ones that outlived an earlier harness (a restart), else new ones.
     init(
-        seed: UInt64 = 1, database: PoolDatabase? = nil, domains: MemoryDomainStateStore = MemoryDomainStateStore(),
-        fails: @escaping @Sendable (String) -> Bool = { _ in false }
+        seed: UInt64 = 1, hosts: Int = 1, hostMemory: Int64 = 68_719_476_736, database: PoolDatabase? = nil,
+        machines: MemorySimulationStorage = MemorySimulationStorage(), fails: @escaping @Sendable (String) -> Bool = { _ in false }
     ) async throws {
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
         let configuration = ToolstackConfiguration(hostname: "harness", address: "127.0.0.1")
+        self.machines = try SimulatedMachines(
+            count: hosts, hostname: configuration.hostname, address: configuration.address,
+            shape: .init(memory: hostMemory, reservedMemory: configuration.controlDomainMemory),
+            sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
+            fails: fails, storage: machines)
         let services = CoreServices(
             database: try database ?? PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            hypervisor: try SimulatedHypervisor(
-                totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-                cpuCount: configuration.cpuCount, sleep: environment.sleep, fails: fails, store: domains))
+            machines: self.machines.machines)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
     }
@@ -74,4 +79,24 @@ struct ToolstackHarness {
         case .failure(let description): throw XenAPIError(errorDescription: description)
         }
     }
+}
+
+/// Makes a halted VM through the implicit constructor, from a typed record: `memory` bytes in
+/// every memory field, two VCPUs, and a simulated guest agent unless `agent` is false.
+func makeVM(
+    _ harness: ToolstackHarness, _ session: RPCValue, name: String = "test", memory: Int64 = 2 << 30, agent: Bool = true
+) async throws -> RPCValue {
+    var record = VM()
+    record.nameLabel = name
+    record.memoryStaticMax = memory
+    record.memoryDynamicMax = memory
+    record.memoryDynamicMin = memory
+    record.memoryStaticMin = memory
+    record.vcpusMax = 2
+    record.vcpusAtStartup = 2
+    record.actionsAfterShutdown = .destroy
+    record.actionsAfterReboot = .restart
+    record.actionsAfterCrash = .restart
+    if !agent { record.otherConfig["simulated-guest-agent"] = "false" }
+    return try await harness.value("VM.create", session, record.rpcValue)
 }

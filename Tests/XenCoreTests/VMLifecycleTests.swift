@@ -9,25 +9,6 @@ import XenSimulation
 struct VMLifecycleTests {
     private static let gib: Int64 = 1 << 30
 
-    /// Makes a halted VM through the implicit constructor, from a typed record.
-    private func makeVM(
-        _ harness: ToolstackHarness, _ session: RPCValue, memory: Int64 = 2 << 30, agent: Bool = true
-    ) async throws -> RPCValue {
-        var record = VM()
-        record.nameLabel = "test"
-        record.memoryStaticMax = memory
-        record.memoryDynamicMax = memory
-        record.memoryDynamicMin = memory
-        record.memoryStaticMin = memory
-        record.vcpusMax = 2
-        record.vcpusAtStartup = 2
-        record.actionsAfterShutdown = .destroy
-        record.actionsAfterReboot = .restart
-        record.actionsAfterCrash = .restart
-        if !agent { record.otherConfig["simulated-guest-agent"] = "false" }
-        return try await harness.value("VM.create", session, record.rpcValue)
-    }
-
     @Test("operations are plans of atomic steps")
     func plans() {
         #expect(VMPlans.start(paused: false).steps == [.createDomain, .buildDomain, .unpauseDomain])
@@ -44,6 +25,10 @@ struct VMLifecycleTests {
         #expect(VMPlans.hardReboot().steps == [.destroyDomain, .createDomain, .buildDomain, .unpauseDomain])
         #expect(VMPlans.suspend().steps == [.saveDomain, .destroyDomain])
         #expect(VMPlans.resume(paused: false).steps == [.createDomain, .restoreDomain, .unpauseDomain])
+        #expect(VMPlans.poolMigrate() == .serial([
+            .step(.createDomain, on: .destination), .step(.receiveMigration, on: .destination), .step(.sendMigration),
+            .step(.unpauseDomain, on: .destination), .step(.destroyDomain),
+        ]))
     }
 
     @Test("start, pause, unpause and hard shutdown move the power state, domid and residence")
@@ -52,7 +37,7 @@ struct VMLifecycleTests {
         try await harness.run {
             let session = RPCValue.string(try await harness.login())
             let vm = try await makeVM(harness, session)
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "destroy"],
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "start_on", "destroy"],
                     "true from the moment the VM is made")
             let host = try await harness.value("pool.get_master", session, try #require(try await harness.value("pool.get_all", session).arrayValue?.first))
             let metrics = try await harness.value("host.get_metrics", session, host)
@@ -66,7 +51,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause"])
+                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause", "pool_migrate"])
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
             #expect(await harness.call("VM.start", session, vm, false, false)
                 == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))
@@ -79,7 +64,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
             #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "destroy"])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "start_on", "destroy"])
             #expect(try await harness.value("host_metrics.get_memory_free", session, metrics) == freeBefore)
             _ = try await harness.value("VM.start", session, vm, true, false)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Paused")
@@ -126,14 +111,14 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(2))
             _ = try await harness.value("VM.hard_reboot", session, vm)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(3))
-            let hypervisor = harness.toolstack.services.hypervisor
+            let hypervisor = harness.machines.hypervisors[0]
             let freeRunning = try await hypervisor.hostFacts().freeMemory
             _ = try await harness.value("VM.suspend", session, vm)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Suspended")
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
             #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "shutdown", "resume", "destroy"])
+                == ["hard_shutdown", "shutdown", "resume", "resume_on", "destroy"])
             #expect(try await hypervisor.hostFacts().freeMemory == freeRunning + 2 * Self.gib)
             _ = try await harness.value("VM.resume", session, vm, false, false)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
@@ -172,7 +157,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM_guest_metrics.get_PV_drivers_detected", session, metrics) == true)
             _ = try await harness.value("VM.hard_reboot", session, vm)
             let rebooted = try await harness.value("VM.get_guest_metrics", session, vm)
-            #expect(try await harness.value("VM_guest_metrics.get_networks", session, rebooted)["0/ip"] == "198.18.0.32")
+            #expect(try await harness.value("VM_guest_metrics.get_networks", session, rebooted)["0/ip"] == "198.18.0.16", "a lease keeps its address")
             _ = try await harness.value("VM.hard_shutdown", session, vm)
             #expect(try await harness.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
             #expect(await harness.call("VM_guest_metrics.get_record", session, rebooted)
@@ -205,7 +190,8 @@ struct VMLifecycleTests {
 
     @Test("after a restart, VMs whose domains are gone are halted and a disabled host comes back enabled unless told otherwise; the host reports its time and free memory")
     func reconciliation() async throws {
-        let harness = try await ToolstackHarness()
+        let storage = MemorySimulationStorage()
+        let harness = try await ToolstackHarness(machines: storage)
         let database = harness.toolstack.services.database
         try await harness.run {
             let session = RPCValue.string(try await harness.login())
@@ -221,11 +207,13 @@ struct VMLifecycleTests {
             let vm = try await makeVM(harness, session)
             _ = try await harness.value("host.disable", session, host)
             #expect(try await harness.value("host.get_enabled", session, host) == false)
-            #expect(await harness.call("VM.start", session, vm, false, false) == .failure(["HOST_DISABLED", host.stringValue!]))
+            #expect(await harness.call("VM.start", session, vm, false, false) == .failure(["NO_HOSTS_AVAILABLE"]))
+            #expect(await harness.call("VM.start_on", session, vm, host, false, false) == .failure(["HOST_DISABLED", host.stringValue!]))
             _ = try await harness.value("VM.destroy", session, vm)
         }
-        // The database outlives the process; the in-memory hypervisor's domains do not.
-        let restarted = try await ToolstackHarness(seed: 2, database: database)
+        // The database outlives the process; the domains do not survive the machine losing power.
+        harness.machines.hypervisors[0].powerCycle()
+        let restarted = try await ToolstackHarness(seed: 2, database: database, machines: storage)
         try await restarted.run {
             let session = RPCValue.string(try await restarted.login())
             let vm = try #require(try await restarted.value("VM.get_by_name_label", session, "test").arrayValue?.first)
@@ -234,7 +222,7 @@ struct VMLifecycleTests {
             #expect(try await restarted.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
             #expect(try await restarted.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
             #expect(try await restarted.value("VM.get_allowed_operations", session, vm)
-                == ["start", "destroy"])
+                == ["start", "start_on", "destroy"])
             let host = try await restarted.value("pool.get_master", session, try #require(try await restarted.value("pool.get_all", session).arrayValue?.first))
             #expect(try await restarted.value("host.get_enabled", session, host) == true, "auto_enable")
             _ = try await restarted.value("VM.start", session, vm, false, false)
@@ -252,15 +240,15 @@ struct VMLifecycleTests {
 
     @Test("VMs keep running across a restart when the hypervisor's domains outlive the toolstack")
     func survivingDomains() async throws {
-        let domains = MemoryDomainStateStore()
-        let harness = try await ToolstackHarness(domains: domains)
+        let storage = MemorySimulationStorage()
+        let harness = try await ToolstackHarness(machines: storage)
         let database = harness.toolstack.services.database
         try await harness.run {
             let session = RPCValue.string(try await harness.login())
             let vm = try await makeVM(harness, session)
             _ = try await harness.value("VM.start", session, vm, false, false)
         }
-        let restarted = try await ToolstackHarness(seed: 2, database: database, domains: domains)
+        let restarted = try await ToolstackHarness(seed: 2, database: database, machines: storage)
         try await restarted.run {
             let session = RPCValue.string(try await restarted.login())
             let vm = try #require(try await restarted.value("VM.get_by_name_label", session, "test").arrayValue?.first)
@@ -303,9 +291,9 @@ struct VMLifecycleTests {
             #expect(description.first == "INTERNAL_ERROR")
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "destroy"])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "start_on", "destroy"])
             let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue!
-            #expect(await harness.toolstack.services.hypervisor.stat(uuid) == nil)
+            #expect(await harness.machines.hypervisors[0].stat(uuid) == nil)
         }
     }
 

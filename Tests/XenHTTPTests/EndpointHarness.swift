@@ -24,9 +24,10 @@ struct EndpointHarness: Sendable {
         let services = CoreServices(
             database: try PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            hypervisor: try SimulatedHypervisor(
-                totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-                cpuCount: configuration.cpuCount, sleep: environment.sleep))
+            machines: try SimulatedMachines(
+                count: 1, hostname: configuration.hostname, address: configuration.address, shape: .init(),
+                sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes)
+            ).machines)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
     }

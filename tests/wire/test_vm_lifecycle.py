@@ -30,7 +30,7 @@ def test_start_pause_shutdown(session):
     vm = new_vm(x, "wire-vm")
     assert x.VM.get_power_state(vm) == "Halted"
     assert x.VM.get_domid(vm) == "-1"
-    assert sorted(x.VM.get_allowed_operations(vm)) == ["destroy", "start"]
+    assert sorted(x.VM.get_allowed_operations(vm)) == ["destroy", "start", "start_on"]
     network = x.network.create({"name_label": "wire-lan", "name_description": "", "MTU": "1500", "other_config": {}})
     x.VIF.create({"device": "0", "network": network, "VM": vm, "MAC": "", "MTU": "1500", "other_config": {},
                   "qos_algorithm_type": "", "qos_algorithm_params": {}})
@@ -43,7 +43,7 @@ def test_start_pause_shutdown(session):
     assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
     assert int(record["domid"]) > 0
     assert sorted(record["allowed_operations"]) == [
-        "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "shutdown", "suspend"]
+        "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "pool_migrate", "shutdown", "suspend"]
     assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
     assert failure(x.VM.destroy, vm) == ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]
     x.VM.pause(vm)

@@ -55,6 +55,27 @@ public protocol HostActions: Sendable {
     /// `host.enable`: Let new VMs start on the host again.
     func enable(_ context: Context, host: Ref<Host>) async throws
 
+    /// `host.evacuate`: Live-migrate every VM off the host, each to a host with room for it.
+    func evacuate(_ context: Context, host: Ref<Host>, network: Ref<Network>, evacuateBatchSize: Int64) async throws
+
+    /// `host.get_vms_which_prevent_evacuation`: The VMs that could not be migrated off the host now, each with the error it would get.
+    func getVmsWhichPreventEvacuation(_ context: Context, object: Ref<Host>) async throws -> [Ref<VM>: [String]]
+
+    /// `host.assert_can_evacuate`: Fails with CANNOT_EVACUATE_HOST unless every VM could be migrated off the host now.
+    func assertCanEvacuate(_ context: Context, host: Ref<Host>) async throws
+
+    /// `host.reboot`: Reboot a disabled host with no VMs running on it.
+    func reboot(_ context: Context, host: Ref<Host>) async throws
+
+    /// `host.shutdown`: Power off a disabled host with no VMs running on it.
+    func shutdown(_ context: Context, host: Ref<Host>) async throws
+
+    /// `host.power_on`: Power on a host that was shut down.
+    func powerOn(_ context: Context, host: Ref<Host>) async throws
+
+    /// `host.restart_agent`: Restart the host's toolstack; VMs carry on running.
+    func restartAgent(_ context: Context, host: Ref<Host>) async throws
+
     /// `host.get_servertime`: The host's clock, in UTC.
     func getServertime(_ context: Context, host: Ref<Host>) async throws -> DateTime
 
@@ -72,6 +93,33 @@ extension HostActions {
             },
             "enable": { context, p in
                 try await self.enable(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "evacuate": { context, p in
+                try await self.evacuate(context, host: p.decode(0, "host"), network: p.decode(1, "network"), evacuateBatchSize: p.decode(2, "evacuate_batch_size"))
+                return .string("")
+            },
+            "get_vms_which_prevent_evacuation": { context, p in
+                try await self.getVmsWhichPreventEvacuation(context, object: p.decode(0, "self")).rpcValue
+            },
+            "assert_can_evacuate": { context, p in
+                try await self.assertCanEvacuate(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "reboot": { context, p in
+                try await self.reboot(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "shutdown": { context, p in
+                try await self.shutdown(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "power_on": { context, p in
+                try await self.powerOn(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "restart_agent": { context, p in
+                try await self.restartAgent(context, host: p.decode(0, "host"))
                 return .string("")
             },
             "get_servertime": { context, p in
@@ -112,6 +160,18 @@ public protocol VMActions: Sendable {
 
     /// `VM.resume`: Restore a suspended VM on a host with room for it.
     func resume(_ context: Context, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws
+
+    /// `VM.start_on`: Start a halted VM on the given host.
+    func startOn(_ context: Context, vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws
+
+    /// `VM.resume_on`: Restore a suspended VM on the given host.
+    func resumeOn(_ context: Context, vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws
+
+    /// `VM.pool_migrate`: Move a running VM to another host of the pool while it runs.
+    func poolMigrate(_ context: Context, vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws
+
+    /// `VM.assert_can_boot_here`: Fails, with the reason, unless the VM could boot on the host now.
+    func assertCanBootHere(_ context: Context, object: Ref<VM>, host: Ref<Host>) async throws
 
     /// `VM.pause`: Pause a running VM.
     func pause(_ context: Context, vm: Ref<VM>) async throws
@@ -157,6 +217,22 @@ extension VMActions {
             },
             "resume": { context, p in
                 try await self.resume(context, vm: p.decode(0, "vm"), startPaused: p.decode(1, "start_paused"), force: p.decode(2, "force"))
+                return .string("")
+            },
+            "start_on": { context, p in
+                try await self.startOn(context, vm: p.decode(0, "vm"), host: p.decode(1, "host"), startPaused: p.decode(2, "start_paused"), force: p.decode(3, "force"))
+                return .string("")
+            },
+            "resume_on": { context, p in
+                try await self.resumeOn(context, vm: p.decode(0, "vm"), host: p.decode(1, "host"), startPaused: p.decode(2, "start_paused"), force: p.decode(3, "force"))
+                return .string("")
+            },
+            "pool_migrate": { context, p in
+                try await self.poolMigrate(context, vm: p.decode(0, "vm"), host: p.decode(1, "host"), options: p.decode(2, "options"))
+                return .string("")
+            },
+            "assert_can_boot_here": { context, p in
+                try await self.assertCanBootHere(context, object: p.decode(0, "self"), host: p.decode(1, "host"))
                 return .string("")
             },
             "pause": { context, p in

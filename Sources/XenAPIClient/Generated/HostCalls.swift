@@ -575,6 +575,76 @@ public struct HostCalls: Sendable {
         try await session.invoke("Async.host.enable", [host.rpcValue])
     }
 
+    /// `host.evacuate`: Live-migrate every VM off the host, each to a host with room for it.
+    public func evacuate(host: Ref<Host>, network: Ref<Network> = .null, evacuateBatchSize: Int64 = 0) async throws {
+        let _: RPCValue = try await session.invoke("host.evacuate", [host.rpcValue, network.rpcValue, evacuateBatchSize.rpcValue])
+    }
+
+    /// `Async.host.evacuate`: Live-migrate every VM off the host, each to a host with room for it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncEvacuate(host: Ref<Host>, network: Ref<Network> = .null, evacuateBatchSize: Int64 = 0) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.evacuate", [host.rpcValue, network.rpcValue, evacuateBatchSize.rpcValue])
+    }
+
+    /// `host.get_vms_which_prevent_evacuation`: The VMs that could not be migrated off the host now, each with the error it would get.
+    public func getVmsWhichPreventEvacuation(_ object: Ref<Host>) async throws -> [Ref<VM>: [String]] {
+        try await session.invoke("host.get_vms_which_prevent_evacuation", [object.rpcValue])
+    }
+
+    /// `Async.host.get_vms_which_prevent_evacuation`: The VMs that could not be migrated off the host now, each with the error it would get. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncGetVmsWhichPreventEvacuation(_ object: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.get_vms_which_prevent_evacuation", [object.rpcValue])
+    }
+
+    /// `host.assert_can_evacuate`: Fails with CANNOT_EVACUATE_HOST unless every VM could be migrated off the host now.
+    public func assertCanEvacuate(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.assert_can_evacuate", [host.rpcValue])
+    }
+
+    /// `Async.host.assert_can_evacuate`: Fails with CANNOT_EVACUATE_HOST unless every VM could be migrated off the host now. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncAssertCanEvacuate(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.assert_can_evacuate", [host.rpcValue])
+    }
+
+    /// `host.reboot`: Reboot a disabled host with no VMs running on it.
+    public func reboot(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.reboot", [host.rpcValue])
+    }
+
+    /// `Async.host.reboot`: Reboot a disabled host with no VMs running on it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncReboot(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.reboot", [host.rpcValue])
+    }
+
+    /// `host.shutdown`: Power off a disabled host with no VMs running on it.
+    public func shutdown(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.shutdown", [host.rpcValue])
+    }
+
+    /// `Async.host.shutdown`: Power off a disabled host with no VMs running on it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncShutdown(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.shutdown", [host.rpcValue])
+    }
+
+    /// `host.power_on`: Power on a host that was shut down.
+    public func powerOn(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.power_on", [host.rpcValue])
+    }
+
+    /// `Async.host.power_on`: Power on a host that was shut down. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPowerOn(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.power_on", [host.rpcValue])
+    }
+
+    /// `host.restart_agent`: Restart the host's toolstack; VMs carry on running.
+    public func restartAgent(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.restart_agent", [host.rpcValue])
+    }
+
+    /// `Async.host.restart_agent`: Restart the host's toolstack; VMs carry on running. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncRestartAgent(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.restart_agent", [host.rpcValue])
+    }
+
     /// `host.get_servertime`: The host's clock, in UTC.
     public func getServertime(host: Ref<Host>) async throws -> DateTime {
         try await session.invoke("host.get_servertime", [host.rpcValue])

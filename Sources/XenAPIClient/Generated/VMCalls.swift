@@ -790,6 +790,46 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.resume", [vm.rpcValue, startPaused.rpcValue, force.rpcValue])
     }
 
+    /// `VM.start_on`: Start a halted VM on the given host.
+    public func startOn(vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws {
+        let _: RPCValue = try await session.invoke("VM.start_on", [vm.rpcValue, host.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `Async.VM.start_on`: Start a halted VM on the given host. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncStartOn(vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.start_on", [vm.rpcValue, host.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `VM.resume_on`: Restore a suspended VM on the given host.
+    public func resumeOn(vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws {
+        let _: RPCValue = try await session.invoke("VM.resume_on", [vm.rpcValue, host.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `Async.VM.resume_on`: Restore a suspended VM on the given host. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncResumeOn(vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.resume_on", [vm.rpcValue, host.rpcValue, startPaused.rpcValue, force.rpcValue])
+    }
+
+    /// `VM.pool_migrate`: Move a running VM to another host of the pool while it runs.
+    public func poolMigrate(vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws {
+        let _: RPCValue = try await session.invoke("VM.pool_migrate", [vm.rpcValue, host.rpcValue, options.rpcValue])
+    }
+
+    /// `Async.VM.pool_migrate`: Move a running VM to another host of the pool while it runs. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPoolMigrate(vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.pool_migrate", [vm.rpcValue, host.rpcValue, options.rpcValue])
+    }
+
+    /// `VM.assert_can_boot_here`: Fails, with the reason, unless the VM could boot on the host now.
+    public func assertCanBootHere(_ object: Ref<VM>, host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("VM.assert_can_boot_here", [object.rpcValue, host.rpcValue])
+    }
+
+    /// `Async.VM.assert_can_boot_here`: Fails, with the reason, unless the VM could boot on the host now. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncAssertCanBootHere(_ object: Ref<VM>, host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.assert_can_boot_here", [object.rpcValue, host.rpcValue])
+    }
+
     /// `VM.pause`: Pause a running VM.
     public func pause(vm: Ref<VM>) async throws {
         let _: RPCValue = try await session.invoke("VM.pause", [vm.rpcValue])

@@ -181,6 +181,39 @@ extension DataModel {
                     "enable", [param("host", .ref("host"), doc: "The host")],
                     doc: "Let new VMs start on the host again.", errors: [.handleInvalid]),
                 message(
+                    "evacuate",
+                    [
+                        param("host", .ref("host"), doc: "The host"),
+                        param(
+                            "network", .ref("network"), doc: "The network to migrate over (the management network if null)",
+                            default: .nullRef),
+                        param(
+                            "evacuate_batch_size", .int, doc: "How many VMs to migrate at once (0: the default)",
+                            default: .int(0)),
+                    ],
+                    doc: "Live-migrate every VM off the host, each to a host with room for it.",
+                    errors: [.cannotEvacuateHost, .hostNotEnoughFreeMemory, .noHostsAvailable]),
+                message(
+                    "get_vms_which_prevent_evacuation", [param("self", .ref("host"), doc: "The host")],
+                    result: .map(.ref("VM"), .stringSet),
+                    doc: "The VMs that could not be migrated off the host now, each with the error it would get.",
+                    role: .readOnly),
+                message(
+                    "assert_can_evacuate", [param("host", .ref("host"), doc: "The host")],
+                    doc: "Fails with CANNOT_EVACUATE_HOST unless every VM could be migrated off the host now.",
+                    errors: [.cannotEvacuateHost], role: .readOnly),
+                message(
+                    "reboot", [param("host", .ref("host"), doc: "The host")],
+                    doc: "Reboot a disabled host with no VMs running on it.",
+                    errors: [.hostNotDisabled, .hostInUse]),
+                message(
+                    "shutdown", [param("host", .ref("host"), doc: "The host")],
+                    doc: "Power off a disabled host with no VMs running on it.",
+                    errors: [.hostNotDisabled, .hostInUse]),
+                message(
+                    "power_on", [param("host", .ref("host"), doc: "The host")], doc: "Power on a host that was shut down.", errors: [.hostIsLive]),
+                message("restart_agent", [param("host", .ref("host"), doc: "The host")], doc: "Restart the host's toolstack; VMs carry on running."),
+                message(
                     "get_servertime", [param("host", .ref("host"), doc: "The host")], result: .datetime,
                     doc: "The host's clock, in UTC.", errors: [.handleInvalid], role: .readOnly, async: false),
                 message(

@@ -272,6 +272,38 @@ extension DataModel {
                 ],
                 doc: "Restore a suspended VM on a host with room for it.",
                 errors: stateErrors + [.hostNotEnoughFreeMemory], role: .vmOperator),
+            message(
+                "start_on",
+                [
+                    vm, param("host", .ref("host"), doc: "The host to start the VM on"),
+                    param("start_paused", .bool, doc: "Leave the VM paused once it is built"),
+                    param("force", .bool, doc: "Start even if the VM's configuration checks fail"),
+                ],
+                doc: "Start a halted VM on the given host.",
+                errors: stateErrors + [.hostNotEnoughFreeMemory, .hostDisabled, .hostNotLive], role: .vmPowerAdmin),
+            message(
+                "resume_on",
+                [
+                    vm, param("host", .ref("host"), doc: "The host to resume the VM on"),
+                    param("start_paused", .bool, doc: "Leave the VM paused once it is restored"),
+                    param("force", .bool, doc: "Resume even if the VM's configuration checks fail"),
+                ],
+                doc: "Restore a suspended VM on the given host.",
+                errors: stateErrors + [.hostNotEnoughFreeMemory, .hostDisabled, .hostNotLive], role: .vmPowerAdmin),
+            message(
+                "pool_migrate",
+                [
+                    vm, param("host", .ref("host"), doc: "The host to migrate the VM to"),
+                    param("options", .stringMap, doc: "Extra options (`live`: the only kind this pool does)"),
+                ],
+                doc: "Move a running VM to another host of the pool while it runs.",
+                errors: stateErrors + [.hostNotEnoughFreeMemory, .hostDisabled, .vmMissingPVDrivers],
+                role: .vmPowerAdmin),
+            message(
+                "assert_can_boot_here",
+                [param("self", .ref("VM"), doc: "The VM"), param("host", .ref("host"), doc: "The host")],
+                doc: "Fails, with the reason, unless the VM could boot on the host now.",
+                errors: [.hostNotEnoughFreeMemory, .hostDisabled, .hostNotLive], role: .readOnly),
             message("pause", [vm], doc: "Pause a running VM.", errors: stateErrors, role: .vmOperator),
             message("unpause", [vm], doc: "Resume a paused VM.", errors: stateErrors, role: .vmOperator),
             message(

@@ -32,9 +32,10 @@ let configuration = ToolstackConfiguration(hostname: "bench", address: "127.0.0.
 let services = CoreServices(
     database: database, environment: environment, configuration: configuration,
     credentials: CredentialStore(try RootCredentials.make(password: "bench", salt: environment.randomBytes(16)), save: { _ in }),
-    hypervisor: try SimulatedHypervisor(
-        totalMemory: configuration.memoryTotal, reservedMemory: configuration.controlDomainMemory,
-        cpuCount: configuration.cpuCount, sleep: environment.sleep))
+    machines: try SimulatedMachines(
+        count: 1, hostname: configuration.hostname, address: configuration.address, shape: .init(),
+        sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes)
+    ).machines)
 let toolstack = try Toolstack(services: services)
 try await toolstack.startUp()
 

@@ -1,0 +1,48 @@
+import XenAPI
+import XenDB
+
+/// Where each VM of a host goes when the host is evacuated (xapi's
+/// `compute_evacuation_plan`), decided over one snapshot: the largest VMs are placed first,
+/// each on the target with most free memory left, so no host is ever given more than it has.
+/// A VM that cannot go anywhere is refused with the error xapi gives it.
+struct EvacuationPlan: Sendable {
+    /// The VMs to migrate and their destinations, largest first.
+    var moves: [(vm: Ref<VM>, to: Ref<Host>)] = []
+    /// The VMs that prevent the evacuation, each with its error (code and arguments).
+    var refusals: [(vm: Ref<VM>, error: [String])] = []
+
+    init(evacuating host: Ref<Host>, in snapshot: Snapshot) {
+        let vms = snapshot.objects(VM.self)
+            .filter { $0.residentOn == host && !$0.isControlDomain }
+            .sorted { (Placement.startMemory(of: $0), $1.uuid) > (Placement.startMemory(of: $1), $0.uuid) }
+        var free = Placement.freeMemory(in: snapshot)
+        let targets = snapshot.objects(Host.self)
+            .filter { $0.ref != host && (try? Placement.assertAcceptsVMs($0.ref, in: snapshot)) != nil }
+            .sorted { $0.uuid < $1.uuid }
+            .map(\.ref)
+        for vm in vms {
+            if targets.isEmpty {
+                refusals.append((vm.ref, ["NO_HOSTS_AVAILABLE", vm.ref.rawValue]))
+                continue
+            }
+            do throws(XenAPIError) {
+                try VMPowerRules.check(vm, .poolMigrate)
+            } catch {
+                refusals.append((vm.ref, error.errorDescription))
+                continue
+            }
+            guard VMPowerRules.allowedOperations(vm, in: snapshot).contains(.poolMigrate) else {
+                refusals.append((vm.ref, ["VM_LACKS_FEATURE", vm.ref.rawValue]))
+                continue
+            }
+            let needed = Placement.startMemory(of: vm)
+            guard let target = targets.filter({ (free[$0] ?? 0) >= needed }).max(by: { (free[$0] ?? 0) < (free[$1] ?? 0) })
+            else {
+                refusals.append((vm.ref, ["HOST_NOT_ENOUGH_FREE_MEMORY", vm.ref.rawValue]))
+                continue
+            }
+            free[target, default: 0] -= needed
+            moves.append((vm.ref, target))
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import XenAPI
+import XenDB
+
+/// `host.reboot`, `host.shutdown` and `host.power_on`: a host goes down only when disabled with
+/// no VM running on it (xapi's "bacon mode" check), is not live while it is down, and comes back
+/// enabled after it boots. The boot finishes in the background; one a crash interrupted is
+/// finished when the toolstack starts.
+extension HostMessages {
+    func reboot(_ context: CallContext, host: Ref<Host>) async throws {
+        let lock = try await goDown(context, host, .reboot)
+        services.environment.background.submit { [services] in
+            try? await services.environment.sleep(services.configuration.hostBootTime)
+            try? await Self.finishBoot(services, host: host, lock: lock)
+        }
+    }
+
+    func shutdown(_ context: CallContext, host: Ref<Host>) async throws {
+        let lock = try await goDown(context, host, .shutdown)
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            try tx.update(host) { $0.currentOperations[lock] = nil }
+            try Self.refreshAllowedOperations(&tx, host)
+        }
+    }
+
+    func powerOn(_ context: CallContext, host: Ref<Host>) async throws {
+        let lock = context.task?.rawValue ?? services.makeOpaqueRef()
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            let record = try tx.snapshot.require(host)
+            guard tx.snapshot[record.metrics]?.live != true else { throw XenAPIError.hostIsLive(host: host.rawValue) }
+            try tx.update(host) { $0.currentOperations[lock] = .powerOn }
+            try Self.refreshAllowedOperations(&tx, host)
+        }
+        services.environment.background.submit { [services] in
+            try? await services.environment.sleep(services.configuration.hostBootTime)
+            try? await Self.finishBoot(services, host: host, lock: lock)
+        }
+    }
+
+    /// Checks the host may go down, and takes it down: not live, holding `operation` until it is up.
+    private func goDown(_ context: CallContext, _ host: Ref<Host>, _ operation: HostAllowedOperations) async throws(XenAPIError) -> String {
+        let lock = context.task?.rawValue ?? services.makeOpaqueRef()
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            let record = try tx.snapshot.require(host)
+            guard !record.enabled else { throw XenAPIError.hostNotDisabled() }
+            if let busy = record.currentOperations.sorted(by: { $0.key < $1.key }).first {
+                throw XenAPIError.otherOperationInProgress(
+                    className: Host.className, ref: host.rawValue, operation: busy.value.rawValue, taskRef: busy.key)
+            }
+            if let vm = tx.snapshot.objects(VM.self).first(where: {
+                $0.residentOn == host && !$0.isControlDomain && ($0.powerState == .running || $0.powerState == .paused)
+            }) {
+                throw XenAPIError.hostInUse(host: host.rawValue, type: "vm", ref: vm.ref.rawValue)
+            }
+            try tx.update(host) { $0.currentOperations[lock] = operation }
+            try tx.set(record.metrics, \.live, false)
+            try Self.refreshAllowedOperations(&tx, host)
+        }
+        return lock
+    }
+
+    /// The host is up again: live, enabled, and its operation done.
+    static func finishBoot(_ services: CoreServices, host: Ref<Host>, lock: String) async throws(XenAPIError) {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            guard let record = tx.snapshot[host] else { return }
+            try tx.update(host) { host in
+                host.currentOperations[lock] = nil
+                host.enabled = true
+                host.otherConfig[autoEnableKey] = nil
+            }
+            if tx.snapshot.contains(record.metrics) {
+                try tx.update(record.metrics) { metrics in
+                    metrics.live = true
+                    metrics.lastUpdated = services.now()
+                }
+            }
+            try refreshAllowedOperations(&tx, host)
+        }
+    }
+
+    /// At start-up: a reboot or power-on that a crash interrupted has finished meanwhile.
+    static func finishInterruptedBoots(_ services: CoreServices, hosts: [Ref<Host>]) async throws(XenAPIError) {
+        let snapshot = services.database.snapshot
+        for host in hosts {
+            for (lock, operation) in snapshot[host]?.currentOperations ?? [:] where operation == .reboot || operation == .powerOn {
+                try await finishBoot(services, host: host, lock: lock)
+            }
+        }
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            for host in hosts where tx.snapshot.contains(host) {
+                try tx.update(host) { host in host.currentOperations = host.currentOperations.filter { $0.value == .shutdown } }
+                try refreshAllowedOperations(&tx, host)
+            }
+        }
+    }
+
+    /// Sets each host's `host_metrics.memory_free` from its hypervisor.
+    static func refreshMemory(_ services: CoreServices, hosts: [Ref<Host>]) async throws(XenAPIError) {
+        var free: [(Ref<Host>, Int64)] = []
+        for host in hosts { free.append((host, try await services.hostFacts(of: host).freeMemory)) }
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            for (host, bytes) in free {
+                if let metrics = tx.snapshot[host]?.metrics, tx.snapshot.contains(metrics) {
+                    try tx.set(metrics, \.memoryFree, bytes)
+                }
+            }
+        }
+    }
+
+    /// Sets `allowed_operations` from the host's state: a host that is down can only be powered
+    /// on; one that is up takes VMs, and can be evacuated, rebooted or shut down when nothing
+    /// else runs on it.
+    static func refreshAllowedOperations(_ tx: inout Transaction, _ host: Ref<Host>) throws(XenAPIError) {
+        let record = try tx.snapshot.require(host)
+        var allowed: [HostAllowedOperations]
+        if tx.snapshot[record.metrics]?.live != true {
+            allowed = record.currentOperations.isEmpty ? [.powerOn] : []
+        } else {
+            allowed = [.provision, .vmStart, .vmResume, .vmMigrate]
+            if record.currentOperations.isEmpty { allowed += [.evacuate, .reboot, .shutdown] }
+        }
+        try tx.set(host, \.allowedOperations, allowed)
+    }
+}

@@ -1,0 +1,72 @@
+import XenAPI
+import XenDB
+
+/// Where VMs can run, decided over a snapshot as xapi decides it (`assert_can_boot_here`,
+/// `choose_host_for_vm`): memory is the chief constraint, accounted from the records so a
+/// decision and its reservation (`scheduled_to_be_resident_on`) commit in one write.
+enum Placement {
+    /// The memory a VM's domain gets at boot: its dynamic maximum and its overhead.
+    static func startMemory(of vm: ObjectView<VM>) -> Int64 {
+        vm.memoryDynamicMax + vm.memoryOverhead
+    }
+
+    /// Each host's free memory: its total less its own overhead, its control domain, the VMs
+    /// resident on it, and the VMs on their way to it (starting or migrating in).
+    static func freeMemory(in snapshot: Snapshot) -> [Ref<Host>: Int64] {
+        var free: [Ref<Host>: Int64] = [:]
+        for host in snapshot.objects(Host.self) {
+            free[host.ref] = (snapshot[host.metrics]?.memoryTotal ?? 0) - host.memoryOverhead
+        }
+        for vm in snapshot.objects(VM.self) {
+            let resident = vm.residentOn, scheduled = vm.scheduledToBeResidentOn
+            if !resident.isNull, vm.isControlDomain || vm.powerState == .running || vm.powerState == .paused {
+                free[resident]? -= vm.isControlDomain ? vm.memoryStaticMax : startMemory(of: vm)
+            }
+            if !scheduled.isNull, scheduled != resident { free[scheduled]? -= startMemory(of: vm) }
+        }
+        return free
+    }
+
+    /// Refuses a host the VM cannot boot on, with xapi's error, in xapi's order: the host is
+    /// live, enabled, and (`checkingMemory`) has `free` bytes enough.
+    static func assertCanBoot(
+        _ vm: ObjectView<VM>, on host: Ref<Host>, free: Int64?, in snapshot: Snapshot, checkingMemory: Bool = true
+    ) throws(XenAPIError) {
+        try assertAcceptsVMs(host, in: snapshot)
+        let needed = startMemory(of: vm), available = free ?? 0
+        if checkingMemory, needed > available {
+            throw XenAPIError.hostNotEnoughFreeMemory(needed: String(needed), available: String(available))
+        }
+    }
+
+    /// Refuses a host that takes no new VMs: one not live, disabled, or being evacuated.
+    static func assertAcceptsVMs(_ host: Ref<Host>, in snapshot: Snapshot) throws(XenAPIError) {
+        let record = try snapshot.require(host)
+        guard snapshot[record.metrics]?.live == true else { throw XenAPIError.hostNotLive() }
+        guard record.enabled else { throw XenAPIError.hostDisabled(host: host.rawValue) }
+        if record.currentOperations.values.contains(.evacuate) {
+            throw XenAPIError.hostEvacuateInProgress(host: host.rawValue)
+        }
+    }
+
+    /// The host a VM started without one goes to: its affinity host if it can boot there, else
+    /// the host with most free memory that can (ties to the lower uuid, so the choice is
+    /// deterministic and spreads load as xapi's memory-biased choice does). With no live,
+    /// enabled host: `NO_HOSTS_AVAILABLE`; with none that has room, the memory error of the
+    /// roomiest, as xapi reports it after retrying without the memory check.
+    static func chooseHost(for vm: ObjectView<VM>, in snapshot: Snapshot) throws(XenAPIError) -> Ref<Host> {
+        let free = freeMemory(in: snapshot)
+        if !vm.affinity.isNull, snapshot.contains(vm.affinity),
+            (try? assertCanBoot(vm, on: vm.affinity, free: free[vm.affinity], in: snapshot)) != nil
+        {
+            return vm.affinity
+        }
+        let candidates = snapshot.objects(Host.self).filter {
+            (try? assertCanBoot(vm, on: $0.ref, free: free[$0.ref], in: snapshot, checkingMemory: false)) != nil
+        }
+        let ranked = candidates.sorted { (free[$0.ref] ?? 0, $1.uuid) > (free[$1.ref] ?? 0, $0.uuid) }
+        guard let best = ranked.first else { throw XenAPIError.noHostsAvailable() }
+        try assertCanBoot(vm, on: best.ref, free: free[best.ref], in: snapshot)
+        return best.ref
+    }
+}

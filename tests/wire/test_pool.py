@@ -1,0 +1,102 @@
+"""A pool of four simulated hosts through the Python SDK: placement, live migration, evacuation,
+host reboot rules, and VMs that keep running on every host across a restart of xapid."""
+import XenAPI
+import pytest
+
+from test_vm_lifecycle import GIB, failure, new_vm
+
+
+@pytest.fixture
+def pool(start_xapid):
+    return start_xapid("--simulated-hosts", "4", "--simulated-host-memory", "20GiB")
+
+
+def hosts_of(x):
+    """The coordinator first, then the members by name."""
+    master = x.pool.get_master(x.pool.get_all()[0])
+    members = sorted((h for h in x.host.get_all() if h != master), key=x.host.get_name_label)
+    return [master] + members
+
+
+def free_memory(x, host):
+    return int(x.host_metrics.get_memory_free(x.host.get_metrics(host)))
+
+
+def test_four_hosts_with_their_interfaces_and_local_storage(pool):
+    x = pool.login().xenapi
+    hosts = hosts_of(x)
+    assert len(hosts) == 4
+    (network,) = x.network.get_all()
+    assert x.network.get_bridge(network) == "xenbr0"
+    for host in hosts:
+        record = x.host.get_record(host)
+        assert record["enabled"] and len(record["PIFs"]) == 1 and len(record["host_CPUs"]) == 8
+        assert free_memory(x, host) == 16 * GIB
+        sr = x.PBD.get_SR(record["PBDs"][0])
+        assert x.SR.get_name_label(sr) == "Local storage" and not x.SR.get_shared(sr)
+        assert x.PIF.get_network(record["PIFs"][0]) == network
+        assert x.VM.get_resident_on(record["control_domain"]) == host
+
+
+def test_placement_migration_and_evacuation(pool):
+    x = pool.login().xenapi
+    hosts = hosts_of(x)
+    vms = []
+    for index in range(6):
+        vm = new_vm(x, "load-%d" % index, memory=(2 + index % 3) * GIB)
+        x.VM.start(vm, False, False)
+        vms.append(vm)
+    assert len({x.VM.get_resident_on(vm) for vm in vms}) == 4, "starts spread over the hosts"
+    vm = vms[0]
+    source = x.VM.get_resident_on(vm)
+    target = next(h for h in hosts if h != source)
+    address = x.VM_guest_metrics.get_networks(x.VM.get_guest_metrics(vm))
+    x.VM.pool_migrate(vm, target, {"live": "true"})
+    assert x.VM.get_resident_on(vm) == target and x.VM.get_power_state(vm) == "Running"
+    assert x.VM_guest_metrics.get_networks(x.VM.get_guest_metrics(vm)) == address
+
+    big = new_vm(x, "big", memory=17 * GIB)
+    assert failure(x.VM.start, big, False, False)[0] == "HOST_NOT_ENOUGH_FREE_MEMORY"
+    assert failure(x.VM.start_on, big, hosts[1], False, False) == [
+        "HOST_NOT_ENOUGH_FREE_MEMORY", str(17 * GIB), str(free_memory(x, hosts[1]))]
+    assert failure(x.VM.pool_migrate, vm, "OpaqueRef:nonsense", {}) == ["HANDLE_INVALID", "host", "OpaqueRef:nonsense"]
+
+    evacuated = hosts[1]
+    on_it = [v for v in vms if x.VM.get_resident_on(v) == evacuated]
+    assert on_it, "the host has VMs to move"
+    assert x.host.get_vms_which_prevent_evacuation(evacuated) == {}
+    x.host.disable(evacuated)
+    x.host.evacuate(evacuated)
+    for v in on_it:
+        assert x.VM.get_resident_on(v) not in (evacuated, "OpaqueRef:NULL")
+        assert x.VM.get_power_state(v) == "Running"
+    for host in hosts:
+        assert free_memory(x, host) >= 0
+        assert int(x.host.compute_free_memory(host)) == free_memory(x, host)
+    assert failure(x.VM.start_on, big, evacuated, False, False) == ["HOST_DISABLED", evacuated]
+    x.host.reboot(evacuated)
+    assert x.host_metrics.get_live(x.host.get_metrics(evacuated)) is False
+
+    deaf = new_vm(x, "deaf", agent=False)
+    x.VM.start_on(deaf, hosts[2], False, False)
+    reasons = x.host.get_vms_which_prevent_evacuation(hosts[2])
+    assert reasons[deaf] == ["VM_LACKS_FEATURE", deaf]
+    assert failure(x.host.assert_can_evacuate, hosts[2])[0] == "CANNOT_EVACUATE_HOST"
+    assert failure(x.host.reboot, hosts[2]) == ["HOST_NOT_DISABLED"]
+
+
+def test_vms_on_every_host_keep_running_across_a_restart(pool):
+    x = pool.login().xenapi
+    hosts = hosts_of(x)
+    placed = {}
+    for host in hosts:
+        vm = new_vm(x, "keep-" + x.host.get_name_label(host))
+        x.VM.start_on(vm, host, False, False)
+        placed[vm] = (host, x.VM.get_domid(vm))
+    pool.stop()
+    pool.start()
+    y = pool.login().xenapi
+    assert hosts_of(y) == hosts, "the same machines come back"
+    for vm, (host, domid) in placed.items():
+        assert y.VM.get_power_state(vm) == "Running"
+        assert (y.VM.get_resident_on(vm), y.VM.get_domid(vm)) == (host, domid)
