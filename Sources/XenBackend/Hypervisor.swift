@@ -32,6 +32,13 @@ public protocol Hypervisor: Sendable {
     /// Whether a saved image waits to be restored.
     func hasSavedImage(_ vm: String) async -> Bool
 
+    /// Hot-plugs a device into a running domain; fails if nothing in the guest can take part.
+    func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError)
+    /// Hot-unplugs a device from a running domain (`force`: without asking the guest).
+    func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError)
+    /// Puts media into (or, with `nil`, takes it out of) a CD drive of a domain.
+    func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError)
+
     /// Readies a created domain to take a live migration; returns where the sender sends the guest.
     func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint
     /// Sends a running guest to `endpoint` while it runs, then stops it: afterwards the receiving
@@ -58,8 +65,15 @@ public struct DomainSpec: Sendable, Hashable, Codable {
     public var guestAgent: Bool
     /// The device numbers of the domain's network interfaces.
     public var nics: [Int]
+    /// The slots of the domain's disks.
+    public var disks: [Int]
+    /// The media in the domain's CD drives, by slot (`nil`: the drive is empty).
+    public var media: [Int: String?]
 
-    public init(vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = []) {
+    public init(
+        vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = [],
+        disks: [Int] = [], media: [Int: String?] = [:]
+    ) {
         self.vm = vm
         self.name = name
         self.memory = memory
@@ -67,7 +81,16 @@ public struct DomainSpec: Sendable, Hashable, Codable {
         self.hvm = hvm
         self.guestAgent = guestAgent
         self.nics = nics
+        self.disks = disks
+        self.media = media
     }
+}
+
+/// A device of a domain, by kind and slot.
+public enum VirtualDevice: Sendable, Hashable, Codable {
+    case nic(Int)
+    case disk(Int)
+    case cd(Int)
 }
 
 /// A host's resources.
@@ -147,6 +170,9 @@ public enum HypervisorError: Error, Sendable, Hashable {
     case guestCannotCooperate(vm: String, operation: String)
     /// The calling task was cancelled during the step.
     case cancelled(step: String)
+    /// The domain has (or lacks) the device already.
+    case deviceAlreadyAttached(vm: String, device: VirtualDevice)
+    case deviceNotAttached(vm: String, device: VirtualDevice)
     /// Nothing waits for a migration at the endpoint.
     case noMigrationReceiver(endpoint: String)
 }

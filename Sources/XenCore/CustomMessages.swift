@@ -11,6 +11,10 @@ struct CustomMessages: CustomActions {
     let message: AlertMessages
     let vm: VMMessages
     let host: HostMessages
+    let vif: VIFMessages
+    let vbd: VBDMessages
+    let vdi: VDIMessages
+    let pool: PoolMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
@@ -19,6 +23,10 @@ struct CustomMessages: CustomActions {
         message = AlertMessages(services: services)
         vm = VMMessages(services: services)
         host = HostMessages(services: services)
+        vif = VIFMessages(services: services)
+        vbd = VBDMessages(services: services)
+        vdi = VDIMessages(services: services)
+        pool = PoolMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

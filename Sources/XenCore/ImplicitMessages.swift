@@ -169,7 +169,7 @@ enum ImplicitMessages {
         let ref = services.makeOpaqueRef()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.insert(schema.name, ref: ref, fields: fields)
-            try DerivedFields.afterInsert[schema.name]?(&tx, ref)
+            try CreationRules.afterInsert[schema.name]?(&tx, ref, services)
         }
         return ref
     }

@@ -10,6 +10,13 @@ enum Placement {
         vm.memoryDynamicMax + vm.memoryOverhead
     }
 
+    /// The memory a running VM's domain holds: what it booted with (`VM_metrics.memory_actual`),
+    /// which later changes to its limits do not move.
+    static func footprint(of vm: ObjectView<VM>, in snapshot: Snapshot) -> Int64 {
+        let actual = snapshot[vm.metrics]?.memoryActual ?? 0
+        return actual > 0 ? actual : startMemory(of: vm)
+    }
+
     /// Each host's free memory: its total less its own overhead, its control domain, the VMs
     /// resident on it, and the VMs on their way to it (starting or migrating in).
     static func freeMemory(in snapshot: Snapshot) -> [Ref<Host>: Int64] {
@@ -20,7 +27,7 @@ enum Placement {
         for vm in snapshot.objects(VM.self) {
             let resident = vm.residentOn, scheduled = vm.scheduledToBeResidentOn
             if !resident.isNull, vm.isControlDomain || vm.powerState == .running || vm.powerState == .paused {
-                free[resident]? -= vm.isControlDomain ? vm.memoryStaticMax : startMemory(of: vm)
+                free[resident]? -= vm.isControlDomain ? vm.memoryStaticMax : footprint(of: vm, in: snapshot)
             }
             if !scheduled.isNull, scheduled != resident { free[scheduled]? -= startMemory(of: vm) }
         }
@@ -54,15 +61,17 @@ enum Placement {
     /// deterministic and spreads load as xapi's memory-biased choice does). With no live,
     /// enabled host: `NO_HOSTS_AVAILABLE`; with none that has room, the memory error of the
     /// roomiest, as xapi reports it after retrying without the memory check.
-    static func chooseHost(for vm: ObjectView<VM>, in snapshot: Snapshot) throws(XenAPIError) -> Ref<Host> {
+    static func chooseHost(
+        for vm: ObjectView<VM>, in snapshot: Snapshot, excluding excluded: Set<Ref<Host>> = []
+    ) throws(XenAPIError) -> Ref<Host> {
         let free = freeMemory(in: snapshot)
-        if !vm.affinity.isNull, snapshot.contains(vm.affinity),
+        if !vm.affinity.isNull, snapshot.contains(vm.affinity), !excluded.contains(vm.affinity),
             (try? assertCanBoot(vm, on: vm.affinity, free: free[vm.affinity], in: snapshot)) != nil
         {
             return vm.affinity
         }
         let candidates = snapshot.objects(Host.self).filter {
-            (try? assertCanBoot(vm, on: $0.ref, free: free[$0.ref], in: snapshot, checkingMemory: false)) != nil
+            !excluded.contains($0.ref) && (try? assertCanBoot(vm, on: $0.ref, free: free[$0.ref], in: snapshot, checkingMemory: false)) != nil
         }
         let ranked = candidates.sorted { (free[$0.ref] ?? 0, $1.uuid) > (free[$1.ref] ?? 0, $0.uuid) }
         guard let best = ranked.first else { throw XenAPIError.noHostsAvailable() }

@@ -51,6 +51,7 @@ enum PoolBootstrap {
             try insertControlDomain(inventory, ids, services, &tx)
             try insertManagementInterface(inventory, network: network, ids, &tx)
             try insertLocalStorage(inventory, ids, services, &tx)
+            try Licensing.refreshPoolRestrictions(&tx, at: ids.now)
         }
     }
 
@@ -113,8 +114,9 @@ enum PoolBootstrap {
             record.metrics = ids.hostMetrics
             record.capabilities = ["xen-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_64"]
             record.schedPolicy = "credit"
-            record.edition = "xenserver-premium"
-            record.licenseParams = ["restrict_pooling": "false", "sku_type": "xenserver-premium"]
+            record.edition = Licensing.defaultEdition.name
+            record.licenseParams = Licensing.licenseParams(Licensing.defaultEdition, appliedAt: ids.now)
+            record.editions = Licensing.editions.map(\.name)
             record.cpuInfo = [
                 "cpu_count": String(facts.cpuCount), "socket_count": "1", "vendor": "GenuineIntel",
                 "speed": "2400.000", "modelname": "Simulated CPU",

@@ -71,6 +71,9 @@ enum Reconciliation {
             }
         }
         if stat == nil { try GuestMetricsRecording.remove(of: vm, in: &tx) }
+        if stat?.state == .running || stat?.state == .paused || stat == nil {
+            try VMMessages.setDevicesAttached(stat != nil, of: vm, in: &tx)
+        }
         try VMMessages.refreshAllowedOperations(&tx, vm)
     }
 

@@ -28,10 +28,11 @@ public final class Toolstack: Sendable {
     }
 
     /// Brings the pool up: creates the pool on an empty database and a host for each machine it
-    /// lacks, finishes host boots a crash interrupted, re-enables the hosts unless they were
+    /// lacks, puts in the built-in templates it lacks, finishes host boots a crash interrupted, re-enables the hosts unless they were
     /// disabled for good, and reconciles the VMs with what the hypervisors run.
     public func startUp() async throws(XenAPIError) {
         try await PoolBootstrap.run(services)
+        try await TemplateInstaller.run(services)
         let hosts = HostMessages.machineHosts(services)
         try await HostMessages.finishInterruptedBoots(services, hosts: hosts)
         try await HostMessages.enableAfterRestart(services, hosts: hosts)

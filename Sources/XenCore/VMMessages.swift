@@ -9,13 +9,15 @@ struct VMMessages: VMActions {
 
     func start(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
         try await operate(context, vm, .start, target: .boot(on: nil)) { record, host in
-            try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused)
+            try InstallRepository.check(record, ref: vm)
+            return try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused)
         }
     }
 
     func startOn(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws {
         try await operate(context, vm, .startOn, target: .boot(on: host)) { record, host in
-            try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused)
+            try InstallRepository.check(record, ref: vm)
+            return try await boot(vm, record, on: host, VMPlans.start(paused: startPaused), paused: startPaused)
         }
     }
 
@@ -67,6 +69,7 @@ struct VMMessages: VMActions {
                     vm.residentOn = destination
                     vm.scheduledToBeResidentOn = .null
                 }
+                if tx.snapshot.contains(record.metrics) { try tx.set(record.metrics, \.memoryActual, spec.memory) }
             }
         }
     }
@@ -153,6 +156,7 @@ struct VMMessages: VMActions {
                 vm.residentOn = host
                 vm.scheduledToBeResidentOn = .null
             }
+            try Self.setDevicesAttached(true, of: vm, in: &tx)
             if tx.snapshot.contains(record.metrics) {
                 try tx.update(record.metrics) { metrics in
                     metrics.startTime = now
@@ -189,6 +193,10 @@ struct VMMessages: VMActions {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             let vm = try tx.snapshot.require(object)
             try VMPowerRules.check(vm, .destroy)
+            // Like xapi: the VM's interfaces, drives and metrics go with it; its disks stay.
+            for vif in vm.vifs where tx.snapshot.contains(vif) { try tx.delete(vif) }
+            for vbd in vm.vbds where tx.snapshot.contains(vbd) { try tx.delete(vbd) }
+            if tx.snapshot.contains(vm.guestMetrics) { try tx.delete(vm.guestMetrics) }
             try tx.delete(object)
             if tx.snapshot.contains(vm.metrics) { try tx.delete(vm.metrics) }
         }
@@ -205,18 +213,38 @@ struct VMMessages: VMActions {
                 vm.residentOn = .null
                 vm.scheduledToBeResidentOn = .null
             }
+            try Self.setDevicesAttached(false, of: vm, in: &tx)
         }
     }
 
-    /// The domain a VM's record asks for. The simulated guest runs an agent unless the VM says
-    /// otherwise (`other_config:simulated-guest-agent=false`).
+    /// The domain a VM's record asks for: its memory, VCPUs, and every interface and drive. The
+    /// simulated guest runs an agent unless the VM says otherwise
+    /// (`other_config:simulated-guest-agent=false`).
     private func domainSpec(_ record: VM) -> DomainSpec {
         let snapshot = services.database.snapshot
         let nics = record.vifs.compactMap { snapshot[$0].flatMap { Int($0.device) } }.sorted()
+        var disks: [Int] = []
+        var media: [Int: String?] = [:]
+        for vbd in record.vbds {
+            guard let drive = snapshot[vbd], let slot = Int(drive.userdevice) else { continue }
+            if drive.type == .cd {
+                media[slot] = .some(drive.empty ? nil : snapshot[drive.vdi]?.uuid)
+            } else {
+                disks.append(slot)
+            }
+        }
         return DomainSpec(
             vm: record.uuid, name: record.nameLabel, memory: record.memoryDynamicMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
-            guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics)
+            guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics, disks: disks.sorted(),
+            media: media)
+    }
+
+    /// Marks every interface and drive of the VM plugged in (it booted) or out (it stopped).
+    static func setDevicesAttached(_ attached: Bool, of vm: Ref<VM>, in tx: inout Transaction) throws(XenAPIError) {
+        let record = try tx.snapshot.require(vm)
+        for vif in record.vifs where tx.snapshot[vif]?.currentlyAttached == !attached { try tx.set(vif, \.currentlyAttached, attached) }
+        for vbd in record.vbds where tx.snapshot[vbd]?.currentlyAttached == !attached { try tx.set(vbd, \.currentlyAttached, attached) }
     }
 
     /// The plan's runner on `host`'s hypervisor.
@@ -249,7 +277,8 @@ struct VMMessages: VMActions {
             (tx: inout Transaction) throws(XenAPIError) -> (VM, Ref<Host>) in
             let view = try tx.snapshot.require(vm)
             try VMPowerRules.check(view, operation)
-            let host = try Self.host(for: view, target, in: tx.snapshot, coordinator: services.localHost(tx.snapshot))
+            let host = try Self.host(
+                for: view, target, in: tx.snapshot, coordinator: services.localHost(tx.snapshot), at: services.now())
             try tx.update(vm) { record in
                 record.currentOperations[lock] = operation
                 if case .resident = target {} else { record.scheduledToBeResidentOn = host }
@@ -295,16 +324,25 @@ struct VMMessages: VMActions {
         if case .failure(let error) = outcome { throw error }
     }
 
-    /// The host an operation runs on, checked (and for a boot, chosen) over the snapshot.
+    /// The host an operation runs on, checked (and for a boot, chosen) over the snapshot; a boot
+    /// goes to no host whose licence has expired.
     private static func host(
-        for vm: ObjectView<VM>, _ target: Target, in snapshot: Snapshot, coordinator: Ref<Host>
+        for vm: ObjectView<VM>, _ target: Target, in snapshot: Snapshot, coordinator: Ref<Host>, at now: DateTime
     ) throws(XenAPIError) -> Ref<Host> {
         switch target {
         case .resident:
             return vm.residentOn.isNull ? coordinator : vm.residentOn
         case .boot(on: nil):
-            return try Placement.chooseHost(for: vm, in: snapshot)
+            let expired = Set(snapshot.objects(Host.self).filter { Licensing.hasExpired($0, at: now) }.map(\.ref))
+            do {
+                return try Placement.chooseHost(for: vm, in: snapshot, excluding: expired)
+            } catch where error.code == "NO_HOSTS_AVAILABLE" && !expired.isEmpty {
+                throw XenAPIError.licenceRestriction(feature: "Start")
+            }
         case .boot(on: let host?):
+            if let record = snapshot[host], Licensing.hasExpired(record, at: now) {
+                throw XenAPIError.licenceRestriction(feature: "Start")
+            }
             try Placement.assertCanBoot(vm, on: host, free: Placement.freeMemory(in: snapshot)[host], in: snapshot)
             return host
         case .migrate(to: let host):

@@ -39,7 +39,8 @@ enum VMPowerRules {
     /// The operations this toolstack carries out, reported in `allowed_operations` when valid.
     static let implemented: [VMOperations] = [
         .start, .startOn, .hardShutdown, .cleanShutdown, .shutdown, .cleanReboot, .hardReboot, .suspend, .resume,
-        .resumeOn, .pause, .unpause, .poolMigrate, .destroy,
+        .resumeOn, .pause, .unpause, .poolMigrate, .clone, .copy, .snapshot, .provision, .changingVCPUs,
+        .changingMemoryLimits, .changingStaticRange, .changingDynamicRange, .destroy,
     ]
 
     /// Operations that need the guest's help: advertised only while it runs PV drivers.
@@ -72,6 +73,7 @@ enum VMPowerRules {
             throw XenAPIError.otherOperationInProgress(
                 className: VM.className, ref: vm.ref.rawValue, operation: running.rawValue, taskRef: task)
         }
+        if operation == .provision, !vm.isATemplate { throw XenAPIError.provisionOnlyAllowedOnTemplate() }
         if vm.isATemplate, !vm.isASnapshot, !templateOperations.contains(operation)
             || (operation == .destroy && vm.isDefaultTemplate)
         {

@@ -193,6 +193,52 @@ public final class SimulatedHypervisor: Hypervisor {
         fabric.read { $0.images.contains(vm) }
     }
 
+    public func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError) {
+        try await step("plug", timings.pauseOrUnpause)
+        try change(vm, "plug") { domain throws(HypervisorError) in
+            guard domain.state == .running else { throw .badState(vm: vm, operation: "plug", state: domain.state) }
+            guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "plug") }
+            guard !Self.has(domain.spec, device) else { throw .deviceAlreadyAttached(vm: vm, device: device) }
+            switch device {
+            case .nic(let slot): domain.spec.nics = (domain.spec.nics + [slot]).sorted()
+            case .disk(let slot): domain.spec.disks = (domain.spec.disks + [slot]).sorted()
+            case .cd(let slot): domain.spec.media[slot] = .some(nil)
+            }
+        }
+    }
+
+    public func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError) {
+        try await step("unplug", timings.pauseOrUnpause)
+        try change(vm, "unplug") { domain throws(HypervisorError) in
+            guard domain.state == .running || domain.state == .paused else {
+                throw .badState(vm: vm, operation: "unplug", state: domain.state)
+            }
+            guard force || domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "unplug") }
+            guard Self.has(domain.spec, device) else { throw .deviceNotAttached(vm: vm, device: device) }
+            switch device {
+            case .nic(let slot): domain.spec.nics.removeAll { $0 == slot }
+            case .disk(let slot): domain.spec.disks.removeAll { $0 == slot }
+            case .cd(let slot): domain.spec.media[slot] = nil
+            }
+        }
+    }
+
+    public func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError) {
+        try await step("change_media", timings.pauseOrUnpause)
+        try change(vm, "change_media") { domain throws(HypervisorError) in
+            guard Self.has(domain.spec, .cd(drive)) else { throw .deviceNotAttached(vm: vm, device: .cd(drive)) }
+            domain.spec.media[drive] = .some(media)
+        }
+    }
+
+    private static func has(_ spec: DomainSpec, _ device: VirtualDevice) -> Bool {
+        switch device {
+        case .nic(let slot): spec.nics.contains(slot)
+        case .disk(let slot): spec.disks.contains(slot)
+        case .cd(let slot): spec.media.keys.contains(slot)
+        }
+    }
+
     public func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint {
         try await step("receive_migration", .zero)
         try change(vm, "receive_migration") { domain throws(HypervisorError) in

@@ -41,8 +41,15 @@ struct Xapid: AsyncParsableCommand {
     @Option(name: .customLong("hostname"), help: "Name this host reports (default: the machine's host name).")
     var hostname: String?
 
-    @Option(name: .customLong("simulated-hosts"), help: "How many simulated hosts the pool has (this one the coordinator).")
-    var simulatedHosts = 1
+    @Option(
+        name: .customLong("simulated-hosts"),
+        help: "How many simulated hosts the pool has, this one the coordinator (default 1; 3 with --demo).")
+    var simulatedHosts: Int?
+
+    @Flag(
+        name: .customLong("demo"),
+        help: "A pool to look at: three hosts unless told otherwise, and on first start a few VMs installed from templates and started.")
+    var demo = false
 
     @Option(
         name: .customLong("simulated-host-memory"),
@@ -67,6 +74,7 @@ struct Xapid: AsyncParsableCommand {
         let name = hostname ?? ProcessInfo.processInfo.hostName
         let configuration = ToolstackConfiguration(
             hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
+        let simulatedHosts = self.simulatedHosts ?? (demo ? 3 : 1)
         guard (1...1024).contains(simulatedHosts) else {
             throw ValidationError("--simulated-hosts must be between 1 and 1024")
         }
@@ -83,6 +91,7 @@ struct Xapid: AsyncParsableCommand {
             machines: machines.machines)
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
+        if demo { try await PoolDemo.populate(services) }
 
         var logger = Logger(label: "xapid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice

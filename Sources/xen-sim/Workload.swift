@@ -8,7 +8,7 @@ struct Workload: Sendable {
     private static let gib: Int64 = 1 << 30
     private static let vmOperations = [
         "VM.start", "VM.start_on", "VM.resume", "VM.resume_on", "VM.hard_shutdown", "VM.clean_shutdown", "VM.shutdown",
-        "VM.clean_reboot", "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.pool_migrate", "VM.destroy",
+        "VM.clean_reboot", "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.pool_migrate", "VM.clone", "VM.snapshot", "VM.destroy",
     ]
     private static let hostOperations = ["host.disable", "host.enable", "host.evacuate", "host.reboot"]
 
@@ -16,7 +16,7 @@ struct Workload: Sendable {
     /// a correct toolstack may give (an internal error other than an injected fault).
     func step(on pool: SimulatedPool) async throws -> (line: String, unexpected: String?) {
         let snapshot = pool.services.database.snapshot
-        let vms = snapshot.objects(VM.self).filter { !$0.isControlDomain }.map(\.ref)
+        let vms = snapshot.objects(VM.self).filter { !$0.isControlDomain && !$0.isATemplate }.map(\.ref)
         let hosts = snapshot.refs(Host.self).sorted { $0.rawValue < $1.rawValue }
         if vms.count < 3 || (vms.count < 8 * hosts.count && random.below(6) == 0) {
             return (try await create(on: pool), nil)
@@ -40,6 +40,7 @@ struct Workload: Sendable {
         case "VM.start", "VM.resume": params += [.bool(random.below(5) == 0), false]
         case "VM.start_on", "VM.resume_on": params += [random.element(hosts)!.rpcValue, .bool(random.below(5) == 0), false]
         case "VM.pool_migrate": params += [random.element(hosts)!.rpcValue, .structure(["live": "true"])]
+        case "VM.clone", "VM.snapshot": params += [.string("copy-\(random.below(1_000_000))")]
         default: break
         }
         return (operation, params)

@@ -8,6 +8,11 @@ import XenSimulation
 @Suite("VM lifecycle")
 struct VMLifecycleTests {
     private static let gib: Int64 = 1 << 30
+    /// What a halted VM allows.
+    static let halted: RPCValue = [
+        "start", "start_on", "clone", "copy", "snapshot", "changing_VCPUs", "changing_memory_limits",
+        "changing_static_range", "changing_dynamic_range", "destroy",
+    ]
 
     @Test("operations are plans of atomic steps")
     func plans() {
@@ -37,7 +42,7 @@ struct VMLifecycleTests {
         try await harness.run {
             let session = RPCValue.string(try await harness.login())
             let vm = try await makeVM(harness, session)
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "start_on", "destroy"],
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == Self.halted,
                     "true from the moment the VM is made")
             let host = try await harness.value("pool.get_master", session, try #require(try await harness.value("pool.get_all", session).arrayValue?.first))
             let metrics = try await harness.value("host.get_metrics", session, host)
@@ -51,7 +56,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause", "pool_migrate"])
+                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause", "pool_migrate", "snapshot", "changing_dynamic_range"])
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
             #expect(await harness.call("VM.start", session, vm, false, false)
                 == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))
@@ -64,7 +69,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
             #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "start_on", "destroy"])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == Self.halted)
             #expect(try await harness.value("host_metrics.get_memory_free", session, metrics) == freeBefore)
             _ = try await harness.value("VM.start", session, vm, true, false)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Paused")
@@ -118,7 +123,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(-1))
             #expect(try await harness.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "shutdown", "resume", "resume_on", "destroy"])
+                == ["hard_shutdown", "shutdown", "resume", "resume_on", "snapshot", "destroy"])
             #expect(try await hypervisor.hostFacts().freeMemory == freeRunning + 2 * Self.gib)
             _ = try await harness.value("VM.resume", session, vm, false, false)
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
@@ -222,7 +227,7 @@ struct VMLifecycleTests {
             #expect(try await restarted.value("VM.get_resident_on", session, vm) == .string(OpaqueRef.null))
             #expect(try await restarted.value("VM.get_guest_metrics", session, vm) == .string(OpaqueRef.null))
             #expect(try await restarted.value("VM.get_allowed_operations", session, vm)
-                == ["start", "start_on", "destroy"])
+                == Self.halted)
             let host = try await restarted.value("pool.get_master", session, try #require(try await restarted.value("pool.get_all", session).arrayValue?.first))
             #expect(try await restarted.value("host.get_enabled", session, host) == true, "auto_enable")
             _ = try await restarted.value("VM.start", session, vm, false, false)
@@ -291,7 +296,7 @@ struct VMLifecycleTests {
             #expect(description.first == "INTERNAL_ERROR")
             #expect(try await harness.value("VM.get_power_state", session, vm) == "Halted")
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
-            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == ["start", "start_on", "destroy"])
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm) == Self.halted)
             let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue!
             #expect(await harness.machines.hypervisors[0].stat(uuid) == nil)
         }

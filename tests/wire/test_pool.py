@@ -100,3 +100,22 @@ def test_vms_on_every_host_keep_running_across_a_restart(pool):
     for vm, (host, domid) in placed.items():
         assert y.VM.get_power_state(vm) == "Running"
         assert (y.VM.get_resident_on(vm), y.VM.get_domid(vm)) == (host, domid)
+
+
+def test_demo_pool_is_live_at_once(start_xapid):
+    """The README's main job: three hosts and VMs installed from templates, running, with addresses."""
+    demo = start_xapid("--demo")
+    x = demo.login().xenapi
+    assert len(x.host.get_all()) == 3
+    vms = {ref: r for ref, r in x.VM.get_all_records().items() if not r["is_a_template"] and not r["is_control_domain"]}
+    running = [r for r in vms.values() if r["power_state"] == "Running"]
+    assert len(vms) >= 5 and len(running) >= 4
+    assert len({r["resident_on"] for r in running}) >= 2, "placement spread them"
+    for record in running:
+        assert x.VM_guest_metrics.get_networks(record["guest_metrics"])["0/ip"].startswith("198.18.")
+        assert len(record["VBDs"]) >= 1 and len(record["VIFs"]) == 1
+    demo.stop()
+    demo.start()
+    y = demo.login().xenapi
+    again = [r for r in y.VM.get_all_records().values() if not r["is_a_template"] and not r["is_control_domain"]]
+    assert len(again) == len(vms), "a restart keeps the demo's VMs and adds none"

@@ -30,7 +30,9 @@ def test_start_pause_shutdown(session):
     vm = new_vm(x, "wire-vm")
     assert x.VM.get_power_state(vm) == "Halted"
     assert x.VM.get_domid(vm) == "-1"
-    assert sorted(x.VM.get_allowed_operations(vm)) == ["destroy", "start", "start_on"]
+    assert sorted(x.VM.get_allowed_operations(vm)) == [
+        "changing_VCPUs", "changing_dynamic_range", "changing_memory_limits", "changing_static_range", "clone", "copy",
+        "destroy", "snapshot", "start", "start_on"]
     network = x.network.create({"name_label": "wire-lan", "name_description": "", "MTU": "1500", "other_config": {}})
     x.VIF.create({"device": "0", "network": network, "VM": vm, "MAC": "", "MTU": "1500", "other_config": {},
                   "qos_algorithm_type": "", "qos_algorithm_params": {}})
@@ -43,7 +45,8 @@ def test_start_pause_shutdown(session):
     assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
     assert int(record["domid"]) > 0
     assert sorted(record["allowed_operations"]) == [
-        "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "pool_migrate", "shutdown", "suspend"]
+        "changing_dynamic_range", "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "pool_migrate",
+        "shutdown", "snapshot", "suspend"]
     assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
     assert failure(x.VM.destroy, vm) == ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]
     x.VM.pause(vm)

@@ -44,6 +44,47 @@ extension SessionActions {
     }
 }
 
+/// The custom messages of `pool`; implicit ones (getters, setters, CRUD) are derived.
+public protocol PoolActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `pool.apply_edition`: Give every host of the pool the edition.
+    func applyEdition(_ context: Context, object: Ref<Pool>, edition: String) async throws
+
+    /// `pool.get_license_state`: The pool's edition (its hosts' lowest) and expiry (their earliest).
+    func getLicenseState(_ context: Context, object: Ref<Pool>) async throws -> [String: String]
+
+    /// `pool.set_wlb_enabled`: Turn Workload Balancing's recommendations on or off (Premium Edition).
+    func setWLBEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
+
+    /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
+    func setIgmpSnoopingEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
+}
+
+extension PoolActions {
+    /// The wire handlers for `pool`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "apply_edition": { context, p in
+                try await self.applyEdition(context, object: p.decode(0, "self"), edition: p.decode(1, "edition"))
+                return .string("")
+            },
+            "get_license_state": { context, p in
+                try await self.getLicenseState(context, object: p.decode(0, "self")).rpcValue
+            },
+            "set_wlb_enabled": { context, p in
+                try await self.setWLBEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_igmp_snooping_enabled": { context, p in
+                try await self.setIgmpSnoopingEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+        ]
+    }
+}
+
 /// The custom messages of `host`; implicit ones (getters, setters, CRUD) are derived.
 public protocol HostActions: Sendable {
     /// What each call receives: who is calling, on which session and task.
@@ -72,6 +113,9 @@ public protocol HostActions: Sendable {
 
     /// `host.power_on`: Power on a host that was shut down.
     func powerOn(_ context: Context, host: Ref<Host>) async throws
+
+    /// `host.apply_edition`: Give the host the edition (one of `editions`).
+    func applyEdition(_ context: Context, host: Ref<Host>, edition: String, force: Bool) async throws
 
     /// `host.restart_agent`: Restart the host's toolstack; VMs carry on running.
     func restartAgent(_ context: Context, host: Ref<Host>) async throws
@@ -116,6 +160,10 @@ extension HostActions {
             },
             "power_on": { context, p in
                 try await self.powerOn(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "apply_edition": { context, p in
+                try await self.applyEdition(context, host: p.decode(0, "host"), edition: p.decode(1, "edition"), force: p.decode(2, "force"))
                 return .string("")
             },
             "restart_agent": { context, p in
@@ -181,6 +229,54 @@ public protocol VMActions: Sendable {
 
     /// `VM.destroy`: Destroy a halted or suspended VM, or a template (not a default one), with its metrics.
     func destroy(_ context: Context, object: Ref<VM>) async throws
+
+    /// `VM.clone`: A fast copy of a halted VM or a template, sharing its disks copy-on-write; MACs are regenerated.
+    func clone(_ context: Context, vm: Ref<VM>, newName: String) async throws -> Ref<VM>
+
+    /// `VM.copy`: A full copy of a halted VM or a template, with its own disks; MACs are regenerated.
+    func copy(_ context: Context, vm: Ref<VM>, newName: String, sr: Ref<SR>) async throws -> Ref<VM>
+
+    /// `VM.snapshot`: A snapshot of the VM: a template-like copy marked `is_a_snapshot`.
+    func snapshot(_ context: Context, vm: Ref<VM>, newName: String, ignoreVdis: [Ref<VDI>]) async throws -> Ref<VM>
+
+    /// `VM.provision`: Make a VM installed from a template its disks (`other_config:disks`).
+    func provision(_ context: Context, vm: Ref<VM>) async throws
+
+    /// `VM.set_VCPUs_max`: The most VCPUs the (halted) VM can have.
+    func setVCPUsMax(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_VCPUs_at_startup`: The VCPUs the (halted) VM starts with.
+    func setVCPUsAtStartup(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_memory_limits`: Set every memory limit of a halted VM at once (static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max).
+    func setMemoryLimits(_ context: Context, object: Ref<VM>, staticMin: Int64, staticMax: Int64, dynamicMin: Int64, dynamicMax: Int64) async throws
+
+    /// `VM.set_memory`: Set the static maximum and the dynamic range of a halted VM to one value.
+    func setMemory(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_memory_static_range`: Set the static range of a halted VM.
+    func setMemoryStaticRange(_ context: Context, object: Ref<VM>, min: Int64, max: Int64) async throws
+
+    /// `VM.set_memory_dynamic_range`: Set the dynamic range of a VM, halted or running.
+    func setMemoryDynamicRange(_ context: Context, object: Ref<VM>, min: Int64, max: Int64) async throws
+
+    /// `VM.set_memory_static_max`: Set the static maximum of a halted VM.
+    func setMemoryStaticMax(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_memory_static_min`: Set the static minimum of a halted VM.
+    func setMemoryStaticMin(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_memory_dynamic_max`: Set the dynamic maximum of a VM.
+    func setMemoryDynamicMax(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_memory_dynamic_min`: Set the dynamic minimum of a VM.
+    func setMemoryDynamicMin(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.get_allowed_VBD_devices`: The disk slots (`userdevice` numbers) the VM has free.
+    func getAllowedVBDDevices(_ context: Context, vm: Ref<VM>) async throws -> [String]
+
+    /// `VM.get_allowed_VIF_devices`: The network interface slots (`device` numbers) the VM has free.
+    func getAllowedVIFDevices(_ context: Context, vm: Ref<VM>) async throws -> [String]
 }
 
 extension VMActions {
@@ -245,6 +341,177 @@ extension VMActions {
             },
             "destroy": { context, p in
                 try await self.destroy(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "clone": { context, p in
+                try await self.clone(context, vm: p.decode(0, "vm"), newName: p.decode(1, "new_name")).rpcValue
+            },
+            "copy": { context, p in
+                try await self.copy(context, vm: p.decode(0, "vm"), newName: p.decode(1, "new_name"), sr: p.decode(2, "sr")).rpcValue
+            },
+            "snapshot": { context, p in
+                try await self.snapshot(context, vm: p.decode(0, "vm"), newName: p.decode(1, "new_name"), ignoreVdis: p.decode(2, "ignore_vdis")).rpcValue
+            },
+            "provision": { context, p in
+                try await self.provision(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "set_VCPUs_max": { context, p in
+                try await self.setVCPUsMax(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_VCPUs_at_startup": { context, p in
+                try await self.setVCPUsAtStartup(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_memory_limits": { context, p in
+                try await self.setMemoryLimits(context, object: p.decode(0, "self"), staticMin: p.decode(1, "static_min"), staticMax: p.decode(2, "static_max"), dynamicMin: p.decode(3, "dynamic_min"), dynamicMax: p.decode(4, "dynamic_max"))
+                return .string("")
+            },
+            "set_memory": { context, p in
+                try await self.setMemory(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_memory_static_range": { context, p in
+                try await self.setMemoryStaticRange(context, object: p.decode(0, "self"), min: p.decode(1, "min"), max: p.decode(2, "max"))
+                return .string("")
+            },
+            "set_memory_dynamic_range": { context, p in
+                try await self.setMemoryDynamicRange(context, object: p.decode(0, "self"), min: p.decode(1, "min"), max: p.decode(2, "max"))
+                return .string("")
+            },
+            "set_memory_static_max": { context, p in
+                try await self.setMemoryStaticMax(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_memory_static_min": { context, p in
+                try await self.setMemoryStaticMin(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_memory_dynamic_max": { context, p in
+                try await self.setMemoryDynamicMax(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_memory_dynamic_min": { context, p in
+                try await self.setMemoryDynamicMin(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "get_allowed_VBD_devices": { context, p in
+                try await self.getAllowedVBDDevices(context, vm: p.decode(0, "vm")).rpcValue
+            },
+            "get_allowed_VIF_devices": { context, p in
+                try await self.getAllowedVIFDevices(context, vm: p.decode(0, "vm")).rpcValue
+            },
+        ]
+    }
+}
+
+/// The custom messages of `VIF`; implicit ones (getters, setters, CRUD) are derived.
+public protocol VIFActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `VIF.plug`: Hot-plug the interface into its running VM (the guest needs its PV drivers).
+    func plug(_ context: Context, object: Ref<VIF>) async throws
+
+    /// `VIF.unplug`: Hot-unplug the interface from its running VM.
+    func unplug(_ context: Context, object: Ref<VIF>) async throws
+
+    /// `VIF.unplug_force`: Unplug the interface without the guest's help.
+    func unplugForce(_ context: Context, object: Ref<VIF>) async throws
+}
+
+extension VIFActions {
+    /// The wire handlers for `VIF`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "plug": { context, p in
+                try await self.plug(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "unplug": { context, p in
+                try await self.unplug(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "unplug_force": { context, p in
+                try await self.unplugForce(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+        ]
+    }
+}
+
+/// The custom messages of `VBD`; implicit ones (getters, setters, CRUD) are derived.
+public protocol VBDActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `VBD.plug`: Hot-plug the device into its running VM (the guest needs its PV drivers).
+    func plug(_ context: Context, object: Ref<VBD>) async throws
+
+    /// `VBD.unplug`: Hot-unplug the device from its running VM.
+    func unplug(_ context: Context, object: Ref<VBD>) async throws
+
+    /// `VBD.unplug_force`: Unplug the device without the guest's help.
+    func unplugForce(_ context: Context, object: Ref<VBD>) async throws
+
+    /// `VBD.insert`: Put a disc into an empty CD drive.
+    func insert(_ context: Context, vbd: Ref<VBD>, vdi: Ref<VDI>) async throws
+
+    /// `VBD.eject`: Take the disc out of a CD drive.
+    func eject(_ context: Context, vbd: Ref<VBD>) async throws
+}
+
+extension VBDActions {
+    /// The wire handlers for `VBD`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "plug": { context, p in
+                try await self.plug(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "unplug": { context, p in
+                try await self.unplug(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "unplug_force": { context, p in
+                try await self.unplugForce(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "insert": { context, p in
+                try await self.insert(context, vbd: p.decode(0, "vbd"), vdi: p.decode(1, "vdi"))
+                return .string("")
+            },
+            "eject": { context, p in
+                try await self.eject(context, vbd: p.decode(0, "vbd"))
+                return .string("")
+            },
+        ]
+    }
+}
+
+/// The custom messages of `VDI`; implicit ones (getters, setters, CRUD) are derived.
+public protocol VDIActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `VDI.enable_cbt`: Start tracking which blocks of the disk change (Premium Edition).
+    func enableCbt(_ context: Context, object: Ref<VDI>) async throws
+
+    /// `VDI.disable_cbt`: Stop tracking which blocks of the disk change.
+    func disableCbt(_ context: Context, object: Ref<VDI>) async throws
+}
+
+extension VDIActions {
+    /// The wire handlers for `VDI`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "enable_cbt": { context, p in
+                try await self.enableCbt(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "disable_cbt": { context, p in
+                try await self.disableCbt(context, object: p.decode(0, "self"))
                 return .string("")
             },
         ]
@@ -419,12 +686,24 @@ public protocol CustomActions: Sendable {
     associatedtype SessionImplementation: SessionActions where SessionImplementation.Context == Context
     /// The implementation of `session`'s custom messages.
     var session: SessionImplementation { get }
+    associatedtype PoolImplementation: PoolActions where PoolImplementation.Context == Context
+    /// The implementation of `pool`'s custom messages.
+    var pool: PoolImplementation { get }
     associatedtype HostImplementation: HostActions where HostImplementation.Context == Context
     /// The implementation of `host`'s custom messages.
     var host: HostImplementation { get }
     associatedtype VMImplementation: VMActions where VMImplementation.Context == Context
     /// The implementation of `VM`'s custom messages.
     var vm: VMImplementation { get }
+    associatedtype VIFImplementation: VIFActions where VIFImplementation.Context == Context
+    /// The implementation of `VIF`'s custom messages.
+    var vif: VIFImplementation { get }
+    associatedtype VBDImplementation: VBDActions where VBDImplementation.Context == Context
+    /// The implementation of `VBD`'s custom messages.
+    var vbd: VBDImplementation { get }
+    associatedtype VDIImplementation: VDIActions where VDIImplementation.Context == Context
+    /// The implementation of `VDI`'s custom messages.
+    var vdi: VDIImplementation { get }
     associatedtype TaskImplementation: TaskActions where TaskImplementation.Context == Context
     /// The implementation of `task`'s custom messages.
     var task: TaskImplementation { get }
@@ -441,8 +720,12 @@ extension CustomActions {
     public var handlersByClass: [String: [String: MessageHandler<Context>]] {
         [
             "session": session.handlers,
+            "pool": pool.handlers,
             "host": host.handlers,
             "VM": vm.handlers,
+            "VIF": vif.handlers,
+            "VBD": vbd.handlers,
+            "VDI": vdi.handlers,
             "task": task.handlers,
             "event": event.handlers,
             "message": message.handlers,

@@ -27,6 +27,11 @@ extension XenAPIError {
         XenAPIError(code: "BLOCKED_REPO_URL", parameters: [url])
     }
 
+    /// `BOOTLOADER_FAILED`: The VM's bootloader (or network installer) could not start it.
+    public static func bootloaderFailed(vm: String, msg: String) -> XenAPIError {
+        XenAPIError(code: "BOOTLOADER_FAILED", parameters: [vm, msg])
+    }
+
     /// `BUNDLE_REPOSITORY_ALREADY_EXISTS`: A bundle repository already exists.
     public static func bundleRepositoryAlreadyExists(ref: String) -> XenAPIError {
         XenAPIError(code: "BUNDLE_REPOSITORY_ALREADY_EXISTS", parameters: [ref])
@@ -75,6 +80,11 @@ extension XenAPIError {
     /// `DEVICE_ALREADY_ATTACHED`: The device is already attached.
     public static func deviceAlreadyAttached(device: String) -> XenAPIError {
         XenAPIError(code: "DEVICE_ALREADY_ATTACHED", parameters: [device])
+    }
+
+    /// `DEVICE_ALREADY_DETACHED`: The device is not plugged in.
+    public static func deviceAlreadyDetached(device: String) -> XenAPIError {
+        XenAPIError(code: "DEVICE_ALREADY_DETACHED", parameters: [device])
     }
 
     /// `DEVICE_ALREADY_EXISTS`: A device with that number already exists.
@@ -247,6 +257,11 @@ extension XenAPIError {
         XenAPIError(code: "INVALID_DEVICE", parameters: [device])
     }
 
+    /// `INVALID_EDITION`: The edition is not one this product has.
+    public static func invalidEdition(edition: String) -> XenAPIError {
+        XenAPIError(code: "INVALID_EDITION", parameters: [edition])
+    }
+
     /// `INVALID_GPGKEY_PATH`: The GPG key path is not valid.
     public static func invalidGpgkeyPath(gpgkeyPath: String) -> XenAPIError {
         XenAPIError(code: "INVALID_GPGKEY_PATH", parameters: [gpgkeyPath])
@@ -330,6 +345,16 @@ extension XenAPIError {
     /// `MEMORY_CONSTRAINT_VIOLATION`: The memory limits violate static_min <= dynamic_min <= dynamic_max <= static_max.
     public static func memoryConstraintViolation(constraint: String) -> XenAPIError {
         XenAPIError(code: "MEMORY_CONSTRAINT_VIOLATION", parameters: [constraint])
+    }
+
+    /// `MEMORY_CONSTRAINT_VIOLATION_MAXPIN`: The dynamic range must be pinned at static_max (no dynamic memory control).
+    public static func memoryConstraintViolationMaxpin(reason: String) -> XenAPIError {
+        XenAPIError(code: "MEMORY_CONSTRAINT_VIOLATION_MAXPIN", parameters: [reason])
+    }
+
+    /// `MEMORY_CONSTRAINT_VIOLATION_ORDER`: The memory limits violate static_min <= dynamic_min <= dynamic_max <= static_max.
+    public static func memoryConstraintViolationOrder() -> XenAPIError {
+        XenAPIError(code: "MEMORY_CONSTRAINT_VIOLATION_ORDER", parameters: [])
     }
 
     /// `MESSAGE_DEPRECATED`: The method is deprecated and no longer served.
@@ -759,6 +784,7 @@ extension XenAPIError {
         "APPLY_UPDATES_FAILED",
         "APPLY_UPDATES_IN_PROGRESS",
         "BLOCKED_REPO_URL",
+        "BOOTLOADER_FAILED",
         "BUNDLE_REPOSITORY_ALREADY_EXISTS",
         "BUNDLE_REPO_NOT_ENABLED",
         "BUNDLE_SYNC_FAILED",
@@ -769,6 +795,7 @@ extension XenAPIError {
         "CONFIGURE_REPOSITORIES_IN_PROGRESS",
         "DEFAULT_SR_NOT_FOUND",
         "DEVICE_ALREADY_ATTACHED",
+        "DEVICE_ALREADY_DETACHED",
         "DEVICE_ALREADY_EXISTS",
         "EVENTS_LOST",
         "EVENT_FROM_TOKEN_PARSE_FAILURE",
@@ -803,6 +830,7 @@ extension XenAPIError {
         "INTERNAL_ERROR",
         "INVALID_BASE_URL",
         "INVALID_DEVICE",
+        "INVALID_EDITION",
         "INVALID_GPGKEY_PATH",
         "INVALID_REPOMD_XML",
         "INVALID_REPOSITORY_PROXY_URL",
@@ -820,6 +848,8 @@ extension XenAPIError {
         "MAC_INVALID",
         "MAP_DUPLICATE_KEY",
         "MEMORY_CONSTRAINT_VIOLATION",
+        "MEMORY_CONSTRAINT_VIOLATION_MAXPIN",
+        "MEMORY_CONSTRAINT_VIOLATION_ORDER",
         "MESSAGE_DEPRECATED",
         "MESSAGE_METHOD_UNKNOWN",
         "MESSAGE_PARAMETER_COUNT_MISMATCH",

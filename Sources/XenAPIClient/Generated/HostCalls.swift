@@ -635,6 +635,16 @@ public struct HostCalls: Sendable {
         try await session.invoke("Async.host.power_on", [host.rpcValue])
     }
 
+    /// `host.apply_edition`: Give the host the edition (one of `editions`).
+    public func applyEdition(host: Ref<Host>, edition: String, force: Bool = false) async throws {
+        let _: RPCValue = try await session.invoke("host.apply_edition", [host.rpcValue, edition.rpcValue, force.rpcValue])
+    }
+
+    /// `Async.host.apply_edition`: Give the host the edition (one of `editions`). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncApplyEdition(host: Ref<Host>, edition: String, force: Bool = false) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.apply_edition", [host.rpcValue, edition.rpcValue, force.rpcValue])
+    }
+
     /// `host.restart_agent`: Restart the host's toolstack; VMs carry on running.
     public func restartAgent(host: Ref<Host>) async throws {
         let _: RPCValue = try await session.invoke("host.restart_agent", [host.rpcValue])

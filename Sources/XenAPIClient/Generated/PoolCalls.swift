@@ -245,11 +245,6 @@ public struct PoolCalls: Sendable {
         try await session.invoke("pool.get_wlb_enabled", [object.rpcValue])
     }
 
-    /// `pool.set_wlb_enabled`: Set the field `wlb_enabled`.
-    public func setWLBEnabled(_ object: Ref<Pool>, value: Bool) async throws {
-        let _: RPCValue = try await session.invoke("pool.set_wlb_enabled", [object.rpcValue, value.rpcValue])
-    }
-
     /// `pool.get_wlb_verify_cert`: Get the field `wlb_verify_cert`.
     public func getWLBVerifyCert(_ object: Ref<Pool>) async throws -> Bool {
         try await session.invoke("pool.get_wlb_verify_cert", [object.rpcValue])
@@ -513,6 +508,46 @@ public struct PoolCalls: Sendable {
     /// `pool.get_auto_update_vm_secureboot_certificates`: Get the field `auto_update_vm_secureboot_certificates`.
     public func getAutoUpdateVMSecurebootCertificates(_ object: Ref<Pool>) async throws -> Bool {
         try await session.invoke("pool.get_auto_update_vm_secureboot_certificates", [object.rpcValue])
+    }
+
+    /// `pool.apply_edition`: Give every host of the pool the edition.
+    public func applyEdition(_ object: Ref<Pool>, edition: String) async throws {
+        let _: RPCValue = try await session.invoke("pool.apply_edition", [object.rpcValue, edition.rpcValue])
+    }
+
+    /// `Async.pool.apply_edition`: Give every host of the pool the edition. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncApplyEdition(_ object: Ref<Pool>, edition: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.apply_edition", [object.rpcValue, edition.rpcValue])
+    }
+
+    /// `pool.get_license_state`: The pool's edition (its hosts' lowest) and expiry (their earliest).
+    public func getLicenseState(_ object: Ref<Pool>) async throws -> [String: String] {
+        try await session.invoke("pool.get_license_state", [object.rpcValue])
+    }
+
+    /// `Async.pool.get_license_state`: The pool's edition (its hosts' lowest) and expiry (their earliest). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncGetLicenseState(_ object: Ref<Pool>) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.get_license_state", [object.rpcValue])
+    }
+
+    /// `pool.set_wlb_enabled`: Turn Workload Balancing's recommendations on or off (Premium Edition).
+    public func setWLBEnabled(_ object: Ref<Pool>, value: Bool) async throws {
+        let _: RPCValue = try await session.invoke("pool.set_wlb_enabled", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.pool.set_wlb_enabled`: Turn Workload Balancing's recommendations on or off (Premium Edition). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetWLBEnabled(_ object: Ref<Pool>, value: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.set_wlb_enabled", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
+    public func setIgmpSnoopingEnabled(_ object: Ref<Pool>, value: Bool) async throws {
+        let _: RPCValue = try await session.invoke("pool.set_igmp_snooping_enabled", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetIgmpSnoopingEnabled(_ object: Ref<Pool>, value: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.set_igmp_snooping_enabled", [object.rpcValue, value.rpcValue])
     }
 }
 

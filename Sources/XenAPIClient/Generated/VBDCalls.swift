@@ -224,6 +224,56 @@ public struct VBDCalls: Sendable {
     public func asyncDestroy(_ object: Ref<VBD>) async throws -> Ref<Task> {
         try await session.invoke("Async.VBD.destroy", [object.rpcValue])
     }
+
+    /// `VBD.plug`: Hot-plug the device into its running VM (the guest needs its PV drivers).
+    public func plug(_ object: Ref<VBD>) async throws {
+        let _: RPCValue = try await session.invoke("VBD.plug", [object.rpcValue])
+    }
+
+    /// `Async.VBD.plug`: Hot-plug the device into its running VM (the guest needs its PV drivers). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPlug(_ object: Ref<VBD>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VBD.plug", [object.rpcValue])
+    }
+
+    /// `VBD.unplug`: Hot-unplug the device from its running VM.
+    public func unplug(_ object: Ref<VBD>) async throws {
+        let _: RPCValue = try await session.invoke("VBD.unplug", [object.rpcValue])
+    }
+
+    /// `Async.VBD.unplug`: Hot-unplug the device from its running VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUnplug(_ object: Ref<VBD>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VBD.unplug", [object.rpcValue])
+    }
+
+    /// `VBD.unplug_force`: Unplug the device without the guest's help.
+    public func unplugForce(_ object: Ref<VBD>) async throws {
+        let _: RPCValue = try await session.invoke("VBD.unplug_force", [object.rpcValue])
+    }
+
+    /// `Async.VBD.unplug_force`: Unplug the device without the guest's help. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUnplugForce(_ object: Ref<VBD>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VBD.unplug_force", [object.rpcValue])
+    }
+
+    /// `VBD.insert`: Put a disc into an empty CD drive.
+    public func insert(vbd: Ref<VBD>, vdi: Ref<VDI>) async throws {
+        let _: RPCValue = try await session.invoke("VBD.insert", [vbd.rpcValue, vdi.rpcValue])
+    }
+
+    /// `Async.VBD.insert`: Put a disc into an empty CD drive. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncInsert(vbd: Ref<VBD>, vdi: Ref<VDI>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VBD.insert", [vbd.rpcValue, vdi.rpcValue])
+    }
+
+    /// `VBD.eject`: Take the disc out of a CD drive.
+    public func eject(vbd: Ref<VBD>) async throws {
+        let _: RPCValue = try await session.invoke("VBD.eject", [vbd.rpcValue])
+    }
+
+    /// `Async.VBD.eject`: Take the disc out of a CD drive. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncEject(vbd: Ref<VBD>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VBD.eject", [vbd.rpcValue])
+    }
 }
 
 extension XenAPISession {

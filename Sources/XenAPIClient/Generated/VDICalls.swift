@@ -284,6 +284,26 @@ public struct VDICalls: Sendable {
     public func asyncDestroy(_ object: Ref<VDI>) async throws -> Ref<Task> {
         try await session.invoke("Async.VDI.destroy", [object.rpcValue])
     }
+
+    /// `VDI.enable_cbt`: Start tracking which blocks of the disk change (Premium Edition).
+    public func enableCbt(_ object: Ref<VDI>) async throws {
+        let _: RPCValue = try await session.invoke("VDI.enable_cbt", [object.rpcValue])
+    }
+
+    /// `Async.VDI.enable_cbt`: Start tracking which blocks of the disk change (Premium Edition). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncEnableCbt(_ object: Ref<VDI>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.enable_cbt", [object.rpcValue])
+    }
+
+    /// `VDI.disable_cbt`: Stop tracking which blocks of the disk change.
+    public func disableCbt(_ object: Ref<VDI>) async throws {
+        let _: RPCValue = try await session.invoke("VDI.disable_cbt", [object.rpcValue])
+    }
+
+    /// `Async.VDI.disable_cbt`: Stop tracking which blocks of the disk change. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDisableCbt(_ object: Ref<VDI>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.disable_cbt", [object.rpcValue])
+    }
 }
 
 extension XenAPISession {

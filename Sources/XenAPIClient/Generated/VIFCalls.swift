@@ -229,6 +229,36 @@ public struct VIFCalls: Sendable {
     public func asyncDestroy(_ object: Ref<VIF>) async throws -> Ref<Task> {
         try await session.invoke("Async.VIF.destroy", [object.rpcValue])
     }
+
+    /// `VIF.plug`: Hot-plug the interface into its running VM (the guest needs its PV drivers).
+    public func plug(_ object: Ref<VIF>) async throws {
+        let _: RPCValue = try await session.invoke("VIF.plug", [object.rpcValue])
+    }
+
+    /// `Async.VIF.plug`: Hot-plug the interface into its running VM (the guest needs its PV drivers). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPlug(_ object: Ref<VIF>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VIF.plug", [object.rpcValue])
+    }
+
+    /// `VIF.unplug`: Hot-unplug the interface from its running VM.
+    public func unplug(_ object: Ref<VIF>) async throws {
+        let _: RPCValue = try await session.invoke("VIF.unplug", [object.rpcValue])
+    }
+
+    /// `Async.VIF.unplug`: Hot-unplug the interface from its running VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUnplug(_ object: Ref<VIF>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VIF.unplug", [object.rpcValue])
+    }
+
+    /// `VIF.unplug_force`: Unplug the interface without the guest's help.
+    public func unplugForce(_ object: Ref<VIF>) async throws {
+        let _: RPCValue = try await session.invoke("VIF.unplug_force", [object.rpcValue])
+    }
+
+    /// `Async.VIF.unplug_force`: Unplug the interface without the guest's help. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUnplugForce(_ object: Ref<VIF>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VIF.unplug_force", [object.rpcValue])
+    }
 }
 
 extension XenAPISession {

@@ -859,6 +859,126 @@ public struct VMCalls: Sendable {
     public func asyncDestroy(_ object: Ref<VM>) async throws -> Ref<Task> {
         try await session.invoke("Async.VM.destroy", [object.rpcValue])
     }
+
+    /// `VM.clone`: A fast copy of a halted VM or a template, sharing its disks copy-on-write; MACs are regenerated.
+    public func clone(vm: Ref<VM>, newName: String) async throws -> Ref<VM> {
+        try await session.invoke("VM.clone", [vm.rpcValue, newName.rpcValue])
+    }
+
+    /// `Async.VM.clone`: A fast copy of a halted VM or a template, sharing its disks copy-on-write; MACs are regenerated. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncClone(vm: Ref<VM>, newName: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.clone", [vm.rpcValue, newName.rpcValue])
+    }
+
+    /// `VM.copy`: A full copy of a halted VM or a template, with its own disks; MACs are regenerated.
+    public func copy(vm: Ref<VM>, newName: String, sr: Ref<SR>) async throws -> Ref<VM> {
+        try await session.invoke("VM.copy", [vm.rpcValue, newName.rpcValue, sr.rpcValue])
+    }
+
+    /// `Async.VM.copy`: A full copy of a halted VM or a template, with its own disks; MACs are regenerated. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncCopy(vm: Ref<VM>, newName: String, sr: Ref<SR>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.copy", [vm.rpcValue, newName.rpcValue, sr.rpcValue])
+    }
+
+    /// `VM.snapshot`: A snapshot of the VM: a template-like copy marked `is_a_snapshot`.
+    public func snapshot(vm: Ref<VM>, newName: String, ignoreVdis: [Ref<VDI>] = []) async throws -> Ref<VM> {
+        try await session.invoke("VM.snapshot", [vm.rpcValue, newName.rpcValue, ignoreVdis.rpcValue])
+    }
+
+    /// `Async.VM.snapshot`: A snapshot of the VM: a template-like copy marked `is_a_snapshot`. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSnapshot(vm: Ref<VM>, newName: String, ignoreVdis: [Ref<VDI>] = []) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.snapshot", [vm.rpcValue, newName.rpcValue, ignoreVdis.rpcValue])
+    }
+
+    /// `VM.provision`: Make a VM installed from a template its disks (`other_config:disks`).
+    public func provision(vm: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.provision", [vm.rpcValue])
+    }
+
+    /// `Async.VM.provision`: Make a VM installed from a template its disks (`other_config:disks`). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncProvision(vm: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.provision", [vm.rpcValue])
+    }
+
+    /// `VM.set_VCPUs_max`: The most VCPUs the (halted) VM can have.
+    public func setVCPUsMax(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_VCPUs_max", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_VCPUs_at_startup`: The VCPUs the (halted) VM starts with.
+    public func setVCPUsAtStartup(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_VCPUs_at_startup", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_memory_limits`: Set every memory limit of a halted VM at once (static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max).
+    public func setMemoryLimits(_ object: Ref<VM>, staticMin: Int64, staticMax: Int64, dynamicMin: Int64, dynamicMax: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_limits", [object.rpcValue, staticMin.rpcValue, staticMax.rpcValue, dynamicMin.rpcValue, dynamicMax.rpcValue])
+    }
+
+    /// `Async.VM.set_memory_limits`: Set every memory limit of a halted VM at once (static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetMemoryLimits(_ object: Ref<VM>, staticMin: Int64, staticMax: Int64, dynamicMin: Int64, dynamicMax: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.set_memory_limits", [object.rpcValue, staticMin.rpcValue, staticMax.rpcValue, dynamicMin.rpcValue, dynamicMax.rpcValue])
+    }
+
+    /// `VM.set_memory`: Set the static maximum and the dynamic range of a halted VM to one value.
+    public func setMemory(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.VM.set_memory`: Set the static maximum and the dynamic range of a halted VM to one value. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetMemory(_ object: Ref<VM>, value: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.set_memory", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_memory_static_range`: Set the static range of a halted VM.
+    public func setMemoryStaticRange(_ object: Ref<VM>, min: Int64, max: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_static_range", [object.rpcValue, min.rpcValue, max.rpcValue])
+    }
+
+    /// `Async.VM.set_memory_static_range`: Set the static range of a halted VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetMemoryStaticRange(_ object: Ref<VM>, min: Int64, max: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.set_memory_static_range", [object.rpcValue, min.rpcValue, max.rpcValue])
+    }
+
+    /// `VM.set_memory_dynamic_range`: Set the dynamic range of a VM, halted or running.
+    public func setMemoryDynamicRange(_ object: Ref<VM>, min: Int64, max: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_dynamic_range", [object.rpcValue, min.rpcValue, max.rpcValue])
+    }
+
+    /// `Async.VM.set_memory_dynamic_range`: Set the dynamic range of a VM, halted or running. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetMemoryDynamicRange(_ object: Ref<VM>, min: Int64, max: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.set_memory_dynamic_range", [object.rpcValue, min.rpcValue, max.rpcValue])
+    }
+
+    /// `VM.set_memory_static_max`: Set the static maximum of a halted VM.
+    public func setMemoryStaticMax(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_static_max", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_memory_static_min`: Set the static minimum of a halted VM.
+    public func setMemoryStaticMin(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_static_min", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_memory_dynamic_max`: Set the dynamic maximum of a VM.
+    public func setMemoryDynamicMax(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_dynamic_max", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_memory_dynamic_min`: Set the dynamic minimum of a VM.
+    public func setMemoryDynamicMin(_ object: Ref<VM>, value: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_memory_dynamic_min", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.get_allowed_VBD_devices`: The disk slots (`userdevice` numbers) the VM has free.
+    public func getAllowedVBDDevices(vm: Ref<VM>) async throws -> [String] {
+        try await session.invoke("VM.get_allowed_VBD_devices", [vm.rpcValue])
+    }
+
+    /// `VM.get_allowed_VIF_devices`: The network interface slots (`device` numbers) the VM has free.
+    public func getAllowedVIFDevices(vm: Ref<VM>) async throws -> [String] {
+        try await session.invoke("VM.get_allowed_VIF_devices", [vm.rpcValue])
+    }
 }
 
 extension XenAPISession {

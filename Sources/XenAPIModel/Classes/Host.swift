@@ -212,6 +212,13 @@ extension DataModel {
                     errors: [.hostNotDisabled, .hostInUse]),
                 message(
                     "power_on", [param("host", .ref("host"), doc: "The host")], doc: "Power on a host that was shut down.", errors: [.hostIsLive]),
+                message(
+                    "apply_edition",
+                    [
+                        param("host", .ref("host"), doc: "The host"), param("edition", .string, doc: "The edition"),
+                        param("force", .bool, doc: "Apply it even if the licence server cannot be reached", default: .bool(false)),
+                    ],
+                    doc: "Give the host the edition (one of `editions`).", errors: [.invalidEdition]),
                 message("restart_agent", [param("host", .ref("host"), doc: "The host")], doc: "Restart the host's toolstack; VMs carry on running."),
                 message(
                     "get_servertime", [param("host", .ref("host"), doc: "The host")], result: .datetime,

@@ -168,7 +168,25 @@ extension DataModel {
                     "auto_update_vm_secureboot_certificates", .bool, default: .bool(false),
                     doc: "Whether VM Secure Boot certificates are updated automatically"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "apply_edition",
+                    [param("self", .ref("pool"), doc: "The pool"), param("edition", .string, doc: "The edition")],
+                    doc: "Give every host of the pool the edition.", errors: [.invalidEdition]),
+                message(
+                    "get_license_state", [param("self", .ref("pool"), doc: "The pool")], result: .stringMap,
+                    doc: "The pool's edition (its hosts' lowest) and expiry (their earliest).", role: .readOnly),
+                message(
+                    "set_wlb_enabled",
+                    [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether to use WLB")],
+                    doc: "Turn Workload Balancing's recommendations on or off (Premium Edition).",
+                    errors: [.licenceRestriction, .wlbNotInitialized], replacesImplicit: true),
+                message(
+                    "set_igmp_snooping_enabled",
+                    [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether to snoop")],
+                    doc: "Turn IGMP snooping on or off on the pool's networks (Premium Edition).",
+                    errors: [.licenceRestriction]),
+            ],
             hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

@@ -48,7 +48,27 @@ extension DataModel {
                     "metrics", .ref("VBD_metrics"), default: .nullRef, lifecycle: .removed,
                     doc: "Metrics of the device (no longer maintained)"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "plug", [param("self", .ref("VBD"), doc: "The device")],
+                    doc: "Hot-plug the device into its running VM (the guest needs its PV drivers).",
+                    errors: [.vmBadPowerState, .deviceAlreadyAttached, .vmMissingPVDrivers], role: .vmAdmin),
+                message(
+                    "unplug", [param("self", .ref("VBD"), doc: "The device")],
+                    doc: "Hot-unplug the device from its running VM.",
+                    errors: [.vmBadPowerState, .deviceAlreadyDetached, .vmMissingPVDrivers], role: .vmAdmin),
+                message(
+                    "unplug_force", [param("self", .ref("VBD"), doc: "The device")],
+                    doc: "Unplug the device without the guest's help.",
+                    errors: [.vmBadPowerState, .deviceAlreadyDetached], role: .vmAdmin),
+                message(
+                    "insert", [param("vbd", .ref("VBD"), doc: "The CD drive"), param("vdi", .ref("VDI"), doc: "The disc")],
+                    doc: "Put a disc into an empty CD drive.",
+                    errors: [.vbdNotEmpty, .vbdNotRemovableMedia, .handleInvalid], role: .vmOperator),
+                message(
+                    "eject", [param("vbd", .ref("VBD"), doc: "The CD drive")],
+                    doc: "Take the disc out of a CD drive.", errors: [.vbdIsEmpty, .vbdNotRemovableMedia], role: .vmOperator),
+            ],
             hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

@@ -62,7 +62,16 @@ extension DataModel {
                     "cbt_enabled", .bool, default: .bool(false),
                     doc: "Whether changed block tracking is enabled"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "enable_cbt", [param("self", .ref("VDI"), doc: "The disk")],
+                    doc: "Start tracking which blocks of the disk change (Premium Edition).",
+                    errors: [.licenceRestriction], role: .poolOperator),
+                message(
+                    "disable_cbt", [param("self", .ref("VDI"), doc: "The disk")],
+                    doc: "Stop tracking which blocks of the disk change.", errors: [.licenceRestriction],
+                    role: .poolOperator),
+            ],
             hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

@@ -63,7 +63,20 @@ extension DataModel {
                 field("ipv6_addresses", .stringSet, default: .emptySet, doc: "IPv6 addresses in CIDR form"),
                 field("ipv6_gateway", .string, default: .string(""), doc: "IPv6 gateway"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "plug", [param("self", .ref("VIF"), doc: "The interface")],
+                    doc: "Hot-plug the interface into its running VM (the guest needs its PV drivers).",
+                    errors: [.vmBadPowerState, .deviceAlreadyAttached, .vmMissingPVDrivers], role: .vmAdmin),
+                message(
+                    "unplug", [param("self", .ref("VIF"), doc: "The interface")],
+                    doc: "Hot-unplug the interface from its running VM.",
+                    errors: [.vmBadPowerState, .deviceAlreadyDetached, .vmMissingPVDrivers], role: .vmAdmin),
+                message(
+                    "unplug_force", [param("self", .ref("VIF"), doc: "The interface")],
+                    doc: "Unplug the interface without the guest's help.",
+                    errors: [.vmBadPowerState, .deviceAlreadyDetached], role: .vmAdmin),
+            ],
             hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

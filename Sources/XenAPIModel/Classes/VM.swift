@@ -225,7 +225,7 @@ extension DataModel {
                     "secureboot_certificates_state", .enumeration("vm_secureboot_certificates_state"),
                     default: .enumeration("ok"), doc: "Whether the VM's Secure Boot certificates need an update"),
             ],
-            messages: lifecycleMessages(),
+            messages: lifecycleMessages() + vmConfigurationMessages(),
             hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }
@@ -245,7 +245,7 @@ extension DataModel {
                     param("force", .bool, doc: "Start even if the VM's configuration checks fail"),
                 ],
                 doc: "Start a halted VM on a host with room for it.",
-                errors: stateErrors + [.hostNotEnoughFreeMemory], role: .vmOperator),
+                errors: stateErrors + [.hostNotEnoughFreeMemory, .noHostsAvailable, .bootloaderFailed], role: .vmOperator),
             message(
                 "hard_shutdown", [vm], doc: "Stop the VM at once, as pulling the power cord does.",
                 errors: stateErrors, role: .vmOperator),

@@ -87,6 +87,9 @@ extension ErrorModel {
     public static let notSupportedDuringUpgrade = ErrorModel(
         code: "NOT_SUPPORTED_DURING_UPGRADE", parameters: [],
         doc: "The operation is not allowed during a rolling pool upgrade.")
+    public static let invalidEdition = ErrorModel(
+        code: "INVALID_EDITION", parameters: ["edition"],
+        doc: "The edition is not one this product has.")
     public static let wlbNotInitialized = ErrorModel(
         code: "WLB_NOT_INITIALIZED", parameters: [],
         doc: "Workload balancing has not been configured.")

@@ -54,6 +54,9 @@ extension ErrorModel {
     public static let vbdCdsMustBeReadonly = ErrorModel(
         code: "VBD_CDS_MUST_BE_READONLY", parameters: [],
         doc: "CD drives must be read-only.")
+    public static let deviceAlreadyDetached = ErrorModel(
+        code: "DEVICE_ALREADY_DETACHED", parameters: ["device"],
+        doc: "The device is not plugged in.")
     public static let deviceAlreadyAttached = ErrorModel(
         code: "DEVICE_ALREADY_ATTACHED", parameters: ["device"],
         doc: "The device is already attached.")

@@ -54,6 +54,15 @@ extension ErrorModel {
     public static let vmMemorySizeTooLow = ErrorModel(
         code: "VM_MEMORY_SIZE_TOO_LOW", parameters: ["vm"],
         doc: "The VM's memory settings are too low to start it.")
+    public static let bootloaderFailed = ErrorModel(
+        code: "BOOTLOADER_FAILED", parameters: ["vm", "msg"],
+        doc: "The VM's bootloader (or network installer) could not start it.")
+    public static let memoryConstraintViolationOrder = ErrorModel(
+        code: "MEMORY_CONSTRAINT_VIOLATION_ORDER", parameters: [],
+        doc: "The memory limits violate static_min <= dynamic_min <= dynamic_max <= static_max.")
+    public static let memoryConstraintViolationMaxpin = ErrorModel(
+        code: "MEMORY_CONSTRAINT_VIOLATION_MAXPIN", parameters: ["reason"],
+        doc: "The dynamic range must be pinned at static_max (no dynamic memory control).")
     public static let memoryConstraintViolation = ErrorModel(
         code: "MEMORY_CONSTRAINT_VIOLATION", parameters: ["constraint"],
         doc: "The memory limits violate static_min <= dynamic_min <= dynamic_max <= static_max.")

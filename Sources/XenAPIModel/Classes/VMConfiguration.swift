@@ -1,0 +1,81 @@
+extension DataModel {
+    /// The VM messages that copy a VM or a template, and that change its configuration.
+    @_optimize(none)
+    static func vmConfigurationMessages() -> [MessageModel] {
+        let vm = param("vm", .ref("VM"), doc: "The VM")
+        let this = param("self", .ref("VM"), doc: "The VM")
+        let value = param("value", .int, doc: "The new value")
+        let stateErrors: [ErrorModel] = [.vmBadPowerState, .otherOperationInProgress, .operationBlocked]
+        let memoryErrors = stateErrors + [.memoryConstraintViolationOrder, .memoryConstraintViolationMaxpin]
+        return [
+            message(
+                "clone", [vm, param("new_name", .string, doc: "The new VM's name")], result: .ref("VM"),
+                doc: "A fast copy of a halted VM or a template, sharing its disks copy-on-write; MACs are regenerated.",
+                errors: stateErrors + [.licenceRestriction], role: .vmAdmin),
+            message(
+                "copy",
+                [
+                    vm, param("new_name", .string, doc: "The new VM's name"),
+                    param("sr", .ref("SR"), doc: "Where the copied disks go (null: each in its own SR)"),
+                ],
+                result: .ref("VM"), doc: "A full copy of a halted VM or a template, with its own disks; MACs are regenerated.",
+                errors: stateErrors + [.licenceRestriction], role: .vmAdmin),
+            message(
+                "snapshot",
+                [
+                    vm, param("new_name", .string, doc: "The snapshot's name"),
+                    param("ignore_vdis", .set(.ref("VDI")), doc: "Disks left out of the snapshot", default: .emptySet),
+                ],
+                result: .ref("VM"), doc: "A snapshot of the VM: a template-like copy marked `is_a_snapshot`.",
+                errors: stateErrors, role: .vmPowerAdmin),
+            message(
+                "provision", [vm], doc: "Make a VM installed from a template its disks (`other_config:disks`).",
+                errors: stateErrors + [.provisionOnlyAllowedOnTemplate, .uuidInvalid], role: .vmAdmin),
+            message(
+                "set_VCPUs_max", [this, value], doc: "The most VCPUs the (halted) VM can have.",
+                errors: stateErrors + [.invalidValue], role: .vmAdmin, async: false),
+            message(
+                "set_VCPUs_at_startup", [this, value], doc: "The VCPUs the (halted) VM starts with.",
+                errors: stateErrors + [.invalidValue], role: .vmAdmin, async: false),
+            message(
+                "set_memory_limits",
+                [
+                    this, param("static_min", .int, doc: "The new static minimum"),
+                    param("static_max", .int, doc: "The new static maximum"),
+                    param("dynamic_min", .int, doc: "The new dynamic minimum"),
+                    param("dynamic_max", .int, doc: "The new dynamic maximum"),
+                ],
+                doc: "Set every memory limit of a halted VM at once (static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max).",
+                errors: memoryErrors, role: .vmAdmin),
+            message(
+                "set_memory", [this, value], doc: "Set the static maximum and the dynamic range of a halted VM to one value.",
+                errors: memoryErrors, role: .vmAdmin),
+            message(
+                "set_memory_static_range",
+                [this, param("min", .int, doc: "The new static minimum"), param("max", .int, doc: "The new static maximum")],
+                doc: "Set the static range of a halted VM.", errors: memoryErrors, role: .vmAdmin),
+            message(
+                "set_memory_dynamic_range",
+                [this, param("min", .int, doc: "The new dynamic minimum"), param("max", .int, doc: "The new dynamic maximum")],
+                doc: "Set the dynamic range of a VM, halted or running.", errors: memoryErrors, role: .vmPowerAdmin),
+            message(
+                "set_memory_static_max", [this, value], doc: "Set the static maximum of a halted VM.",
+                errors: memoryErrors, role: .vmAdmin, async: false),
+            message(
+                "set_memory_static_min", [this, value], doc: "Set the static minimum of a halted VM.",
+                errors: memoryErrors, role: .vmAdmin, async: false),
+            message(
+                "set_memory_dynamic_max", [this, value], doc: "Set the dynamic maximum of a VM.",
+                errors: memoryErrors, role: .vmPowerAdmin, async: false),
+            message(
+                "set_memory_dynamic_min", [this, value], doc: "Set the dynamic minimum of a VM.",
+                errors: memoryErrors, role: .vmPowerAdmin, async: false),
+            message(
+                "get_allowed_VBD_devices", [vm], result: .stringSet,
+                doc: "The disk slots (`userdevice` numbers) the VM has free.", role: .readOnly, async: false),
+            message(
+                "get_allowed_VIF_devices", [vm], result: .stringSet,
+                doc: "The network interface slots (`device` numbers) the VM has free.", role: .readOnly, async: false),
+        ]
+    }
+}

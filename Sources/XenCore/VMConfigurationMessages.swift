@@ -1,0 +1,127 @@
+import XenAPI
+import XenDB
+
+/// The VM setters xapi checks: VCPUs and memory limits, each checked against the VM's state
+/// (`changing_VCPUs`, `changing_memory_limits`…) and its constraints, and written in one commit;
+/// and the free device slots.
+extension VMMessages {
+    private static let vcpuRule = "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max"
+
+    func setVCPUsMax(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await configure(vm, .changingVCPUs) { record, edit throws(XenAPIError) in
+            guard value >= 1, value >= record.vcpusAtStartup else {
+                throw XenAPIError.invalidValue(field: Self.vcpuRule, value: String(value))
+            }
+            edit.vcpusMax = value
+        }
+    }
+
+    func setVCPUsAtStartup(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await configure(vm, .changingVCPUs) { record, edit throws(XenAPIError) in
+            guard value >= 1, value <= record.vcpusMax else {
+                throw XenAPIError.invalidValue(field: Self.vcpuRule, value: String(value))
+            }
+            edit.vcpusAtStartup = value
+        }
+    }
+
+    func setMemoryLimits(
+        _ context: CallContext, object vm: Ref<VM>, staticMin: Int64, staticMax: Int64, dynamicMin: Int64, dynamicMax: Int64
+    ) async throws {
+        try await setMemory(vm, .changingMemoryLimits) { _ in
+            MemoryLimits(staticMin: staticMin, dynamicMin: dynamicMin, dynamicMax: dynamicMax, staticMax: staticMax)
+        }
+    }
+
+    func setMemory(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await setMemory(vm, .changingMemoryLimits) { current in
+            MemoryLimits(staticMin: current.staticMin, dynamicMin: value, dynamicMax: value, staticMax: value)
+        }
+    }
+
+    func setMemoryStaticRange(_ context: CallContext, object vm: Ref<VM>, min: Int64, max: Int64) async throws {
+        try await setMemory(vm, .changingStaticRange) { current in
+            MemoryLimits(staticMin: min, dynamicMin: current.dynamicMin, dynamicMax: current.dynamicMax, staticMax: max)
+        }
+    }
+
+    func setMemoryDynamicRange(_ context: CallContext, object vm: Ref<VM>, min: Int64, max: Int64) async throws {
+        try await setMemory(vm, .changingDynamicRange) { current in
+            MemoryLimits(staticMin: current.staticMin, dynamicMin: min, dynamicMax: max, staticMax: current.staticMax)
+        }
+    }
+
+    // As in xapi, the single-value setters are the range setters with the other end kept.
+
+    func setMemoryStaticMax(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await setMemory(vm, .changingStaticRange) { current in
+            MemoryLimits(staticMin: current.staticMin, dynamicMin: current.dynamicMin, dynamicMax: current.dynamicMax, staticMax: value)
+        }
+    }
+
+    func setMemoryStaticMin(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await setMemory(vm, .changingStaticRange) { current in
+            MemoryLimits(staticMin: value, dynamicMin: current.dynamicMin, dynamicMax: current.dynamicMax, staticMax: current.staticMax)
+        }
+    }
+
+    func setMemoryDynamicMax(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await setMemory(vm, .changingDynamicRange) { current in
+            MemoryLimits(staticMin: current.staticMin, dynamicMin: current.dynamicMin, dynamicMax: value, staticMax: current.staticMax)
+        }
+    }
+
+    func setMemoryDynamicMin(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
+        try await setMemory(vm, .changingDynamicRange) { current in
+            MemoryLimits(staticMin: current.staticMin, dynamicMin: value, dynamicMax: current.dynamicMax, staticMax: current.staticMax)
+        }
+    }
+
+    func getAllowedVBDDevices(_ context: CallContext, vm: Ref<VM>) async throws -> [String] {
+        let snapshot = services.database.snapshot
+        return DeviceSlots.freeVBDSlots(of: try snapshot.require(vm), in: snapshot)
+    }
+
+    func getAllowedVIFDevices(_ context: CallContext, vm: Ref<VM>) async throws -> [String] {
+        let snapshot = services.database.snapshot
+        return DeviceSlots.freeVIFSlots(of: try snapshot.require(vm), in: snapshot)
+    }
+
+    /// A VM's four memory limits.
+    struct MemoryLimits: Sendable, Equatable {
+        var staticMin, dynamicMin, dynamicMax, staticMax: Int64
+
+        /// `static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max`.
+        var ordered: Bool { staticMin <= dynamicMin && dynamicMin <= dynamicMax && dynamicMax <= staticMax }
+    }
+
+    /// Sets the limits `change` makes of the current ones, if they are in order.
+    private func setMemory(
+        _ vm: Ref<VM>, _ operation: VMOperations, _ change: @escaping @Sendable (MemoryLimits) -> MemoryLimits
+    ) async throws(XenAPIError) {
+        try await configure(vm, operation) { record, edit throws(XenAPIError) in
+            let limits = change(
+                MemoryLimits(
+                    staticMin: record.memoryStaticMin, dynamicMin: record.memoryDynamicMin,
+                    dynamicMax: record.memoryDynamicMax, staticMax: record.memoryStaticMax))
+            guard limits.ordered else { throw XenAPIError.memoryConstraintViolationOrder() }
+            edit.memoryStaticMin = limits.staticMin
+            edit.memoryDynamicMin = limits.dynamicMin
+            edit.memoryDynamicMax = limits.dynamicMax
+            edit.memoryStaticMax = limits.staticMax
+        }
+    }
+
+    /// Checks `operation` against the VM and makes the change in one write.
+    func configure(
+        _ vm: Ref<VM>, _ operation: VMOperations,
+        _ change: @escaping @Sendable (ObjectView<VM>, inout ObjectEditor<VM>) throws(XenAPIError) -> Void
+    ) async throws(XenAPIError) {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            let record = try tx.snapshot.require(vm)
+            try VMPowerRules.check(record, operation)
+            try tx.update(vm) { edit throws(XenAPIError) in try change(record, &edit) }
+            try Self.refreshAllowedOperations(&tx, vm)
+        }
+    }
+}
