@@ -6,7 +6,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
-// Run with: cd benchmarks && swift run -c release xapi-bench
+// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench)
 let package = Package(
     name: "swift-xapi-benchmarks",
     platforms: [.macOS(.v15)],
@@ -16,14 +16,30 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
+        .target(
+            name: "BenchSupport",
+            dependencies: [
+                .product(name: "XenAPIClient", package: root),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         .executableTarget(
             name: "xapi-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "XenToolstack", package: root),
                 .product(name: "XenAPIClient", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ])
+            ]),
+        .executableTarget(
+            name: "pool-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "XenToolstack", package: root),
+                .product(name: "XenAPIClient", package: root),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-public import Collections
+import Collections
 public import XenRPC
 
 /// A Swift type that stands for a datamodel type: it reads itself from a wire value, leniently

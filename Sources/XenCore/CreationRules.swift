@@ -2,8 +2,8 @@ import XenAPI
 import XenDB
 
 /// What xapi's own constructors do beyond storing the record, run in the same write as the
-/// implicit `create` (so a refused record leaves nothing behind): a VM gets its `mac_seed` and
-/// its `allowed_operations`; a VIF's device and MAC are checked, or the MAC generated; a VBD's
+/// implicit `create` (so a refused record leaves nothing behind): a VM gets its `mac_seed`, its
+/// domain type and memory overhead (as xapi derives them), its metrics and `allowed_operations`; a VIF's device and MAC are checked, or the MAC generated; a VBD's
 /// slot is checked (or chosen, for `autodetect`) and a CD's emptiness made consistent.
 enum CreationRules {
     typealias Rule = @Sendable (inout Transaction, String, CoreServices) throws(XenAPIError) -> Void
@@ -20,6 +20,15 @@ enum CreationRules {
         if record.otherConfig["mac_seed"] == nil {
             let seed = services.environment.makeUUID()
             try tx.update(vm) { $0.otherConfig["mac_seed"] = seed }
+        }
+        if !record.isControlDomain {
+            var derived = record.record
+            derived.domainType = MemoryOverhead.effectiveType(derived)
+            let overhead = MemoryOverhead.bytes(of: derived)
+            try tx.update(vm) { vm in
+                if vm.domainType != derived.domainType { vm.domainType = derived.domainType }
+                if vm.memoryOverhead != overhead { vm.memoryOverhead = overhead }
+            }
         }
         if !tx.snapshot.contains(record.metrics) {
             let metrics = services.makeRef(VMMetrics.self)

@@ -67,25 +67,3 @@ struct PoolMessages: PoolActions {
         }
     }
 }
-
-/// `VDI.enable_cbt` and `disable_cbt`: changed-block tracking, a Premium feature.
-struct VDIMessages: VDIActions {
-    let services: CoreServices
-
-    func enableCbt(_ context: CallContext, object vdi: Ref<VDI>) async throws {
-        try await setCBT(vdi, true)
-    }
-
-    func disableCbt(_ context: CallContext, object vdi: Ref<VDI>) async throws {
-        try await setCBT(vdi, false)
-    }
-
-    private func setCBT(_ vdi: Ref<VDI>, _ enabled: Bool) async throws(XenAPIError) {
-        let now = services.now()
-        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            _ = try tx.snapshot.require(vdi)
-            try Licensing.assertEnabled("restrict_cbt", feature: "CBT", in: tx.snapshot, at: now)
-            try tx.set(vdi, \.cbtEnabled, enabled)
-        }
-    }
-}

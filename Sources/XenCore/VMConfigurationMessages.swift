@@ -121,6 +121,9 @@ extension VMMessages {
             let record = try tx.snapshot.require(vm)
             try VMPowerRules.check(record, operation)
             try tx.update(vm) { edit throws(XenAPIError) in try change(record, &edit) }
+            // As xapi's `update_memory_overhead`: the overhead follows static_max and VCPUs_max.
+            let overhead = MemoryOverhead.bytes(of: try tx.snapshot.require(vm).record)
+            if !record.isControlDomain, record.memoryOverhead != overhead { try tx.set(vm, \.memoryOverhead, overhead) }
             try Self.refreshAllowedOperations(&tx, vm)
         }
     }

@@ -185,6 +185,22 @@ struct TemplateTests {
         }
     }
 
+    @Test("memory overhead as xapi computes it, kept up to date by the setters")
+    func overhead() async throws {
+        let mib: Int64 = 1 << 20
+        #expect(MemoryOverhead.bytes(staticMax: 2 * Self.gib, vcpusMax: 2, multiplier: 1, type: .pv) == 20 * mib)
+        #expect(MemoryOverhead.bytes(staticMax: 10 * Self.gib, vcpusMax: 2, multiplier: 1, type: .hvm) == 85 * mib)
+        #expect(MemoryOverhead.bytes(staticMax: 4 * Self.gib, vcpusMax: 4, multiplier: 2, type: .hvm) == 2 * 36 * mib + 3 * mib)
+        #expect(MemoryOverhead.bytes(staticMax: 9000 * mib, vcpusMax: 1, multiplier: 1, type: .pvInPvh) == (1 + 1 + 72 + 1 + 123) * mib)
+        let harness = try await ToolstackHarness()
+        let session = RPCValue.string(try await harness.login())
+        let vm = try await makeVM(harness, session)
+        #expect(try await harness.value("VM.get_domain_type", session, vm) == "pv")
+        #expect(try await harness.value("VM.get_memory_overhead", session, vm) == .int(20 * mib))
+        _ = try await harness.value("VM.set_VCPUs_max", session, vm, .int(8))
+        #expect(try await harness.value("VM.get_memory_overhead", session, vm) == .int((1 + 24 + 2) * mib))
+    }
+
     @Test("a malformed install repository fails the boot; http, ftp and nfs ones are accepted")
     func installRepository() async throws {
         #expect(InstallRepository.isValid("http://deb.debian.org/debian"))

@@ -58,7 +58,7 @@ def test_placement_migration_and_evacuation(pool):
     big = new_vm(x, "big", memory=17 * GIB)
     assert failure(x.VM.start, big, False, False)[0] == "HOST_NOT_ENOUGH_FREE_MEMORY"
     assert failure(x.VM.start_on, big, hosts[1], False, False) == [
-        "HOST_NOT_ENOUGH_FREE_MEMORY", str(17 * GIB), str(free_memory(x, hosts[1]))]
+        "HOST_NOT_ENOUGH_FREE_MEMORY", str(17 * GIB + int(x.VM.get_memory_overhead(big))), str(free_memory(x, hosts[1]))]
     assert failure(x.VM.pool_migrate, vm, "OpaqueRef:nonsense", {}) == ["HANDLE_INVALID", "host", "OpaqueRef:nonsense"]
 
     evacuated = hosts[1]
@@ -119,3 +119,79 @@ def test_demo_pool_is_live_at_once(start_xapid):
     y = demo.login().xenapi
     again = [r for r in y.VM.get_all_records().values() if not r["is_a_template"] and not r["is_control_domain"]]
     assert len(again) == len(vms), "a restart keeps the demo's VMs and adds none"
+
+
+KINDS = ["Windows Server 2022 (64-bit)", "Windows 11", "Debian Bookworm 12", "Ubuntu Noble Numbat 24.04",
+         "Red Hat Enterprise Linux 9", "Rocky Linux 9", "SUSE Linux Enterprise 15 (64-bit)", "Other install media"]
+
+
+def install(x, template_name, name):
+    """What `xe vm-install` does: clone the template, put its disks on the default SR, provision."""
+    (template,) = x.VM.get_by_name_label(template_name)
+    vm = x.VM.clone(template, name)
+    sr_uuid = x.SR.get_uuid(x.pool.get_default_SR(x.pool.get_all()[0]))
+    other = x.VM.get_other_config(vm)
+    if "disks" in other:
+        x.VM.remove_from_other_config(vm, "disks")
+        x.VM.add_to_other_config(vm, "disks", other["disks"].replace('sr=""', 'sr="%s"' % sr_uuid))
+    x.VM.provision(vm)
+    (network,) = x.network.get_all()
+    x.VIF.create({"device": "0", "network": network, "VM": vm, "MAC": "", "MTU": "1500", "other_config": {},
+                  "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    return vm
+
+
+def test_install_from_each_kind_of_template(pool):
+    x = pool.login().xenapi
+    hosts = hosts_of(x)
+    for index, kind in enumerate(KINDS):
+        vm = install(x, kind, "kind-%d" % index)
+        record = x.VM.get_record(vm)
+        assert not record["is_a_template"] and record["other_config"]["base_template_name"] == kind
+        assert len(record["VBDs"]) == (0 if kind == "Other install media" else 1)
+        x.VM.start(vm, False, False)
+        assert x.VM_guest_metrics.get_networks(x.VM.get_guest_metrics(vm))["0/ip"].startswith("198.18.")
+        source = x.VM.get_resident_on(vm)
+        target = next(h for h in hosts if h != source)
+        x.VM.pool_migrate(vm, target, {"live": "true"})
+        assert x.VM.get_resident_on(vm) == target
+        x.VM.suspend(vm)
+        assert x.VM.get_power_state(vm) == "Suspended"
+        x.VM.resume_on(vm, source, False, False)
+        assert x.VM.get_resident_on(vm) == source
+        x.VM.shutdown(vm)
+        x.VM.destroy(vm)
+        assert x.VM.get_by_name_label("kind-%d" % index) == []
+
+
+def test_errors_with_their_arguments(pool):
+    x = pool.login().xenapi
+    hosts = hosts_of(x)
+    (debian,) = x.VM.get_by_name_label("Debian Bookworm 12")
+    assert failure(x.VM.start, debian, False, False) == ["VM_IS_TEMPLATE", debian, "start"]
+    vm = install(x, "Debian Bookworm 12", "errors")
+    assert failure(x.VM.provision, vm) == ["PROVISION_ONLY_ALLOWED_ON_TEMPLATE"]
+    assert failure(x.VM.set_VCPUs_at_startup, vm, "9") == [
+        "INVALID_VALUE", "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max", "9"]
+    assert failure(x.VM.set_memory_limits, vm, str(GIB), str(GIB), str(2 * GIB), str(GIB)) == [
+        "MEMORY_CONSTRAINT_VIOLATION_ORDER"]
+    (network,) = x.network.get_all()
+    vif = {"device": "1", "network": network, "VM": vm, "MAC": "nonsense", "MTU": "1500", "other_config": {},
+           "qos_algorithm_type": "", "qos_algorithm_params": {}}
+    assert failure(x.VIF.create, vif) == ["MAC_INVALID", "nonsense"]
+    assert failure(x.VIF.create, dict(vif, device="0", MAC="")) == ["DEVICE_ALREADY_EXISTS", "0"]
+    assert failure(x.VIF.create, dict(vif, device="7", MAC="")) == ["INVALID_DEVICE", "7"], "the template allows 7 VIFs"
+    assert x.VM.get_allowed_VIF_devices(vm) == ["1", "2", "3", "4", "5", "6"]
+    x.VM.start_on(vm, hosts[0], False, False)
+    assert failure(x.VM.clean_reboot, debian) == ["VM_BAD_POWER_STATE", debian, "running", "halted"], "state first, as xapi checks"
+    assert failure(x.VM.set_VCPUs_max, vm, "4") == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
+    assert failure(x.VM.resume, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "suspended", "running"]
+    x.VM.add_to_blocked_operations(vm, "pool_migrate", "maintenance window")
+    assert failure(x.VM.pool_migrate, vm, hosts[1], {}) == ["OPERATION_BLOCKED", vm, "maintenance window"]
+    x.host.disable(hosts[0])
+    assert failure(x.host.evacuate, hosts[0]) == ["OPERATION_BLOCKED", vm, "maintenance window"]
+    x.VM.remove_from_blocked_operations(vm, "pool_migrate")
+    x.host.evacuate(hosts[0])
+    assert x.VM.get_resident_on(vm) != hosts[0]
+    assert failure(x.host.apply_edition, hosts[0], "gold") == ["INVALID_EDITION", "gold"]
+    assert failure(x.pool.apply_edition, x.pool.get_all()[0], "trial") == ["LICENCE_RESTRICTION", "Pool_size"]

@@ -84,7 +84,7 @@ def test_async_start_and_refusals(session):
     assert str(x.host.get_servertime(host)).startswith("20")
     huge = new_vm(x, "wire-huge", memory=1024 * GIB)
     details = failure(x.VM.start, huge, False, False)
-    assert details[:2] == ["HOST_NOT_ENOUGH_FREE_MEMORY", str(1024 * GIB)]
+    assert details[:2] == ["HOST_NOT_ENOUGH_FREE_MEMORY", str(1024 * GIB + int(x.VM.get_memory_overhead(huge)))]
     for vm in (deaf, huge):
         x.VM.destroy(vm)
 

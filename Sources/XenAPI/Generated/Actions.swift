@@ -495,6 +495,12 @@ public protocol VDIActions: Sendable {
     /// What each call receives: who is calling, on which session and task.
     associatedtype Context: Sendable
 
+    /// `VDI.resize`: Grow a disk that no running VM has plugged in.
+    func resize(_ context: Context, vdi: Ref<VDI>, size: Int64) async throws
+
+    /// `VDI.resize_online`: Grow a disk while its running VM has it plugged in.
+    func resizeOnline(_ context: Context, vdi: Ref<VDI>, size: Int64) async throws
+
     /// `VDI.enable_cbt`: Start tracking which blocks of the disk change (Premium Edition).
     func enableCbt(_ context: Context, object: Ref<VDI>) async throws
 
@@ -506,6 +512,14 @@ extension VDIActions {
     /// The wire handlers for `VDI`'s custom messages, keyed by message name.
     public var handlers: [String: MessageHandler<Context>] {
         [
+            "resize": { context, p in
+                try await self.resize(context, vdi: p.decode(0, "vdi"), size: p.decode(1, "size"))
+                return .string("")
+            },
+            "resize_online": { context, p in
+                try await self.resizeOnline(context, vdi: p.decode(0, "vdi"), size: p.decode(1, "size"))
+                return .string("")
+            },
             "enable_cbt": { context, p in
                 try await self.enableCbt(context, object: p.decode(0, "self"))
                 return .string("")

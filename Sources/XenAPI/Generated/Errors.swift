@@ -667,6 +667,11 @@ extension XenAPIError {
         XenAPIError(code: "VDI_READONLY", parameters: [vdi])
     }
 
+    /// `VDI_TOO_SMALL`: The disk cannot be made smaller than it is.
+    public static func vdiTooSmall(vdi: String, minimumSize: String) -> XenAPIError {
+        XenAPIError(code: "VDI_TOO_SMALL", parameters: [vdi, minimumSize])
+    }
+
     /// `VM_BAD_POWER_STATE`: The VM is not in a power state that allows the operation.
     public static func vmBadPowerState(vm: String, expected: String, actual: String) -> XenAPIError {
         XenAPIError(code: "VM_BAD_POWER_STATE", parameters: [vm, expected, actual])
@@ -912,6 +917,7 @@ extension XenAPIError {
         "VDI_MISSING",
         "VDI_NOT_AVAILABLE",
         "VDI_READONLY",
+        "VDI_TOO_SMALL",
         "VM_BAD_POWER_STATE",
         "VM_CANNOT_DELETE_DEFAULT_TEMPLATE",
         "VM_DUPLICATE_VBD_DEVICE",

@@ -285,6 +285,26 @@ public struct VDICalls: Sendable {
         try await session.invoke("Async.VDI.destroy", [object.rpcValue])
     }
 
+    /// `VDI.resize`: Grow a disk that no running VM has plugged in.
+    public func resize(vdi: Ref<VDI>, size: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VDI.resize", [vdi.rpcValue, size.rpcValue])
+    }
+
+    /// `Async.VDI.resize`: Grow a disk that no running VM has plugged in. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncResize(vdi: Ref<VDI>, size: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.resize", [vdi.rpcValue, size.rpcValue])
+    }
+
+    /// `VDI.resize_online`: Grow a disk while its running VM has it plugged in.
+    public func resizeOnline(vdi: Ref<VDI>, size: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VDI.resize_online", [vdi.rpcValue, size.rpcValue])
+    }
+
+    /// `Async.VDI.resize_online`: Grow a disk while its running VM has it plugged in. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncResizeOnline(vdi: Ref<VDI>, size: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.resize_online", [vdi.rpcValue, size.rpcValue])
+    }
+
     /// `VDI.enable_cbt`: Start tracking which blocks of the disk change (Premium Edition).
     public func enableCbt(_ object: Ref<VDI>) async throws {
         let _: RPCValue = try await session.invoke("VDI.enable_cbt", [object.rpcValue])

@@ -64,6 +64,15 @@ extension DataModel {
             ],
             messages: [
                 message(
+                    "resize",
+                    [param("vdi", .ref("VDI"), doc: "The disk"), param("size", .int, doc: "The new size, in bytes")],
+                    doc: "Grow a disk that no running VM has plugged in.", errors: [.vdiInUse, .vdiTooSmall],
+                    role: .vmAdmin),
+                message(
+                    "resize_online",
+                    [param("vdi", .ref("VDI"), doc: "The disk"), param("size", .int, doc: "The new size, in bytes")],
+                    doc: "Grow a disk while its running VM has it plugged in.", errors: [.vdiTooSmall], role: .vmAdmin),
+                message(
                     "enable_cbt", [param("self", .ref("VDI"), doc: "The disk")],
                     doc: "Start tracking which blocks of the disk change (Premium Edition).",
                     errors: [.licenceRestriction], role: .poolOperator),

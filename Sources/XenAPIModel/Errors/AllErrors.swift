@@ -105,6 +105,7 @@ extension DataModel {
             .srBackendFailure,
             .defaultSRNotFound,
             .vdiInUse,
+            .vdiTooSmall,
             .vdiMissing,
             .vdiReadonly,
             .vdiIsNotIso,

@@ -24,6 +24,9 @@ extension ErrorModel {
     public static let defaultSRNotFound = ErrorModel(
         code: "DEFAULT_SR_NOT_FOUND", parameters: ["sr"],
         doc: "The pool's default storage repository is not set or does not exist.")
+    public static let vdiTooSmall = ErrorModel(
+        code: "VDI_TOO_SMALL", parameters: ["vdi", "minimum_size"],
+        doc: "The disk cannot be made smaller than it is.")
     public static let vdiInUse = ErrorModel(
         code: "VDI_IN_USE", parameters: ["vdi", "operation"],
         doc: "The disk is in use by another operation or VM.")

@@ -1,14 +1,19 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import NIOCore
 import Synchronization
-import XenAPIClient
+public import XenAPIClient
 
 /// The typed client's transport on AsyncHTTPClient (keep-alive connections), for the benchmarks.
-struct HTTPClientTransport: XenAPITransport {
-    let client: HTTPClient
-    let port: Int
+public struct HTTPClientTransport: XenAPITransport {
+    public let client: HTTPClient
+    public let port: Int
 
-    func post(path: String, contentType: String, body: [UInt8]) async throws -> [UInt8] {
+    public init(client: HTTPClient, port: Int) {
+        self.client = client
+        self.port = port
+    }
+
+    public func post(path: String, contentType: String, body: [UInt8]) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
@@ -21,18 +26,18 @@ struct HTTPClientTransport: XenAPITransport {
 
 /// A transport that notes when the last response's bytes arrived, so a latency can be measured
 /// up to the arrival rather than including the client's decoding of the reply.
-final class ArrivalTimingTransport: XenAPITransport {
-    let inner: HTTPClientTransport
+public final class ArrivalTimingTransport: XenAPITransport {
+    public let inner: HTTPClientTransport
     private let arrival = Mutex<ContinuousClock.Instant?>(nil)
 
-    init(_ inner: HTTPClientTransport) { self.inner = inner }
+    public init(_ inner: HTTPClientTransport) { self.inner = inner }
 
-    func post(path: String, contentType: String, body: [UInt8]) async throws -> [UInt8] {
+    public func post(path: String, contentType: String, body: [UInt8]) async throws -> [UInt8] {
         let response = try await inner.post(path: path, contentType: contentType, body: body)
         arrival.withLock { $0 = ContinuousClock.now }
         return response
     }
 
     /// When the last response arrived.
-    var lastArrival: ContinuousClock.Instant? { arrival.withLock { $0 } }
+    public var lastArrival: ContinuousClock.Instant? { arrival.withLock { $0 } }
 }

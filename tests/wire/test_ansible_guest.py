@@ -1,0 +1,94 @@
+"""Ansible's community.general xenserver_guest, _info and _powerstate modules, unchanged, over HTTP:
+the playbook of shared/reference/real-clients.md (create from a template, CPUs, memory, disk, CD,
+network, power on, wait for the IP, gather facts, reconfigure halted, power cycle, shut down the
+guest, destroy)."""
+import os
+import subprocess
+import sys
+
+import XenAPI
+
+from conftest import PASSWORD
+
+PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    xs: &xs {hostname: "%(url)s", username: root, password: "%(password)s"}
+  tasks:
+    - community.general.xenserver_guest:
+        <<: *xs
+        name: acc-vm-1
+        template: "Debian Bookworm 12"
+        state: poweredon
+        folder: /acceptance
+        hardware: {num_cpus: 2, num_cpu_cores_per_socket: 2, memory_mb: 2048}
+        disks: [{size_gb: 10, name: acc-vm-1-disk0, sr: "Local storage"}]
+        cdrom: {type: iso, iso_name: debian-12.iso}
+        networks: [{name: "Pool-wide network associated with eth0", type: static, ip: 192.0.2.50/24, gateway: 192.0.2.1}]
+        custom_params: [{key: HVM_boot_params, value: {order: "dc"}}]
+        wait_for_ip_address: true
+      register: created
+    - assert:
+        that:
+          - created.changed
+          - created.instance.state == "poweredon"
+          - created.instance.networks[0].ip is match("198[.]18[.]")
+          - created.instance.hardware.num_cpus == 2
+          - created.instance.hardware.memory_mb == 2048
+    - community.general.xenserver_guest_info: {<<: *xs, name: acc-vm-1}
+      register: info
+    - assert:
+        that:
+          - info.instance.state == "poweredon"
+          - info.instance.folder == "/acceptance"
+          - info.instance.disks | length == 1
+          - info.instance.cdrom.iso_name == "debian-12.iso"
+    - community.general.xenserver_guest_powerstate: {<<: *xs, name: acc-vm-1, state: powered-off}
+    - community.general.xenserver_guest:
+        <<: *xs
+        name: acc-vm-1
+        hardware: {num_cpus: 4, memory_mb: 4096}
+        disks: [{size_gb: 20}]
+        networks: [{name: "Pool-wide network associated with eth0"}, {name: "Pool-wide network associated with eth0"}]
+      register: reconfigured
+    - assert:
+        that:
+          - reconfigured.changed
+          - reconfigured.instance.hardware.num_cpus == 4
+          - reconfigured.instance.hardware.memory_mb == 4096
+          - reconfigured.instance.disks[0].size == 21474836480
+          - reconfigured.instance.networks | length == 2
+    - community.general.xenserver_guest_powerstate: {<<: *xs, name: acc-vm-1, state: "{{ item }}"}
+      loop: [powered-on, restarted, suspended, powered-on]
+    - community.general.xenserver_guest_powerstate: {<<: *xs, name: acc-vm-1, state: shutdown-guest, state_change_timeout: 30}
+      register: stopped
+    - assert:
+        that:
+          - stopped.instance.state == "poweredoff"
+    - community.general.xenserver_guest: {<<: *xs, name: acc-vm-1, state: absent, force: true}
+"""
+
+
+def test_xenserver_guest_playbook(start_xapid, tmp_path):
+    xapid = start_xapid()
+    s = xapid.login()
+    x = s.xenapi
+    pool = x.pool.get_all()[0]
+    x.VDI.create({"name_label": "debian-12.iso", "name_description": "", "SR": x.pool.get_default_SR(pool),
+                  "virtual_size": str(650 << 20), "type": "user", "sharable": False, "read_only": True,
+                  "other_config": {}})
+
+    playbook = tmp_path / "guest.yml"
+    playbook.write_text(PLAYBOOK % {"url": xapid.url, "password": PASSWORD})
+    bin_dir = os.path.dirname(sys.executable)
+    env = dict(os.environ, ANSIBLE_PYTHON_INTERPRETER=sys.executable, PATH=bin_dir + ":" + os.environ["PATH"],
+               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"))
+    result = subprocess.run(
+        [os.path.join(bin_dir, "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert "failed=0" in result.stdout
+    assert x.VM.get_by_name_label("acc-vm-1") == [], "destroyed"
+    assert [v for v in x.VDI.get_all() if x.VDI.get_name_label(v) == "acc-vm-1-disk0"] == [], "its disk went with it"
+    s.xenapi.session.logout()
