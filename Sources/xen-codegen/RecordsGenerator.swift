@@ -62,7 +62,8 @@ enum RecordsGenerator {
         out += "    ]\n}\n\n"
         out += "extension \(typeName) {\n"
         out += "    /// The columns of `\(cls.name)`, one per field, for typed database access (`\\.\(fields.first?.name ?? "uuid")`).\n"
-        out += "    public struct Columns: Sendable {\n"
+        out += "    /// A class, so reading one column through `columns` copies no table.\n"
+        out += "    public final class Columns: Sendable {\n"
         for (index, item) in fields.enumerated() {
             out += "        public let \(item.name) = Column<\(typeName), \(item.type)>(index: \(index), name: \(Naming.literal(item.field.name)), fallback: \(item.initial))\n"
         }

@@ -85,7 +85,8 @@ public struct Blob: XenObject, Hashable {
 
 extension Blob {
     /// The columns of `blob`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Blob, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<Blob, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<Blob, String>(index: 2, name: "name_description", fallback: "")

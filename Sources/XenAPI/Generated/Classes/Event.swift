@@ -85,7 +85,8 @@ public struct Event: XenObject, Hashable {
 
 extension Event {
     /// The columns of `event`, one per field, for typed database access (`\.snapshot`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let snapshot = Column<Event, [String: String]>(index: 0, name: "snapshot", fallback: [:])
         public let id = Column<Event, Int64>(index: 1, name: "id", fallback: 0)
         public let timestamp = Column<Event, DateTime>(index: 2, name: "timestamp", fallback: .epoch)

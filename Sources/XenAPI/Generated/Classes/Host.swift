@@ -596,7 +596,8 @@ public struct Host: XenObject, Hashable {
 
 extension Host {
     /// The columns of `host`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Host, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<Host, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<Host, String>(index: 2, name: "name_description", fallback: "")

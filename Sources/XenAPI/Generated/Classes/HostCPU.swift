@@ -127,7 +127,8 @@ public struct HostCPU: XenObject, Hashable {
 
 extension HostCPU {
     /// The columns of `host_cpu`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<HostCPU, String>(index: 0, name: "uuid", fallback: "")
         public let host = Column<HostCPU, Ref<Host>>(index: 1, name: "host", fallback: .null)
         public let number = Column<HostCPU, Int64>(index: 2, name: "number", fallback: 0)

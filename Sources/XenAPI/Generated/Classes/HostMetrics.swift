@@ -78,7 +78,8 @@ public struct HostMetrics: XenObject, Hashable {
 
 extension HostMetrics {
     /// The columns of `host_metrics`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<HostMetrics, String>(index: 0, name: "uuid", fallback: "")
         public let memoryTotal = Column<HostMetrics, Int64>(index: 1, name: "memory_total", fallback: 0)
         public let memoryFree = Column<HostMetrics, Int64>(index: 2, name: "memory_free", fallback: 0)

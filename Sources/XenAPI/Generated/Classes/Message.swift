@@ -85,7 +85,8 @@ public struct Message: XenObject, Hashable {
 
 extension Message {
     /// The columns of `message`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Message, String>(index: 0, name: "uuid", fallback: "")
         public let name = Column<Message, String>(index: 1, name: "name", fallback: "")
         public let priority = Column<Message, Int64>(index: 2, name: "priority", fallback: 0)

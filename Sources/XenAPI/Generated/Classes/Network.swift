@@ -148,7 +148,8 @@ public struct Network: XenObject, Hashable {
 
 extension Network {
     /// The columns of `network`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Network, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<Network, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<Network, String>(index: 2, name: "name_description", fallback: "")

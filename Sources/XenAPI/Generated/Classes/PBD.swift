@@ -78,7 +78,8 @@ public struct PBD: XenObject, Hashable {
 
 extension PBD {
     /// The columns of `PBD`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<PBD, String>(index: 0, name: "uuid", fallback: "")
         public let host = Column<PBD, Ref<Host>>(index: 1, name: "host", fallback: .null)
         public let sr = Column<PBD, Ref<SR>>(index: 2, name: "SR", fallback: .null)

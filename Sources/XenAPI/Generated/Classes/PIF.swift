@@ -281,7 +281,8 @@ public struct PIF: XenObject, Hashable {
 
 extension PIF {
     /// The columns of `PIF`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<PIF, String>(index: 0, name: "uuid", fallback: "")
         public let device = Column<PIF, String>(index: 1, name: "device", fallback: "")
         public let network = Column<PIF, Ref<Network>>(index: 2, name: "network", fallback: .null)

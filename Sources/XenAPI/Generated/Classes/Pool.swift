@@ -498,7 +498,8 @@ public struct Pool: XenObject, Hashable {
 
 extension Pool {
     /// The columns of `pool`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Pool, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<Pool, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<Pool, String>(index: 2, name: "name_description", fallback: "")

@@ -113,7 +113,8 @@ public struct Repository: XenObject, Hashable {
 
 extension Repository {
     /// The columns of `Repository`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Repository, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<Repository, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<Repository, String>(index: 2, name: "name_description", fallback: "")

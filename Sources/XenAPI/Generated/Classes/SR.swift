@@ -183,7 +183,8 @@ public struct SR: XenObject, Hashable {
 
 extension SR {
     /// The columns of `SR`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<SR, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<SR, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<SR, String>(index: 2, name: "name_description", fallback: "")

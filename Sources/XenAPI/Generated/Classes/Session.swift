@@ -148,7 +148,8 @@ public struct Session: XenObject, Hashable {
 
 extension Session {
     /// The columns of `session`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Session, String>(index: 0, name: "uuid", fallback: "")
         public let thisHost = Column<Session, Ref<Host>>(index: 1, name: "this_host", fallback: .null)
         public let thisUser = Column<Session, Ref<User>>(index: 2, name: "this_user", fallback: .null)

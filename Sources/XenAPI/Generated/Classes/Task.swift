@@ -155,7 +155,8 @@ public struct Task: XenObject, Hashable {
 
 extension Task {
     /// The columns of `task`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<Task, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<Task, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<Task, String>(index: 2, name: "name_description", fallback: "")

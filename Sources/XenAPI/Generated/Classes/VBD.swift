@@ -190,7 +190,8 @@ public struct VBD: XenObject, Hashable {
 
 extension VBD {
     /// The columns of `VBD`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VBD, String>(index: 0, name: "uuid", fallback: "")
         public let allowedOperations = Column<VBD, [VBDOperations]>(index: 1, name: "allowed_operations", fallback: [])
         public let currentOperations = Column<VBD, [String: VBDOperations]>(index: 2, name: "current_operations", fallback: [:])

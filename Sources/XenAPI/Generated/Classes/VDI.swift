@@ -260,7 +260,8 @@ public struct VDI: XenObject, Hashable {
 
 extension VDI {
     /// The columns of `VDI`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VDI, String>(index: 0, name: "uuid", fallback: "")
         public let nameLabel = Column<VDI, String>(index: 1, name: "name_label", fallback: "")
         public let nameDescription = Column<VDI, String>(index: 2, name: "name_description", fallback: "")

@@ -225,7 +225,8 @@ public struct VIF: XenObject, Hashable {
 
 extension VIF {
     /// The columns of `VIF`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VIF, String>(index: 0, name: "uuid", fallback: "")
         public let allowedOperations = Column<VIF, [VIFOperations]>(index: 1, name: "allowed_operations", fallback: [])
         public let currentOperations = Column<VIF, [String: VIFOperations]>(index: 2, name: "current_operations", fallback: [:])

@@ -71,7 +71,8 @@ public struct VLAN: XenObject, Hashable {
 
 extension VLAN {
     /// The columns of `VLAN`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VLAN, String>(index: 0, name: "uuid", fallback: "")
         public let taggedPIF = Column<VLAN, Ref<PIF>>(index: 1, name: "tagged_PIF", fallback: .null)
         public let untaggedPIF = Column<VLAN, Ref<PIF>>(index: 2, name: "untagged_PIF", fallback: .null)

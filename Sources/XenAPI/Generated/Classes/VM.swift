@@ -680,7 +680,8 @@ public struct VM: XenObject, Hashable {
 
 extension VM {
     /// The columns of `VM`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VM, String>(index: 0, name: "uuid", fallback: "")
         public let allowedOperations = Column<VM, [VMOperations]>(index: 1, name: "allowed_operations", fallback: [])
         public let currentOperations = Column<VM, [String: VMOperations]>(index: 2, name: "current_operations", fallback: [:])

@@ -134,7 +134,8 @@ public struct VMGuestMetrics: XenObject, Hashable {
 
 extension VMGuestMetrics {
     /// The columns of `VM_guest_metrics`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VMGuestMetrics, String>(index: 0, name: "uuid", fallback: "")
         public let osVersion = Column<VMGuestMetrics, [String: String]>(index: 1, name: "os_version", fallback: [:])
         public let pvDriversVersion = Column<VMGuestMetrics, [String: String]>(index: 2, name: "PV_drivers_version", fallback: [:])

@@ -148,7 +148,8 @@ public struct VMMetrics: XenObject, Hashable {
 
 extension VMMetrics {
     /// The columns of `VM_metrics`, one per field, for typed database access (`\.uuid`).
-    public struct Columns: Sendable {
+    /// A class, so reading one column through `columns` copies no table.
+    public final class Columns: Sendable {
         public let uuid = Column<VMMetrics, String>(index: 0, name: "uuid", fallback: "")
         public let memoryActual = Column<VMMetrics, Int64>(index: 1, name: "memory_actual", fallback: 0)
         public let vcpusNumber = Column<VMMetrics, Int64>(index: 2, name: "VCPUs_number", fallback: 0)
