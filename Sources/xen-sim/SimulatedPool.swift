@@ -1,17 +1,21 @@
 import XenAPI
+import XenBackend
 import XenCore
 import XenDB
 import XenRPC
 import XenSimulation
 
-/// A simulated pool and its toolstack. A restart builds a new toolstack on the same journal
-/// (replayed, as after a crash) and the same machines, whose domains outlive it.
+/// A simulated pool and one incarnation of its toolstack. A restart builds a new toolstack on the
+/// same journal (replayed, as after a crash) and the same machines, whose domains outlive it; a
+/// crash first cuts the old incarnation off from its journal (losing the write in flight) and
+/// from the hypervisors.
 struct SimulatedPool: Sendable {
-    let persistence: MemoryPersistence
+    let persistence: CrashablePersistence
     let machines: SimulatedMachines
     let services: CoreServices
     let toolstack: Toolstack
     let session: RPCValue
+    private let fences: [FencedHypervisor]
     private let environment: Environment
     static let password = "xen-sim"
 
@@ -22,18 +26,20 @@ struct SimulatedPool: Sendable {
             shape: .init(reservedMemory: configuration.controlDomainMemory),
             sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
             fails: { _ in random.below(1000) < faultsPerThousand })
-        try await self.init(environment: environment, persistence: MemoryPersistence(), machines: machines)
+        try await self.init(
+            environment: environment, persistence: CrashablePersistence(sleep: environment.sleep), machines: machines)
     }
 
-    private init(environment: Environment, persistence: MemoryPersistence, machines: SimulatedMachines) async throws {
+    private init(environment: Environment, persistence: CrashablePersistence, machines: SimulatedMachines) async throws {
         self.environment = environment
         self.persistence = persistence
         self.machines = machines
+        fences = machines.machines.map { FencedHypervisor($0.hypervisor) }
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
         services = CoreServices(
-            database: try PoolDatabase(persistence: persistence), environment: environment,
+            database: try PoolDatabase(persistence: persistence.handle()), environment: environment,
             configuration: Self.configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: machines.machines)
+            machines: zip(machines.machines, fences).map { HostMachine(inventory: $0.inventory, hypervisor: $1) })
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         guard case .success(let session) = await toolstack.call(
@@ -44,6 +50,12 @@ struct SimulatedPool: Sendable {
 
     private static var configuration: ToolstackConfiguration {
         ToolstackConfiguration(hostname: "sim", address: "127.0.0.1")
+    }
+
+    /// The process dies where it stands: its journal and hypervisors take nothing more from it.
+    func crash() {
+        persistence.crash()
+        for fence in fences { fence.fence() }
     }
 
     /// The toolstack after a restart: the journal replayed, the domains as they are.

@@ -12,25 +12,39 @@ struct Workload: Sendable {
     ]
     private static let hostOperations = ["host.disable", "host.enable", "host.evacuate", "host.reboot"]
 
-    /// Runs one operation; returns its trace line, and what went wrong if the answer was not one
-    /// a correct toolstack may give (an internal error other than an injected fault).
-    func step(on pool: SimulatedPool) async throws -> (line: String, unexpected: String?) {
+    /// What one operation did.
+    struct Outcome: Sendable {
+        var line: String
+        /// What went wrong, if the answer was not one a correct toolstack may give.
+        var unexpected: String?
+        /// The VM the acknowledged operation made, or destroyed: writes a crash must not lose.
+        var made: String?
+        var destroyed: String?
+    }
+
+    /// Runs one operation; an internal error other than an injected fault is unexpected.
+    func step(on pool: SimulatedPool) async throws -> Outcome {
         let snapshot = pool.services.database.snapshot
         let vms = snapshot.objects(VM.self).filter { !$0.isControlDomain && !$0.isATemplate }.map(\.ref)
         let hosts = snapshot.refs(Host.self).sorted { $0.rawValue < $1.rawValue }
         if vms.count < 3 || (vms.count < 8 * hosts.count && random.below(6) == 0) {
-            return (try await create(on: pool), nil)
+            return try await create(on: pool)
         }
         let (operation, params) = random.below(12) == 0 ? hostOperation(hosts) : vmOperation(vms, hosts)
         let result = await pool.call(operation, params)
         let subjects = params.compactMap { $0.stringValue?.suffix(8) }.joined(separator: " ")
         let line = "\(operation) \(subjects) -> \(Self.describe(result))"
-        if case .failure(let description) = result, description.first == "INTERNAL_ERROR",
-            !(description.last ?? "").contains("injectedFault")
-        {
-            return (line, "unexpected failure: \(description)")
+        var outcome = Outcome(line: line)
+        switch result {
+        case .failure(let description):
+            if description.first == "INTERNAL_ERROR", !(description.last ?? "").contains("injectedFault") {
+                outcome.unexpected = "unexpected failure: \(description)"
+            }
+        case .success(let value), .bare(let value):
+            if operation == "VM.clone" || operation == "VM.snapshot" { outcome.made = value.stringValue }
+            if operation == "VM.destroy" { outcome.destroyed = params.first?.stringValue }
         }
-        return (line, nil)
+        return outcome
     }
 
     private func vmOperation(_ vms: [Ref<VM>], _ hosts: [Ref<Host>]) -> (String, [RPCValue]) {
@@ -51,7 +65,7 @@ struct Workload: Sendable {
     }
 
     /// A new VM of 1 to 16 GiB; one in five has no guest agent.
-    private func create(on pool: SimulatedPool) async throws -> String {
+    private func create(on pool: SimulatedPool) async throws -> Outcome {
         let memory = Int64(1 + random.below(16)) * Self.gib
         var record = VM()
         record.nameLabel = "sim-\(random.below(1_000_000))"
@@ -66,7 +80,9 @@ struct Workload: Sendable {
         record.actionsAfterCrash = .restart
         if random.below(5) == 0 { record.otherConfig["simulated-guest-agent"] = "false" }
         let result = await pool.call("VM.create", [record.rpcValue])
-        return "VM.create \(memory / Self.gib) GiB -> \(Self.describe(result))"
+        var outcome = Outcome(line: "VM.create \(memory / Self.gib) GiB -> \(Self.describe(result))")
+        if case .success(let ref) = result { outcome.made = ref.stringValue }
+        return outcome
     }
 
     private static func describe(_ result: CallResult) -> String {
