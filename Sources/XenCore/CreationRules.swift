@@ -15,6 +15,12 @@ enum CreationRules {
         VBD.className: { tx, ref, _ throws(XenAPIError) in try vbd(&tx, Ref(ref)) },
     ]
 
+    /// Class name → what to bring up to date after an implicit setter changed an object of that
+    /// class: a VM's `allowed_operations` follow its `blocked_operations` and other fields.
+    static let afterChange: [String: @Sendable (inout Transaction, String) throws(XenAPIError) -> Void] = [
+        VM.className: { tx, ref throws(XenAPIError) in try VMMessages.refreshAllowedOperations(&tx, Ref(ref)) }
+    ]
+
     static func vm(_ tx: inout Transaction, _ vm: Ref<VM>, _ services: CoreServices) throws(XenAPIError) {
         let record = try tx.snapshot.require(vm)
         if record.otherConfig["mac_seed"] == nil {

@@ -80,6 +80,7 @@ enum ImplicitMessages {
                 let value = try ValueCoercion.coerce(try p.raw(1, "value"), to: field.type, field: field.name)
                 try await database.write { (tx: inout Transaction) throws(XenAPIError) in
                     try tx.set(className, ref: ref, field: field.name, value: value)
+                    try CreationRules.afterChange[className]?(&tx, ref)
                 }
                 return .string("")
             }
@@ -106,6 +107,7 @@ enum ImplicitMessages {
                         guard members.removeValue(forKey: keyText) != nil else { return }
                     }
                     try tx.set(className, ref: ref, field: field.name, value: .structure(members))
+                    try CreationRules.afterChange[className]?(&tx, ref)
                 }
                 return .string("")
             }
@@ -149,6 +151,7 @@ enum ImplicitMessages {
             change(&elements, element)
             guard elements != before else { return }
             try tx.set(className, ref: ref, field: field.name, value: .array(elements))
+            try CreationRules.afterChange[className]?(&tx, ref)
         }
         return .string("")
     }

@@ -77,6 +77,22 @@ extension VMMessages {
         }
     }
 
+    /// xapi's `make_into_template` check when the VM becomes a template (it must be halted);
+    /// becoming a VM again counts as its install time.
+    func setIsATemplate(_ context: CallContext, object vm: Ref<VM>, value: Bool) async throws {
+        let now = services.now()
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            let record = try tx.snapshot.require(vm)
+            if value {
+                try VMPowerRules.check(record, .makeIntoTemplate)
+            } else if tx.snapshot.contains(record.metrics) {
+                try tx.set(record.metrics, \.installTime, now)
+            }
+            try tx.set(vm, \.isATemplate, value)
+            try Self.refreshAllowedOperations(&tx, vm)
+        }
+    }
+
     func getAllowedVBDDevices(_ context: CallContext, vm: Ref<VM>) async throws -> [String] {
         let snapshot = services.database.snapshot
         return DeviceSlots.freeVBDSlots(of: try snapshot.require(vm), in: snapshot)

@@ -8,7 +8,8 @@ struct Workload: Sendable {
     private static let gib: Int64 = 1 << 30
     private static let vmOperations = [
         "VM.start", "VM.start_on", "VM.resume", "VM.resume_on", "VM.hard_shutdown", "VM.clean_shutdown", "VM.shutdown",
-        "VM.clean_reboot", "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.pool_migrate", "VM.clone", "VM.snapshot", "VM.destroy",
+        "VM.clean_reboot", "VM.hard_reboot", "VM.suspend", "VM.pause", "VM.unpause", "VM.pool_migrate", "VM.clone", "VM.snapshot", "VM.destroy", "VM.add_to_blocked_operations",
+        "VM.remove_from_blocked_operations", "VM.set_is_a_template",
     ]
     private static let hostOperations = ["host.disable", "host.enable", "host.evacuate", "host.reboot"]
 
@@ -55,6 +56,9 @@ struct Workload: Sendable {
         case "VM.start_on", "VM.resume_on": params += [random.element(hosts)!.rpcValue, .bool(random.below(5) == 0), false]
         case "VM.pool_migrate": params += [random.element(hosts)!.rpcValue, .structure(["live": "true"])]
         case "VM.clone", "VM.snapshot": params += [.string("copy-\(random.below(1_000_000))")]
+        case "VM.add_to_blocked_operations": params += [.string(random.element(["start", "suspend", "pool_migrate"])!), "simulated"]
+        case "VM.remove_from_blocked_operations": params += [.string(random.element(["start", "suspend", "pool_migrate"])!)]
+        case "VM.set_is_a_template": params += [.bool(true)]
         default: break
         }
         return (operation, params)

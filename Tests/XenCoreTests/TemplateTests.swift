@@ -185,6 +185,29 @@ struct TemplateTests {
         }
     }
 
+    @Test("a halted VM becomes a custom template and back; allowed_operations follow it and blocked operations")
+    func customTemplate() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            #expect(await harness.call("VM.set_is_a_template", session, vm, true)
+                == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))
+            _ = try await harness.value("VM.hard_shutdown", session, vm)
+            _ = try await harness.value("VM.set_is_a_template", session, vm, true)
+            let allowed = try #require(try await harness.value("VM.get_allowed_operations", session, vm).arrayValue)
+            #expect(!allowed.contains("start") && allowed.contains("clone") && allowed.contains("provision"))
+            #expect(await harness.call("VM.start", session, vm, false, false) == .failure(["VM_IS_TEMPLATE", vm.stringValue!, "start"]))
+            _ = try await harness.value("VM.set_is_a_template", session, vm, false)
+            _ = try await harness.value("VM.add_to_blocked_operations", session, vm, "start", "maintenance")
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm).arrayValue?.contains("start") == false)
+            _ = try await harness.value("VM.remove_from_blocked_operations", session, vm, "start")
+            #expect(try await harness.value("VM.get_allowed_operations", session, vm).arrayValue?.contains("start") == true)
+            #expect(await Invariants.violations(harness.toolstack.services) == [])
+        }
+    }
+
     @Test("memory overhead as xapi computes it, kept up to date by the setters")
     func overhead() async throws {
         let mib: Int64 = 1 << 20

@@ -272,6 +272,9 @@ public protocol VMActions: Sendable {
     /// `VM.set_memory_dynamic_min`: Set the dynamic minimum of a VM.
     func setMemoryDynamicMin(_ context: Context, object: Ref<VM>, value: Int64) async throws
 
+    /// `VM.set_is_a_template`: Turn a halted VM into a custom template, or a template back into a VM.
+    func setIsATemplate(_ context: Context, object: Ref<VM>, value: Bool) async throws
+
     /// `VM.get_allowed_VBD_devices`: The disk slots (`userdevice` numbers) the VM has free.
     func getAllowedVBDDevices(_ context: Context, vm: Ref<VM>) async throws -> [String]
 
@@ -394,6 +397,10 @@ extension VMActions {
             },
             "set_memory_dynamic_min": { context, p in
                 try await self.setMemoryDynamicMin(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_is_a_template": { context, p in
+                try await self.setIsATemplate(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
             "get_allowed_VBD_devices": { context, p in

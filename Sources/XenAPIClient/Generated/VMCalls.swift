@@ -100,11 +100,6 @@ public struct VMCalls: Sendable {
         try await session.invoke("VM.get_is_a_template", [object.rpcValue])
     }
 
-    /// `VM.set_is_a_template`: Set the field `is_a_template`.
-    public func setIsATemplate(_ object: Ref<VM>, value: Bool) async throws {
-        let _: RPCValue = try await session.invoke("VM.set_is_a_template", [object.rpcValue, value.rpcValue])
-    }
-
     /// `VM.get_is_default_template`: Get the field `is_default_template`.
     public func getIsDefaultTemplate(_ object: Ref<VM>) async throws -> Bool {
         try await session.invoke("VM.get_is_default_template", [object.rpcValue])
@@ -968,6 +963,16 @@ public struct VMCalls: Sendable {
     /// `VM.set_memory_dynamic_min`: Set the dynamic minimum of a VM.
     public func setMemoryDynamicMin(_ object: Ref<VM>, value: Int64) async throws {
         let _: RPCValue = try await session.invoke("VM.set_memory_dynamic_min", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_is_a_template`: Turn a halted VM into a custom template, or a template back into a VM.
+    public func setIsATemplate(_ object: Ref<VM>, value: Bool) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_is_a_template", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.VM.set_is_a_template`: Turn a halted VM into a custom template, or a template back into a VM. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetIsATemplate(_ object: Ref<VM>, value: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.set_is_a_template", [object.rpcValue, value.rpcValue])
     }
 
     /// `VM.get_allowed_VBD_devices`: The disk slots (`userdevice` numbers) the VM has free.

@@ -71,6 +71,10 @@ extension DataModel {
                 "set_memory_dynamic_min", [this, value], doc: "Set the dynamic minimum of a VM.",
                 errors: memoryErrors, role: .vmPowerAdmin, async: false),
             message(
+                "set_is_a_template", [this, param("value", .bool, doc: "Whether the VM is a template")],
+                doc: "Turn a halted VM into a custom template, or a template back into a VM.",
+                errors: stateErrors, role: .vmAdmin, replacesImplicit: true),
+            message(
                 "get_allowed_VBD_devices", [vm], result: .stringSet,
                 doc: "The disk slots (`userdevice` numbers) the VM has free.", role: .readOnly, async: false),
             message(
