@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(name: "XenAPIModel"),
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "XenDBSQLite", dependencies: ["XenDB", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "XenBackend"),
         .target(name: "XenSimulation", dependencies: ["XenBackend"]),
+        .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenHTTP", dependencies: [
             "XenCore",
@@ -55,6 +57,9 @@ let package = Package(
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
         .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation"]),
+        .testTarget(
+            name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]
