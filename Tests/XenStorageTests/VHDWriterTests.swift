@@ -135,3 +135,21 @@ struct VHDModelTests {
         #expect(read == model)
     }
 }
+
+@Suite("full copies")
+struct VHDCopyTests {
+    @Test(
+        "flattening a chain gives one dynamic VHD with the same content, holding only blocks with data",
+        arguments: [("grandchild.vhd", 3), ("child.vhd", 2), ("fixed.vhd", 1), ("empty.vhd", 0)])
+    func flatten(name: String, blocks: Int) throws {
+        let folder = try VHDWriterTests.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try VHDChain(path: VHDFixtureTests.path(name))
+        let path = folder.appendingPathComponent("copy.vhd").path
+        #expect(try VHDCopy.flatten(source, to: path, uuid: "0b1b2b3b-4b5b-46b7-88b9-0a1b2c3d4e5f", timestamp: 1) == blocks)
+        let copy = try VHDChain(path: path)
+        #expect(copy.images.count == 1 && copy.images[0].footer.diskType == .dynamic)
+        #expect(try VHDFixtureTests.digest(copy) == (try VHDFixtureTests.digest(source)))
+        #expect(VHDCheck.problems(of: copy.images[0]) == [])
+    }
+}
