@@ -48,7 +48,6 @@ enum Licensing {
         var params = [
             "sku_type": edition.name, "sku_marketing_name": edition.marketingName,
             "expiry": DateTime(secondsSinceEpoch: now.secondsSinceEpoch + edition.term).wireText,
-            "restrict_pooling": "false",
         ]
         for key in allKeys { params[key] = edition.restricted.contains(key) ? "true" : "false" }
         return params

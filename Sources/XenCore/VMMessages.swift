@@ -48,10 +48,9 @@ struct VMMessages: VMActions {
     /// A live migration: the guest's memory is copied to a domain made for it on the destination
     /// while it runs. Migrating a VM to the host it runs on leaves it where it is.
     func poolMigrate(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws {
-        _ = try services.database.snapshot.require(host)
-        if services.database.snapshot[vm]?.residentOn == host, services.database.snapshot[vm]?.powerState == .running {
-            return
-        }
+        let snapshot = services.database.snapshot
+        _ = try snapshot.require(host)
+        if let record = snapshot[vm], record.residentOn == host, record.powerState == .running { return }
         try await operate(context, vm, .poolMigrate, target: .migrate(to: host)) { record, destination in
             let spec = domainSpec(record)
             let snapshot = services.database.snapshot
