@@ -115,14 +115,18 @@ struct Xapid: AsyncParsableCommand {
                         announce("serving XenAPI on https://\(secureEndpoint.host):\(channel.localAddress?.port ?? secureEndpoint.port)/ (self-signed certificate)")
                     }, logger: logger))
         }
+        // The pre-authenticated socket must never be reachable by others, not even for the moment
+        // between its creation and a chmod: it is created under a umask that leaves it 0600.
         if let unixSocket {
             try? FileManager.default.removeItem(atPath: unixSocket)
+            let socketUmask = umask(0o177)
             let localRouter = Router()
             RPCEndpoints.register(on: localRouter, toolstack: toolstack, origin: .localSocket)
             runners.append(
                 Application(
                     router: localRouter, configuration: .init(address: .unixDomainSocket(path: unixSocket)),
                     onServerRunning: { _ in
+                        umask(socketUmask)
                         chmod(unixSocket, 0o600)
                         announce("serving XenAPI on the local socket \(unixSocket) (pre-authenticated as root)")
                     }, logger: logger))
