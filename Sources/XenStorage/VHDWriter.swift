@@ -1,3 +1,4 @@
+import Foundation
 import SystemPackage
 
 /// Makes and writes dynamic and differencing VHDs exactly as blktap does: creator `tap` 1.3,
@@ -25,50 +26,90 @@ public final class VHDWriter {
     }
 
     /// A new differencing disk over `parent` (in the same folder: its locators are relative),
-    /// of the parent's size. `parentTimestamp` is the parent file's modification time, seconds
-    /// since 2000-01-01, as blktap records it.
+    /// of the parent's size unless `size` is given. `parentTimestamp` is the parent file's
+    /// modification time, seconds since 2000-01-01, as blktap records it.
     public static func createDifferencing(
-        path: String, parent: VHDImage, uuid: String, timestamp: UInt32, parentTimestamp: UInt32
+        path: String, parent: VHDImage, uuid: String, timestamp: UInt32, parentTimestamp: UInt32, size: Int64? = nil
     ) throws(VHDError) -> VHDWriter {
         let name = String(parent.path.split(separator: "/").last ?? "")
         return try VHDWriter(
-            path: path, size: parent.virtualSize, uuid: uuid, timestamp: timestamp,
+            path: path, size: size ?? parent.virtualSize, uuid: uuid, timestamp: timestamp,
             parent: (uuid: parent.footer.uuid, name: name, timestamp: parentTimestamp))
     }
 
+    /// Opens a dynamic or differencing VHD that blktap (or this writer) made, to write into it:
+    /// new blocks go after the last one, as blktap appends them.
+    public static func open(path: String) throws(VHDError) -> VHDWriter {
+        let image = try VHDImage(path: path)
+        guard let header = image.header, header.blockSize == UInt32(VHDLayout.blockSize), let batmap = image.batmap else {
+            throw .malformed(structure: "disk", reason: "\(path) is not a blktap dynamic or differencing VHD")
+        }
+        let entries = Int(header.maxTableEntries)
+        let batmapHeaderOffset = Int64(header.tableOffset) + Int64(VHDLayout.batBytes(entries))
+        var end = batmapHeaderOffset + 512 + Int64(batmap.count)
+        for locator in header.locators { end = max(end, Int64(locator.offset) + Int64(locator.space)) }
+        for sector in image.bat where sector != VHDFormat.unallocated {
+            end = max(end, Int64(sector) * 512 + Int64(VHDLayout.bitmapBytes + VHDLayout.blockSize))
+        }
+        let footer = try image.read(at: image.primaryFooterValid ? image.fileSize - 512 : 0, count: 512)
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(FilePath(path), .readWrite)
+        } catch {
+            throw .io(path: path, reason: "\(error)")
+        }
+        return VHDWriter(
+            path: path, descriptor: descriptor, footer: footer, tableOffset: Int64(header.tableOffset), bat: image.bat,
+            batmap: batmap, batmapHeaderOffset: batmapHeaderOffset, virtualSize: image.virtualSize, endOfData: end)
+    }
+
     private init(
+        path: String, descriptor: FileDescriptor, footer: [UInt8], tableOffset: Int64, bat: [UInt32], batmap: [UInt8],
+        batmapHeaderOffset: Int64, virtualSize: Int64, endOfData: Int64
+    ) {
+        self.path = path
+        self.descriptor = descriptor
+        self.footer = footer
+        self.tableOffset = tableOffset
+        self.bat = bat
+        self.batmap = batmap
+        self.batmapHeaderOffset = batmapHeaderOffset
+        batmapOffset = batmapHeaderOffset + 512
+        self.virtualSize = virtualSize
+        self.endOfData = endOfData
+    }
+
+    private convenience init(
         path: String, size: Int64, uuid: String, timestamp: UInt32, parent: (uuid: String, name: String, timestamp: UInt32)?
     ) throws(VHDError) {
         guard size > 0, size % Int64(VHDLayout.blockSize) == 0, size <= VHDLayout.maximumSize else {
             throw .malformed(structure: "disk", reason: "size \(size) is not a positive multiple of 2 MiB up to 2040 GiB")
         }
-        self.path = path
-        virtualSize = size
         let entries = Int(size / Int64(VHDLayout.blockSize))
-        tableOffset = Int64(VHDLayout.tableOffset)
-        bat = [UInt32](repeating: VHDFormat.unallocated, count: entries)
-        batmapHeaderOffset = tableOffset + Int64(VHDLayout.batBytes(entries))
-        batmapOffset = batmapHeaderOffset + 512
-        batmap = [UInt8](repeating: 0, count: VHDLayout.batmapSectors(entries) * 512)
-        var end = batmapOffset + Int64(batmap.count)
+        let tableOffset = Int64(VHDLayout.tableOffset)
+        let batmapHeaderOffset = tableOffset + Int64(VHDLayout.batBytes(entries))
+        let batmap = [UInt8](repeating: 0, count: VHDLayout.batmapSectors(entries) * 512)
+        var end = batmapHeaderOffset + 512 + Int64(batmap.count)
         var locators: [(code: UInt32, payload: [UInt8], offset: Int64)] = []
         if let parent {
-            let relative = "./" + parent.name
-            let windows = Array(relative.map { $0 == "/" ? "\\" : $0 }.flatMap { String($0).utf16 }.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
-            for (code, payload) in [(UInt32(0x4D61_6358), Array(("file://" + relative).utf8)), (0x5732_6B75, windows), (0x5732_7275, windows)] {
+            for (code, payload) in Self.locatorPayloads(parentName: parent.name) {
                 locators.append((code, payload, end))
                 end += Int64(VHDLayout.roundUp(payload.count, to: 512))
             }
         }
-        endOfData = end
-        footer = Self.footer(size: size, uuid: uuid, timestamp: timestamp, differencing: parent != nil)
+        let footer = Self.footer(size: size, uuid: uuid, timestamp: timestamp, differencing: parent != nil)
         let header = Self.header(entries: entries, parent: parent, locators: locators)
+        let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(
                 FilePath(path), .readWrite, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite, .groupRead, .otherRead])
         } catch {
             throw .io(path: path, reason: "\(error)")
         }
+        self.init(
+            path: path, descriptor: descriptor, footer: footer, tableOffset: tableOffset,
+            bat: [UInt32](repeating: VHDFormat.unallocated, count: entries), batmap: batmap,
+            batmapHeaderOffset: batmapHeaderOffset, virtualSize: size, endOfData: end)
         do {
             try write(footer, at: 0)
             try write(header, at: 512)
@@ -83,9 +124,58 @@ public final class VHDWriter {
             }
             try write(footer, at: endOfData)
         } catch {
+            closed = true
             try? descriptor.close()
             throw error
         }
+    }
+
+    /// blktap's three locators for a parent in the same folder: a `file://` URL, and the
+    /// relative path (UTF-16LE) as both the absolute and the relative Windows path.
+    private static func locatorPayloads(parentName: String) -> [(UInt32, [UInt8])] {
+        let relative = "./" + parentName
+        let units: [UInt16] = Array(relative.replacingOccurrences(of: "/", with: "\\").utf16)
+        let windows: [UInt8] = units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        return [(UInt32(0x4D61_6358), Array(("file://" + relative).utf8)), (0x5732_6B75, windows), (0x5732_7275, windows)]
+    }
+
+    /// Sets or clears blktap's hidden flag (footer byte 85) in both footers: a hidden disk is a
+    /// base copy, not a disk a user sees.
+    public func setHidden(_ hidden: Bool) throws(VHDError) {
+        var fields = BigEndianWriter(count: 0)
+        fields.bytes = footer
+        fields.bytes[85] = hidden ? 1 : 0
+        fields.sealChecksum(at: 64)
+        footer = fields.bytes
+        try write(footer, at: 0)
+        try write(footer, at: endOfData)
+    }
+
+    /// Makes `parent` (in the same folder) this differencing disk's parent, rewriting the
+    /// header's parent fields and its locators in place, as `vhd-util modify -p` does.
+    public func setParent(_ parent: VHDImage, parentTimestamp: UInt32) throws(VHDError) {
+        let name = String(parent.path.split(separator: "/").last ?? "")
+        var header = BigEndianWriter(count: 0)
+        header.bytes = try read(count: 1024, at: 512)
+        let existing = try VHDHeader(parsing: header.bytes[...])
+        let payloads = Self.locatorPayloads(parentName: name)
+        guard existing.locators.count >= payloads.count,
+            zip(existing.locators, payloads).allSatisfy({ Int($0.space) >= $1.1.count })
+        else { throw .malformed(structure: "header", reason: "\(path) has no room for the locators of \(name)") }
+        header.put(VHDLayout.uuidBytes(parent.footer.uuid), at: 40)
+        header.put(parentTimestamp, at: 56)
+        header.put([UInt8](repeating: 0, count: 512), at: 64)
+        header.put(Array(name.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.prefix(512)), at: 64)
+        for (index, (locator, payload)) in zip(existing.locators, payloads).enumerated() {
+            let entry = 576 + 24 * index
+            header.put(payload.0, at: entry)
+            header.put(UInt32(payload.1.count), at: entry + 8)
+            var slot = [UInt8](repeating: 0, count: Int(locator.space))
+            slot.replaceSubrange(0..<payload.1.count, with: payload.1)
+            try write(slot, at: Int64(locator.offset))
+        }
+        header.sealChecksum(at: 36)
+        try write(header.bytes, at: 512)
     }
 
     /// Writes `data` (a whole number of sectors) at `offset` of the virtual disk.

@@ -1,0 +1,51 @@
+/// One storage operation in progress in a file SR, written to the SR's journal folder before
+/// its first file changes and removed once the pool database has recorded it. After a crash,
+/// the operations still journalled are finished if the database recorded them and undone if
+/// not, so files and records agree again.
+public enum StorageJournal: Sendable, Hashable {
+    /// A new VDI file (create, copy, import).
+    case create(vdi: String)
+    /// A VDI file removed once its record is gone.
+    case destroy(vdi: String)
+    /// A double snapshot of `vdi`: its content moved to the hidden `base` (absent when `vdi`
+    /// was an empty child, snapshotted beside it instead), and `clones` made over it.
+    case snapshot(vdi: String, base: String?, clones: [String])
+
+    /// Whether the database recorded the operation, given which VDI uuids it holds.
+    public func isCommitted(knownVDI: (String) -> Bool) -> Bool {
+        switch self {
+        case .create(let vdi): knownVDI(vdi)
+        case .destroy(let vdi): !knownVDI(vdi)
+        case .snapshot(_, let base, let clones): (clones.first ?? base).map(knownVDI) ?? true
+        }
+    }
+
+    /// The journal's name in the SR's journal folder.
+    var name: String {
+        switch self {
+        case .create(let vdi): "create-\(vdi)"
+        case .destroy(let vdi): "destroy-\(vdi)"
+        case .snapshot(let vdi, _, _): "snapshot-\(vdi)"
+        }
+    }
+
+    /// One line: the kind, then uuids (`-` for no base).
+    var text: String {
+        switch self {
+        case .create(let vdi): "create \(vdi)\n"
+        case .destroy(let vdi): "destroy \(vdi)\n"
+        case .snapshot(let vdi, let base, let clones): (["snapshot", vdi, base ?? "-"] + clones).joined(separator: " ") + "\n"
+        }
+    }
+
+    init?(text: String) {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        switch words.first {
+        case "create" where words.count == 2: self = .create(vdi: words[1])
+        case "destroy" where words.count == 2: self = .destroy(vdi: words[1])
+        case "snapshot" where words.count >= 3:
+            self = .snapshot(vdi: words[1], base: words[2] == "-" ? nil : words[2], clones: Array(words.dropFirst(3)))
+        default: return nil
+        }
+    }
+}
