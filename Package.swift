@@ -13,7 +13,7 @@ let package = Package(
         /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
         .library(name: "XenAPIClient", targets: ["XenAPIClient"]),
         /// The server libraries, for the benchmarks package.
-        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation"]),
+        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation", "XenStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "XenBackend"),
         .target(name: "XenSimulation", dependencies: ["XenBackend"]),
         .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenHTTP", dependencies: [
             "XenCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
-        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation"]),
+        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation", "XenStorage"]),
         .testTarget(
             name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]),

@@ -12,14 +12,18 @@ public final class CoreServices: Sendable {
     public let credentials: CredentialStore
     /// The pool's machines, the coordinator's first: each host's inventory and hypervisor.
     public let machines: [HostMachine]
+    /// The folder holding the hosts' local SRs (one folder per SR uuid) and the mount points of
+    /// share SRs.
+    public let storageRoot: String
     private let hypervisors: [String: any Hypervisor]
     let eventQueues = EventQueues()
     let taskControl = TaskControl()
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,
-        credentials: CredentialStore, machines: [HostMachine]
+        credentials: CredentialStore, machines: [HostMachine], storageRoot: String
     ) {
+        self.storageRoot = storageRoot
         self.database = database
         self.environment = environment
         self.configuration = configuration

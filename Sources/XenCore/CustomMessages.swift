@@ -15,6 +15,8 @@ struct CustomMessages: CustomActions {
     let vbd: VBDMessages
     let vdi: VDIMessages
     let pool: PoolMessages
+    let sr: SRMessages
+    let pbd: PBDMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
@@ -27,6 +29,8 @@ struct CustomMessages: CustomActions {
         vbd = VBDMessages(services: services)
         vdi = VDIMessages(services: services)
         pool = PoolMessages(services: services)
+        sr = SRMessages(services: services)
+        pbd = PBDMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

@@ -203,7 +203,6 @@ enum PoolBootstrap {
             sr.type = "ext"
             sr.contentType = "user"
             sr.shared = false
-            sr.physicalSize = services.configuration.localStorageSize
             sr.otherConfig = ["i18n-key": "local-storage", "i18n-original-value-name_label": "Local storage"]
             sr.smConfig = ["devserial": "simulated-\(inventory.uuid)"]
         }

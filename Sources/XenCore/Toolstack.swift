@@ -33,6 +33,7 @@ public final class Toolstack: Sendable {
     public func startUp() async throws(XenAPIError) {
         try await PoolBootstrap.run(services)
         try await TemplateInstaller.run(services)
+        try await StorageRecovery.run(services)
         let hosts = HostMessages.machineHosts(services)
         try await HostMessages.finishInterruptedBoots(services, hosts: hosts)
         try await HostMessages.enableAfterRestart(services, hosts: hosts)

@@ -16,8 +16,6 @@ public struct ToolstackConfiguration: Sendable {
     public var controlDomainMemory: Int64 = 4_294_967_296
     /// How long a host takes to come back after a reboot or power-on.
     public var hostBootTime: Duration = .seconds(30)
-    /// The size each host's local storage reports until the storage layer backs it with files.
-    public var localStorageSize: Int64 = 1_099_511_627_776
 
     public init(
         hostname: String, address: String, loginFailureDelay: Duration = .seconds(5), productVersion: String = "8.4.0",

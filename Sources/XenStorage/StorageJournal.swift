@@ -49,3 +49,13 @@ public enum StorageJournal: Sendable, Hashable {
         }
     }
 }
+
+extension StorageJournal {
+    /// Every VDI file the operation touches.
+    public var uuids: [String] {
+        switch self {
+        case .create(let vdi), .destroy(let vdi): [vdi]
+        case .snapshot(let vdi, let base, let clones): [vdi] + (base.map { [$0] } ?? []) + clones
+        }
+    }
+}

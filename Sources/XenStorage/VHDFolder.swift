@@ -20,8 +20,8 @@ public struct VHDFolder: Sendable {
     }
 
     /// The VHD epoch's seconds for a Unix time.
-    public static func timestamp(unixSeconds: Double) -> UInt32 {
-        UInt32(clamping: max(0, Int64(unixSeconds) - VHDFormat.epochOffset))
+    public static func timestamp(unixSeconds: Int64) -> UInt32 {
+        UInt32(clamping: max(0, unixSeconds - VHDFormat.epochOffset))
     }
 
     /// Where a VDI's file is.
@@ -202,6 +202,16 @@ public struct VHDFolder: Sendable {
     /// Removes a file no record names (a hidden leaf the garbage collector prunes).
     public func remove(_ uuid: String) throws(VHDError) {
         try system("unlink", file(uuid)) { unlink(file(uuid)) == 0 || errno == ENOENT ? 0 : -1 }
+    }
+
+    /// Deletes the folder and every file in it (`SR.destroy` of a host's local SR).
+    public func removeAll() throws(VHDError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw .io(path: path, reason: "\(error)")
+        }
     }
 
     /// The operations journalled and not yet finished or undone.

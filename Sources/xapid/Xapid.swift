@@ -88,7 +88,8 @@ struct Xapid: AsyncParsableCommand {
             storage: try SimulationFolder(path: dataDir + "/simulated-hosts"))
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
-            machines: machines.machines)
+            machines: machines.machines,
+            storageRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/sr")
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         if demo { try await PoolDemo.populate(services) }

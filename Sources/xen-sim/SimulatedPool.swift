@@ -17,9 +17,11 @@ struct SimulatedPool: Sendable {
     let session: RPCValue
     private let fences: [FencedHypervisor]
     private let environment: Environment
+    private let storageRoot: String
     static let password = "xen-sim"
 
-    init(environment: Environment, hosts: Int, faultsPerThousand: Int, random: SimulationRandom) async throws {
+    /// `storageRoot` is the folder for the hosts' SR files.
+    init(environment: Environment, hosts: Int, faultsPerThousand: Int, random: SimulationRandom, storageRoot: String) async throws {
         let configuration = Self.configuration
         let machines = try SimulatedMachines(
             count: hosts, hostname: configuration.hostname, address: configuration.address,
@@ -27,11 +29,13 @@ struct SimulatedPool: Sendable {
             sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
             fails: { _ in random.below(1000) < faultsPerThousand })
         try await self.init(
-            environment: environment, persistence: CrashablePersistence(sleep: environment.sleep), machines: machines)
+            environment: environment, persistence: CrashablePersistence(sleep: environment.sleep), machines: machines,
+            storageRoot: storageRoot)
     }
 
-    private init(environment: Environment, persistence: CrashablePersistence, machines: SimulatedMachines) async throws {
+    private init(environment: Environment, persistence: CrashablePersistence, machines: SimulatedMachines, storageRoot: String) async throws {
         self.environment = environment
+        self.storageRoot = storageRoot
         self.persistence = persistence
         self.machines = machines
         fences = machines.machines.map { FencedHypervisor($0.hypervisor) }
@@ -39,7 +43,8 @@ struct SimulatedPool: Sendable {
         services = CoreServices(
             database: try PoolDatabase(persistence: persistence.handle()), environment: environment,
             configuration: Self.configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: zip(machines.machines, fences).map { HostMachine(inventory: $0.inventory, hypervisor: $1) })
+            machines: zip(machines.machines, fences).map { HostMachine(inventory: $0.inventory, hypervisor: $1) },
+            storageRoot: storageRoot)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         guard case .success(let session) = await toolstack.call(
@@ -60,7 +65,7 @@ struct SimulatedPool: Sendable {
 
     /// The toolstack after a restart: the journal replayed, the domains as they are.
     func restarted() async throws -> SimulatedPool {
-        try await SimulatedPool(environment: environment, persistence: persistence, machines: machines)
+        try await SimulatedPool(environment: environment, persistence: persistence, machines: machines, storageRoot: storageRoot)
     }
 
     func call(_ method: String, _ params: [RPCValue]) async -> CallResult {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import XenAPI
 import XenCore
 import XenDB
@@ -41,9 +42,12 @@ struct XenSim: AsyncParsableCommand {
         let workload = Workload(random: random)
         let (steps, faults, restartsPerThousand, crashesPerThousand, verbose, seed, hosts) =
             (self.steps, faultsPerThousand, self.restartsPerThousand, self.crashesPerThousand, self.verbose, self.seed, self.hosts)
+        // The hosts' SR files: a folder of this run's own, removed when it ends.
+        let storageRoot = FileManager.default.temporaryDirectory.appendingPathComponent("xen-sim-\(getpid())-\(seed)").path
+        defer { try? FileManager.default.removeItem(atPath: storageRoot) }
         let failure: String? = try await seeded.run {
             var pool = try await SimulatedPool(
-                environment: seeded.environment, hosts: hosts, faultsPerThousand: faults, random: random)
+                environment: seeded.environment, hosts: hosts, faultsPerThousand: faults, random: random, storageRoot: storageRoot)
             var trace = Trace()
             var acknowledged = AcknowledgedWrites()
             for step in 1...steps {

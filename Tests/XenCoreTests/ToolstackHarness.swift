@@ -1,3 +1,4 @@
+import Foundation
 import XenAPI
 import XenCore
 import XenDB
@@ -9,6 +10,8 @@ struct ToolstackHarness {
     let seeded: SeededEnvironment
     let machines: SimulatedMachines
     let toolstack: Toolstack
+    /// The folder of the pool's SR files.
+    let storageRoot: String
     static let password = "harness-password"
 
     /// A pool of `hosts` simulated hosts of `hostMemory` bytes each. `fails` is the simulated
@@ -16,8 +19,10 @@ struct ToolstackHarness {
     /// ones that outlived an earlier harness (a restart), else new ones.
     init(
         seed: UInt64 = 1, hosts: Int = 1, hostMemory: Int64 = 68_719_476_736, database: PoolDatabase? = nil,
-        machines: MemorySimulationStorage = MemorySimulationStorage(), fails: @escaping @Sendable (String) -> Bool = { _ in false }
+        machines: MemorySimulationStorage = MemorySimulationStorage(), storageRoot: String? = nil,
+        fails: @escaping @Sendable (String) -> Bool = { _ in false }
     ) async throws {
+        self.storageRoot = storageRoot ?? Self.storageRoot()
         seeded = SeededEnvironment(seed: seed)
         let environment = seeded.environment
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
@@ -30,9 +35,14 @@ struct ToolstackHarness {
         let services = CoreServices(
             database: try database ?? PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: self.machines.machines)
+            machines: self.machines.machines, storageRoot: self.storageRoot)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
+    }
+
+    /// A folder of the harness's own for its SRs' files (tests run side by side, and seeds repeat uuids).
+    static func storageRoot() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("swift-xapi-tests/\(UUID().uuidString)").path
     }
 
     func login() async throws -> String {

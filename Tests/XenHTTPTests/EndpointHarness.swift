@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -27,7 +28,8 @@ struct EndpointHarness: Sendable {
             machines: try SimulatedMachines(
                 count: 1, hostname: configuration.hostname, address: configuration.address, shape: .init(),
                 sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes)
-            ).machines)
+            ).machines,
+            storageRoot: FileManager.default.temporaryDirectory.appendingPathComponent("swift-xapi-tests/\(UUID().uuidString)").path)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
     }

@@ -239,6 +239,12 @@ public protocol VMActions: Sendable {
     /// `VM.snapshot`: A snapshot of the VM: a template-like copy marked `is_a_snapshot`.
     func snapshot(_ context: Context, vm: Ref<VM>, newName: String, ignoreVdis: [Ref<VDI>]) async throws -> Ref<VM>
 
+    /// `VM.snapshot_with_quiesce`: A snapshot taken after the guest's VSS provider has quiesced its disks.
+    func snapshotWithQuiesce(_ context: Context, vm: Ref<VM>, newName: String) async throws -> Ref<VM>
+
+    /// `VM.revert`: Put the snapshot's VM back as it was: its configuration, and its disks as new clones of the snapshot's.
+    func revert(_ context: Context, snapshot: Ref<VM>) async throws
+
     /// `VM.provision`: Make a VM installed from a template its disks (`other_config:disks`).
     func provision(_ context: Context, vm: Ref<VM>) async throws
 
@@ -354,6 +360,13 @@ extension VMActions {
             },
             "snapshot": { context, p in
                 try await self.snapshot(context, vm: p.decode(0, "vm"), newName: p.decode(1, "new_name"), ignoreVdis: p.decode(2, "ignore_vdis")).rpcValue
+            },
+            "snapshot_with_quiesce": { context, p in
+                try await self.snapshotWithQuiesce(context, vm: p.decode(0, "vm"), newName: p.decode(1, "new_name")).rpcValue
+            },
+            "revert": { context, p in
+                try await self.revert(context, snapshot: p.decode(0, "snapshot"))
+                return .string("")
             },
             "provision": { context, p in
                 try await self.provision(context, vm: p.decode(0, "vm"))
@@ -502,6 +515,24 @@ public protocol VDIActions: Sendable {
     /// What each call receives: who is calling, on which session and task.
     associatedtype Context: Sendable
 
+    /// `VDI.create`: Make a new, empty disk in an SR (its size rounded up as the SR's driver rounds it).
+    func create(_ context: Context, args: VDI) async throws -> Ref<VDI>
+
+    /// `VDI.destroy`: Delete a disk and its file; drives of halted VMs that held it go with it.
+    func destroy(_ context: Context, object: Ref<VDI>) async throws
+
+    /// `VDI.snapshot`: A read-only point-in-time copy of the disk, sharing its blocks.
+    func snapshot(_ context: Context, vdi: Ref<VDI>, driverParams: [String: String]) async throws -> Ref<VDI>
+
+    /// `VDI.clone`: A writable copy-on-write copy of the disk.
+    func clone(_ context: Context, vdi: Ref<VDI>, driverParams: [String: String]) async throws -> Ref<VDI>
+
+    /// `VDI.copy`: A full, independent copy of the disk's content (its chain collapsed).
+    func copy(_ context: Context, vdi: Ref<VDI>, sr: Ref<SR>, baseVDI: Ref<VDI>, intoVDI: Ref<VDI>) async throws -> Ref<VDI>
+
+    /// `VDI.forget`: Remove the disk's record and leave its file; an SR scan finds it again.
+    func forget(_ context: Context, vdi: Ref<VDI>) async throws
+
     /// `VDI.resize`: Grow a disk that no running VM has plugged in.
     func resize(_ context: Context, vdi: Ref<VDI>, size: Int64) async throws
 
@@ -519,6 +550,26 @@ extension VDIActions {
     /// The wire handlers for `VDI`'s custom messages, keyed by message name.
     public var handlers: [String: MessageHandler<Context>] {
         [
+            "create": { context, p in
+                try await self.create(context, args: p.decode(0, "args")).rpcValue
+            },
+            "destroy": { context, p in
+                try await self.destroy(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "snapshot": { context, p in
+                try await self.snapshot(context, vdi: p.decode(0, "vdi"), driverParams: p.decode(1, "driver_params")).rpcValue
+            },
+            "clone": { context, p in
+                try await self.clone(context, vdi: p.decode(0, "vdi"), driverParams: p.decode(1, "driver_params")).rpcValue
+            },
+            "copy": { context, p in
+                try await self.copy(context, vdi: p.decode(0, "vdi"), sr: p.decode(1, "sr"), baseVDI: p.decode(2, "base_vdi"), intoVDI: p.decode(3, "into_vdi")).rpcValue
+            },
+            "forget": { context, p in
+                try await self.forget(context, vdi: p.decode(0, "vdi"))
+                return .string("")
+            },
             "resize": { context, p in
                 try await self.resize(context, vdi: p.decode(0, "vdi"), size: p.decode(1, "size"))
                 return .string("")
@@ -533,6 +584,94 @@ extension VDIActions {
             },
             "disable_cbt": { context, p in
                 try await self.disableCbt(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+        ]
+    }
+}
+
+/// The custom messages of `SR`; implicit ones (getters, setters, CRUD) are derived.
+public protocol SRActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `SR.create`: Make a storage repository on the given storage and connect the hosts to it.
+    func create(_ context: Context, host: Ref<Host>, deviceConfig: [String: String], physicalSize: Int64, nameLabel: String, nameDescription: String, type: String, contentType: String, shared: Bool, smConfig: [String: String]) async throws -> Ref<SR>
+
+    /// `SR.introduce`: Make the record of an existing SR without connecting it (add PBDs and plug them next).
+    func introduce(_ context: Context, uuid: String, nameLabel: String, nameDescription: String, type: String, contentType: String, shared: Bool, smConfig: [String: String]) async throws -> Ref<SR>
+
+    /// `SR.forget`: Remove the SR's records (it must be unplugged everywhere); its files stay.
+    func forget(_ context: Context, sr: Ref<SR>) async throws
+
+    /// `SR.destroy`: Delete the SR's disks and records (it must be unplugged everywhere).
+    func destroy(_ context: Context, sr: Ref<SR>) async throws
+
+    /// `SR.scan`: Reconcile the SR's disk records with its files, then collect its garbage.
+    func scan(_ context: Context, sr: Ref<SR>) async throws
+
+    /// `SR.update`: Refresh the SR's sizes from its storage.
+    func update(_ context: Context, sr: Ref<SR>) async throws
+
+    /// `SR.get_supported_types`: The SR types this pool's hosts can make.
+    func getSupportedTypes(_ context: Context) async throws -> [String]
+}
+
+extension SRActions {
+    /// The wire handlers for `SR`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "create": { context, p in
+                try await self.create(context, host: p.decode(0, "host"), deviceConfig: p.decode(1, "device_config"), physicalSize: p.decode(2, "physical_size"), nameLabel: p.decode(3, "name_label"), nameDescription: p.decode(4, "name_description"), type: p.decode(5, "type"), contentType: p.decode(6, "content_type"), shared: p.decode(7, "shared"), smConfig: p.decode(8, "sm_config")).rpcValue
+            },
+            "introduce": { context, p in
+                try await self.introduce(context, uuid: p.decode(0, "uuid"), nameLabel: p.decode(1, "name_label"), nameDescription: p.decode(2, "name_description"), type: p.decode(3, "type"), contentType: p.decode(4, "content_type"), shared: p.decode(5, "shared"), smConfig: p.decode(6, "sm_config")).rpcValue
+            },
+            "forget": { context, p in
+                try await self.forget(context, sr: p.decode(0, "sr"))
+                return .string("")
+            },
+            "destroy": { context, p in
+                try await self.destroy(context, sr: p.decode(0, "sr"))
+                return .string("")
+            },
+            "scan": { context, p in
+                try await self.scan(context, sr: p.decode(0, "sr"))
+                return .string("")
+            },
+            "update": { context, p in
+                try await self.update(context, sr: p.decode(0, "sr"))
+                return .string("")
+            },
+            "get_supported_types": { context, _ in
+                try await self.getSupportedTypes(context).rpcValue
+            },
+        ]
+    }
+}
+
+/// The custom messages of `PBD`; implicit ones (getters, setters, CRUD) are derived.
+public protocol PBDActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `PBD.plug`: Connect the host to the SR (mounting it if it lives on a server).
+    func plug(_ context: Context, object: Ref<PBD>) async throws
+
+    /// `PBD.unplug`: Disconnect the host from the SR; no running VM may use its disks there.
+    func unplug(_ context: Context, object: Ref<PBD>) async throws
+}
+
+extension PBDActions {
+    /// The wire handlers for `PBD`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "plug": { context, p in
+                try await self.plug(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "unplug": { context, p in
+                try await self.unplug(context, object: p.decode(0, "self"))
                 return .string("")
             },
         ]
@@ -725,6 +864,12 @@ public protocol CustomActions: Sendable {
     associatedtype VDIImplementation: VDIActions where VDIImplementation.Context == Context
     /// The implementation of `VDI`'s custom messages.
     var vdi: VDIImplementation { get }
+    associatedtype SRImplementation: SRActions where SRImplementation.Context == Context
+    /// The implementation of `SR`'s custom messages.
+    var sr: SRImplementation { get }
+    associatedtype PBDImplementation: PBDActions where PBDImplementation.Context == Context
+    /// The implementation of `PBD`'s custom messages.
+    var pbd: PBDImplementation { get }
     associatedtype TaskImplementation: TaskActions where TaskImplementation.Context == Context
     /// The implementation of `task`'s custom messages.
     var task: TaskImplementation { get }
@@ -747,6 +892,8 @@ extension CustomActions {
             "VIF": vif.handlers,
             "VBD": vbd.handlers,
             "VDI": vdi.handlers,
+            "SR": sr.handlers,
+            "PBD": pbd.handlers,
             "task": task.handlers,
             "event": event.handlers,
             "message": message.handlers,

@@ -512,9 +512,19 @@ extension XenAPIError {
         XenAPIError(code: "SR_BACKEND_FAILURE", parameters: [status, stdout, stderr])
     }
 
+    /// `SR_DEVICE_IN_USE`: Another storage repository already uses the device or location.
+    public static func srDeviceInUse() -> XenAPIError {
+        XenAPIError(code: "SR_DEVICE_IN_USE", parameters: [])
+    }
+
     /// `SR_FULL`: The storage repository does not have enough free space.
     public static func srFull(requested: String, maximum: String) -> XenAPIError {
         XenAPIError(code: "SR_FULL", parameters: [requested, maximum])
+    }
+
+    /// `SR_HAS_NO_PBDS`: No host is connected to the storage repository.
+    public static func srHasNoPbds(sr: String) -> XenAPIError {
+        XenAPIError(code: "SR_HAS_NO_PBDS", parameters: [sr])
     }
 
     /// `SR_HAS_PBD`: The storage repository is still attached to a host.
@@ -767,9 +777,19 @@ extension XenAPIError {
         XenAPIError(code: "VM_REQUIRES_VDI", parameters: [vm, vdi])
     }
 
+    /// `VM_REVERT_FAILED`: The VM could not be reverted to the snapshot.
+    public static func vmRevertFailed(vm: String, snapshot: String) -> XenAPIError {
+        XenAPIError(code: "VM_REVERT_FAILED", parameters: [vm, snapshot])
+    }
+
     /// `VM_SHUTDOWN_TIMEOUT`: The VM did not shut down within the timeout.
     public static func vmShutdownTimeout(vm: String, timeout: String) -> XenAPIError {
         XenAPIError(code: "VM_SHUTDOWN_TIMEOUT", parameters: [vm, timeout])
+    }
+
+    /// `VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED`: The VM's guest tools cannot quiesce its disks (no VSS provider).
+    public static func vmSnapshotWithQuiesceNotSupported(vm: String, error: String) -> XenAPIError {
+        XenAPIError(code: "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED", parameters: [vm, error])
     }
 
     /// `WLB_DISABLED`: Workload balancing is disabled.
@@ -886,7 +906,9 @@ extension XenAPIError {
         "SESSION_INVALID",
         "SESSION_NOT_REGISTERED",
         "SR_BACKEND_FAILURE",
+        "SR_DEVICE_IN_USE",
         "SR_FULL",
+        "SR_HAS_NO_PBDS",
         "SR_HAS_PBD",
         "SR_NOT_ATTACHED",
         "SR_NOT_EMPTY",
@@ -937,7 +959,9 @@ extension XenAPIError {
         "VM_REQUIRES_NETWORK",
         "VM_REQUIRES_SR",
         "VM_REQUIRES_VDI",
+        "VM_REVERT_FAILED",
         "VM_SHUTDOWN_TIMEOUT",
+        "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED",
         "WLB_DISABLED",
         "WLB_NOT_INITIALIZED",
     ]

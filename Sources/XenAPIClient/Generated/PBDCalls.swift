@@ -104,6 +104,26 @@ public struct PBDCalls: Sendable {
     public func asyncDestroy(_ object: Ref<PBD>) async throws -> Ref<Task> {
         try await session.invoke("Async.PBD.destroy", [object.rpcValue])
     }
+
+    /// `PBD.plug`: Connect the host to the SR (mounting it if it lives on a server).
+    public func plug(_ object: Ref<PBD>) async throws {
+        let _: RPCValue = try await session.invoke("PBD.plug", [object.rpcValue])
+    }
+
+    /// `Async.PBD.plug`: Connect the host to the SR (mounting it if it lives on a server). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPlug(_ object: Ref<PBD>) async throws -> Ref<Task> {
+        try await session.invoke("Async.PBD.plug", [object.rpcValue])
+    }
+
+    /// `PBD.unplug`: Disconnect the host from the SR; no running VM may use its disks there.
+    public func unplug(_ object: Ref<PBD>) async throws {
+        let _: RPCValue = try await session.invoke("PBD.unplug", [object.rpcValue])
+    }
+
+    /// `Async.PBD.unplug`: Disconnect the host from the SR; no running VM may use its disks there. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUnplug(_ object: Ref<PBD>) async throws -> Ref<Task> {
+        try await session.invoke("Async.PBD.unplug", [object.rpcValue])
+    }
 }
 
 extension XenAPISession {

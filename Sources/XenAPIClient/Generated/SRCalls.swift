@@ -194,6 +194,71 @@ public struct SRCalls: Sendable {
     public func getIsToolsSR(_ object: Ref<SR>) async throws -> Bool {
         try await session.invoke("SR.get_is_tools_sr", [object.rpcValue])
     }
+
+    /// `SR.create`: Make a storage repository on the given storage and connect the hosts to it.
+    public func create(host: Ref<Host>, deviceConfig: [String: String], physicalSize: Int64, nameLabel: String, nameDescription: String, type: String, contentType: String, shared: Bool, smConfig: [String: String] = [:]) async throws -> Ref<SR> {
+        try await session.invoke("SR.create", [host.rpcValue, deviceConfig.rpcValue, physicalSize.rpcValue, nameLabel.rpcValue, nameDescription.rpcValue, type.rpcValue, contentType.rpcValue, shared.rpcValue, smConfig.rpcValue])
+    }
+
+    /// `Async.SR.create`: Make a storage repository on the given storage and connect the hosts to it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncCreate(host: Ref<Host>, deviceConfig: [String: String], physicalSize: Int64, nameLabel: String, nameDescription: String, type: String, contentType: String, shared: Bool, smConfig: [String: String] = [:]) async throws -> Ref<Task> {
+        try await session.invoke("Async.SR.create", [host.rpcValue, deviceConfig.rpcValue, physicalSize.rpcValue, nameLabel.rpcValue, nameDescription.rpcValue, type.rpcValue, contentType.rpcValue, shared.rpcValue, smConfig.rpcValue])
+    }
+
+    /// `SR.introduce`: Make the record of an existing SR without connecting it (add PBDs and plug them next).
+    public func introduce(uuid: String, nameLabel: String, nameDescription: String, type: String, contentType: String, shared: Bool, smConfig: [String: String] = [:]) async throws -> Ref<SR> {
+        try await session.invoke("SR.introduce", [uuid.rpcValue, nameLabel.rpcValue, nameDescription.rpcValue, type.rpcValue, contentType.rpcValue, shared.rpcValue, smConfig.rpcValue])
+    }
+
+    /// `Async.SR.introduce`: Make the record of an existing SR without connecting it (add PBDs and plug them next). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncIntroduce(uuid: String, nameLabel: String, nameDescription: String, type: String, contentType: String, shared: Bool, smConfig: [String: String] = [:]) async throws -> Ref<Task> {
+        try await session.invoke("Async.SR.introduce", [uuid.rpcValue, nameLabel.rpcValue, nameDescription.rpcValue, type.rpcValue, contentType.rpcValue, shared.rpcValue, smConfig.rpcValue])
+    }
+
+    /// `SR.forget`: Remove the SR's records (it must be unplugged everywhere); its files stay.
+    public func forget(sr: Ref<SR>) async throws {
+        let _: RPCValue = try await session.invoke("SR.forget", [sr.rpcValue])
+    }
+
+    /// `Async.SR.forget`: Remove the SR's records (it must be unplugged everywhere); its files stay. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncForget(sr: Ref<SR>) async throws -> Ref<Task> {
+        try await session.invoke("Async.SR.forget", [sr.rpcValue])
+    }
+
+    /// `SR.destroy`: Delete the SR's disks and records (it must be unplugged everywhere).
+    public func destroy(sr: Ref<SR>) async throws {
+        let _: RPCValue = try await session.invoke("SR.destroy", [sr.rpcValue])
+    }
+
+    /// `Async.SR.destroy`: Delete the SR's disks and records (it must be unplugged everywhere). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDestroy(sr: Ref<SR>) async throws -> Ref<Task> {
+        try await session.invoke("Async.SR.destroy", [sr.rpcValue])
+    }
+
+    /// `SR.scan`: Reconcile the SR's disk records with its files, then collect its garbage.
+    public func scan(sr: Ref<SR>) async throws {
+        let _: RPCValue = try await session.invoke("SR.scan", [sr.rpcValue])
+    }
+
+    /// `Async.SR.scan`: Reconcile the SR's disk records with its files, then collect its garbage. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncScan(sr: Ref<SR>) async throws -> Ref<Task> {
+        try await session.invoke("Async.SR.scan", [sr.rpcValue])
+    }
+
+    /// `SR.update`: Refresh the SR's sizes from its storage.
+    public func update(sr: Ref<SR>) async throws {
+        let _: RPCValue = try await session.invoke("SR.update", [sr.rpcValue])
+    }
+
+    /// `Async.SR.update`: Refresh the SR's sizes from its storage. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUpdate(sr: Ref<SR>) async throws -> Ref<Task> {
+        try await session.invoke("Async.SR.update", [sr.rpcValue])
+    }
+
+    /// `SR.get_supported_types`: The SR types this pool's hosts can make.
+    public func getSupportedTypes() async throws -> [String] {
+        try await session.invoke("SR.get_supported_types", [])
+    }
 }
 
 extension XenAPISession {

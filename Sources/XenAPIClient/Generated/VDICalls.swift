@@ -265,24 +265,64 @@ public struct VDICalls: Sendable {
         try await session.invoke("VDI.get_cbt_enabled", [object.rpcValue])
     }
 
-    /// `VDI.create`: Create an object from a record of its constructor fields.
+    /// `VDI.create`: Make a new, empty disk in an SR (its size rounded up as the SR's driver rounds it).
     public func create(args: VDI) async throws -> Ref<VDI> {
         try await session.invoke("VDI.create", [args.rpcValue])
     }
 
-    /// `Async.VDI.create`: Create an object from a record of its constructor fields. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    /// `Async.VDI.create`: Make a new, empty disk in an SR (its size rounded up as the SR's driver rounds it). Returns the task at once; `XenAPISession.result(of:)` awaits it.
     public func asyncCreate(args: VDI) async throws -> Ref<Task> {
         try await session.invoke("Async.VDI.create", [args.rpcValue])
     }
 
-    /// `VDI.destroy`: Destroy the object.
+    /// `VDI.destroy`: Delete a disk and its file; drives of halted VMs that held it go with it.
     public func destroy(_ object: Ref<VDI>) async throws {
         let _: RPCValue = try await session.invoke("VDI.destroy", [object.rpcValue])
     }
 
-    /// `Async.VDI.destroy`: Destroy the object. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    /// `Async.VDI.destroy`: Delete a disk and its file; drives of halted VMs that held it go with it. Returns the task at once; `XenAPISession.result(of:)` awaits it.
     public func asyncDestroy(_ object: Ref<VDI>) async throws -> Ref<Task> {
         try await session.invoke("Async.VDI.destroy", [object.rpcValue])
+    }
+
+    /// `VDI.snapshot`: A read-only point-in-time copy of the disk, sharing its blocks.
+    public func snapshot(vdi: Ref<VDI>, driverParams: [String: String] = [:]) async throws -> Ref<VDI> {
+        try await session.invoke("VDI.snapshot", [vdi.rpcValue, driverParams.rpcValue])
+    }
+
+    /// `Async.VDI.snapshot`: A read-only point-in-time copy of the disk, sharing its blocks. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSnapshot(vdi: Ref<VDI>, driverParams: [String: String] = [:]) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.snapshot", [vdi.rpcValue, driverParams.rpcValue])
+    }
+
+    /// `VDI.clone`: A writable copy-on-write copy of the disk.
+    public func clone(vdi: Ref<VDI>, driverParams: [String: String] = [:]) async throws -> Ref<VDI> {
+        try await session.invoke("VDI.clone", [vdi.rpcValue, driverParams.rpcValue])
+    }
+
+    /// `Async.VDI.clone`: A writable copy-on-write copy of the disk. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncClone(vdi: Ref<VDI>, driverParams: [String: String] = [:]) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.clone", [vdi.rpcValue, driverParams.rpcValue])
+    }
+
+    /// `VDI.copy`: A full, independent copy of the disk's content (its chain collapsed).
+    public func copy(vdi: Ref<VDI>, sr: Ref<SR>, baseVDI: Ref<VDI> = .null, intoVDI: Ref<VDI> = .null) async throws -> Ref<VDI> {
+        try await session.invoke("VDI.copy", [vdi.rpcValue, sr.rpcValue, baseVDI.rpcValue, intoVDI.rpcValue])
+    }
+
+    /// `Async.VDI.copy`: A full, independent copy of the disk's content (its chain collapsed). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncCopy(vdi: Ref<VDI>, sr: Ref<SR>, baseVDI: Ref<VDI> = .null, intoVDI: Ref<VDI> = .null) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.copy", [vdi.rpcValue, sr.rpcValue, baseVDI.rpcValue, intoVDI.rpcValue])
+    }
+
+    /// `VDI.forget`: Remove the disk's record and leave its file; an SR scan finds it again.
+    public func forget(vdi: Ref<VDI>) async throws {
+        let _: RPCValue = try await session.invoke("VDI.forget", [vdi.rpcValue])
+    }
+
+    /// `Async.VDI.forget`: Remove the disk's record and leave its file; an SR scan finds it again. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncForget(vdi: Ref<VDI>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VDI.forget", [vdi.rpcValue])
     }
 
     /// `VDI.resize`: Grow a disk that no running VM has plugged in.

@@ -885,6 +885,26 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.snapshot", [vm.rpcValue, newName.rpcValue, ignoreVdis.rpcValue])
     }
 
+    /// `VM.snapshot_with_quiesce`: A snapshot taken after the guest's VSS provider has quiesced its disks.
+    public func snapshotWithQuiesce(vm: Ref<VM>, newName: String) async throws -> Ref<VM> {
+        try await session.invoke("VM.snapshot_with_quiesce", [vm.rpcValue, newName.rpcValue])
+    }
+
+    /// `Async.VM.snapshot_with_quiesce`: A snapshot taken after the guest's VSS provider has quiesced its disks. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSnapshotWithQuiesce(vm: Ref<VM>, newName: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.snapshot_with_quiesce", [vm.rpcValue, newName.rpcValue])
+    }
+
+    /// `VM.revert`: Put the snapshot's VM back as it was: its configuration, and its disks as new clones of the snapshot's.
+    public func revert(snapshot: Ref<VM>) async throws {
+        let _: RPCValue = try await session.invoke("VM.revert", [snapshot.rpcValue])
+    }
+
+    /// `Async.VM.revert`: Put the snapshot's VM back as it was: its configuration, and its disks as new clones of the snapshot's. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncRevert(snapshot: Ref<VM>) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.revert", [snapshot.rpcValue])
+    }
+
     /// `VM.provision`: Make a VM installed from a template its disks (`other_config:disks`).
     public func provision(vm: Ref<VM>) async throws {
         let _: RPCValue = try await session.invoke("VM.provision", [vm.rpcValue])

@@ -14,7 +14,16 @@ extension DataModel {
                 field("currently_attached", .bool, doc: "Whether the SR is currently plugged on the host"),
                 field("other_config", .stringMap, .readWrite, default: .emptyMap, doc: "Additional configuration"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "plug", [param("self", .ref("PBD"), doc: "The connection")],
+                    doc: "Connect the host to the SR (mounting it if it lives on a server).",
+                    errors: [.srBackendFailure, .hostOffline]),
+                message(
+                    "unplug", [param("self", .ref("PBD"), doc: "The connection")],
+                    doc: "Disconnect the host from the SR; no running VM may use its disks there.",
+                    errors: [.vdiInUse]),
+            ],
             hasImplicitConstructor: true, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

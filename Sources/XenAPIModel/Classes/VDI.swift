@@ -64,6 +64,45 @@ extension DataModel {
             ],
             messages: [
                 message(
+                    "create", [param("args", .record("VDI"), doc: "The new disk's fields")], result: .ref("VDI"),
+                    doc: "Make a new, empty disk in an SR (its size rounded up as the SR's driver rounds it).",
+                    errors: [.srFull, .srHasNoPBDs, .srOperationNotSupported, .handleInvalid], role: .vmAdmin,
+                    replacesImplicit: true),
+                message(
+                    "destroy", [param("self", .ref("VDI"), doc: "The disk")],
+                    doc: "Delete a disk and its file; drives of halted VMs that held it go with it.",
+                    errors: [.vdiInUse, .otherOperationInProgress, .srOperationNotSupported], role: .vmAdmin,
+                    replacesImplicit: true),
+                message(
+                    "snapshot",
+                    [
+                        param("vdi", .ref("VDI"), doc: "The disk"),
+                        param("driver_params", .stringMap, doc: "Options for the SR's driver", default: .emptyMap),
+                    ],
+                    result: .ref("VDI"), doc: "A read-only point-in-time copy of the disk, sharing its blocks.",
+                    errors: [.srBackendFailure, .vdiInUse, .srOperationNotSupported], role: .vmPowerAdmin),
+                message(
+                    "clone",
+                    [
+                        param("vdi", .ref("VDI"), doc: "The disk"),
+                        param("driver_params", .stringMap, doc: "Options for the SR's driver", default: .emptyMap),
+                    ],
+                    result: .ref("VDI"), doc: "A writable copy-on-write copy of the disk.",
+                    errors: [.srBackendFailure, .vdiInUse, .srOperationNotSupported], role: .vmAdmin),
+                message(
+                    "copy",
+                    [
+                        param("vdi", .ref("VDI"), doc: "The disk"), param("sr", .ref("SR"), doc: "Where the copy goes"),
+                        param("base_vdi", .ref("VDI"), doc: "Unused: incremental copies are not made", default: .nullRef),
+                        param("into_vdi", .ref("VDI"), doc: "Unused: copies always go to a new disk", default: .nullRef),
+                    ],
+                    result: .ref("VDI"), doc: "A full, independent copy of the disk's content (its chain collapsed).",
+                    errors: [.srFull, .srHasNoPBDs, .vdiInUse, .srOperationNotSupported], role: .vmAdmin),
+                message(
+                    "forget", [param("vdi", .ref("VDI"), doc: "The disk")],
+                    doc: "Remove the disk's record and leave its file; an SR scan finds it again.",
+                    errors: [.vdiInUse], role: .poolOperator),
+                message(
                     "resize",
                     [param("vdi", .ref("VDI"), doc: "The disk"), param("size", .int, doc: "The new size, in bytes")],
                     doc: "Grow a disk that no running VM has plugged in.", errors: [.vdiInUse, .vdiTooSmall],

@@ -29,6 +29,14 @@ extension DataModel {
                 result: .ref("VM"), doc: "A snapshot of the VM: a template-like copy marked `is_a_snapshot`.",
                 errors: stateErrors, role: .vmPowerAdmin),
             message(
+                "snapshot_with_quiesce", [vm, param("new_name", .string, doc: "The snapshot's name")], result: .ref("VM"),
+                doc: "A snapshot taken after the guest's VSS provider has quiesced its disks.",
+                errors: stateErrors + [.vmSnapshotWithQuiesceNotSupported], role: .vmPowerAdmin),
+            message(
+                "revert", [param("snapshot", .ref("VM"), doc: "The snapshot")],
+                doc: "Put the snapshot's VM back as it was: its configuration, and its disks as new clones of the snapshot's.",
+                errors: stateErrors + [.vmRevertFailed], role: .vmPowerAdmin),
+            message(
                 "provision", [vm], doc: "Make a VM installed from a template its disks (`other_config:disks`).",
                 errors: stateErrors + [.provisionOnlyAllowedOnTemplate, .uuidInvalid], role: .vmAdmin),
             message(

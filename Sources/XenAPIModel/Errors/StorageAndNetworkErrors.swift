@@ -21,6 +21,12 @@ extension ErrorModel {
     public static let srBackendFailure = ErrorModel(
         code: "SR_BACKEND_FAILURE", parameters: ["status", "stdout", "stderr"],
         doc: "The storage driver failed.")
+    public static let srHasNoPBDs = ErrorModel(
+        code: "SR_HAS_NO_PBDS", parameters: ["sr"],
+        doc: "No host is connected to the storage repository.")
+    public static let srDeviceInUse = ErrorModel(
+        code: "SR_DEVICE_IN_USE", parameters: [],
+        doc: "Another storage repository already uses the device or location.")
     public static let defaultSRNotFound = ErrorModel(
         code: "DEFAULT_SR_NOT_FOUND", parameters: ["sr"],
         doc: "The pool's default storage repository is not set or does not exist.")

@@ -1,5 +1,11 @@
 /// Errors of VM operations.
 extension ErrorModel {
+    public static let vmSnapshotWithQuiesceNotSupported = ErrorModel(
+        code: "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED", parameters: ["vm", "error"],
+        doc: "The VM's guest tools cannot quiesce its disks (no VSS provider).")
+    public static let vmRevertFailed = ErrorModel(
+        code: "VM_REVERT_FAILED", parameters: ["vm", "snapshot"],
+        doc: "The VM could not be reverted to the snapshot.")
     public static let vmBadPowerState = ErrorModel(
         code: "VM_BAD_POWER_STATE", parameters: ["vm", "expected", "actual"],
         doc: "The VM is not in a power state that allows the operation.")

@@ -47,7 +47,8 @@ func pool(hosts: Int, persistence: any Persistence, background: BackgroundWork) 
         machines: try SimulatedMachines(
             count: hosts, hostname: "bench", address: "127.0.0.1", shape: .init(timings: timings),
             sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes)
-        ).machines)
+        ).machines,
+        storageRoot: FileManager.default.temporaryDirectory.appendingPathComponent("pool-bench-\(getpid())").path)
     let toolstack = try Toolstack(services: services)
     try await toolstack.startUp()
     return (toolstack, services)

@@ -36,7 +36,8 @@ let services = CoreServices(
     machines: try SimulatedMachines(
         count: 1, hostname: configuration.hostname, address: configuration.address, shape: .init(),
         sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes)
-    ).machines)
+    ).machines,
+    storageRoot: folder.appendingPathComponent("sr").path)
 let toolstack = try Toolstack(services: services)
 try await toolstack.startUp()
 
