@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenHTTP", dependencies: [
+            "XenStorage",
             "XenCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -28,6 +28,11 @@ public struct VHDChain: Sendable {
         self.images = images
     }
 
+    /// Whether a file of the chain has data for the 2 MiB block.
+    public func holdsData(block: Int) -> Bool {
+        images.contains { $0.holds(block: block, of: VHDLayout.blockSize) }
+    }
+
     /// The size the guest sees.
     public var virtualSize: Int64 { images[0].virtualSize }
 

@@ -10,6 +10,8 @@ public enum VHDError: Error, Sendable, Hashable {
     case parentMismatch(child: String, parent: String)
     /// A read past the end of the virtual disk.
     case outOfRange(offset: Int64, length: Int, size: Int64)
+    /// A stream ended before the bytes its structure promised (at this many bytes).
+    case truncated(at: Int64)
     /// The file system refused (opening, reading).
     case io(path: String, reason: String)
 }

@@ -16,6 +16,8 @@ public final class VHDWriter {
     private let batmapOffset: Int64
     private let batmapHeaderOffset: Int64
     private let virtualSize: Int64
+    /// The size the guest sees, in bytes.
+    public var size: Int64 { virtualSize }
     /// Where the next block's metadata may start (the end of metadata or of the last block).
     private var endOfData: Int64
     private var closed = false
@@ -245,6 +247,12 @@ public final class VHDWriter {
 
     /// The batmap and its header, checksummed over the map's first sectors as blktap does.
     private func writeBatmap() throws(VHDError) {
+        try write(Self.batmapHeader(batmapOffset: batmapOffset, batmap: batmap, virtualSize: virtualSize), at: batmapHeaderOffset)
+        try write(batmap, at: batmapOffset)
+    }
+
+    /// blktap's batmap header for `batmap` at `batmapOffset`.
+    static func batmapHeader(batmapOffset: Int64, batmap: [UInt8], virtualSize: Int64) -> [UInt8] {
         var header = BigEndianWriter(count: 512)
         header.put(VHDFormat.batmapCookie, at: 0)
         header.put(UInt64(batmapOffset), at: 8)
@@ -252,11 +260,10 @@ public final class VHDWriter {
         header.put(UInt32(0x0001_0002), at: 20)
         let summed = max(512, VHDLayout.roundUp(Int(virtualSize >> 24), to: 512))
         header.put(~batmap.prefix(summed).reduce(UInt32(0)) { $0 &+ UInt32($1) }, at: 24)
-        try write(header.bytes, at: batmapHeaderOffset)
-        try write(batmap, at: batmapOffset)
+        return header.bytes
     }
 
-    private static func footer(size: Int64, uuid: String, timestamp: UInt32, differencing: Bool) -> [UInt8] {
+    static func footer(size: Int64, uuid: String, timestamp: UInt32, differencing: Bool) -> [UInt8] {
         var footer = BigEndianWriter(count: 512)
         footer.put(VHDFormat.footerCookie, at: 0)
         footer.put(UInt32(2), at: 8)
@@ -274,7 +281,7 @@ public final class VHDWriter {
         return footer.bytes
     }
 
-    private static func header(
+    static func header(
         entries: Int, parent: (uuid: String, name: String, timestamp: UInt32)?,
         locators: [(code: UInt32, payload: [UInt8], offset: Int64)]
     ) -> [UInt8] {

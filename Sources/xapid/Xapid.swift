@@ -98,6 +98,7 @@ struct Xapid: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let router = Router()
         RPCEndpoints.register(on: router, toolstack: toolstack)
+        DiskTransferEndpoints.register(on: router, toolstack: toolstack)
         let app = Application(
             router: router, configuration: .init(address: .hostname(endpoint.host, port: endpoint.port)),
             onServerRunning: { channel in
@@ -123,6 +124,7 @@ struct Xapid: AsyncParsableCommand {
             let socketUmask = umask(0o177)
             let localRouter = Router()
             RPCEndpoints.register(on: localRouter, toolstack: toolstack, origin: .localSocket)
+            DiskTransferEndpoints.register(on: localRouter, toolstack: toolstack)
             runners.append(
                 Application(
                     router: localRouter, configuration: .init(address: .unixDomainSocket(path: unixSocket)),

@@ -66,20 +66,7 @@ struct DiskDuplicate: Sendable {
     /// Records the new disk (and the base copy, and the original's new place in its chain);
     /// returns the new disk.
     func record(_ original: ObjectView<VDI>, services: CoreServices, in tx: inout Transaction) throws(XenAPIError) -> Ref<VDI> {
-        if let base {
-            try tx.insert(services.makeRef(VDI.self)) { record in
-                record.uuid = base.uuid
-                record.nameLabel = "base copy"
-                record.sr = original.sr
-                record.virtualSize = base.virtualSize
-                record.physicalUtilisation = base.physicalSize
-                record.type = original.type
-                record.readOnly = true
-                record.managed = false
-                record.location = base.uuid
-                record.smConfig = base.parent.map { ["vhd-parent": $0] } ?? [:]
-            }
-        }
+        if let base { try Self.recordBaseCopy(base, of: original, services: services, in: &tx) }
         if let originalLeaf {
             try tx.update(original.ref) { record in
                 record.physicalUtilisation = originalLeaf.physicalSize
@@ -115,5 +102,22 @@ struct DiskDuplicate: Sendable {
         let ref = services.makeRef(VDI.self)
         try tx.insert(ref, record)
         return ref
+    }
+
+    /// Records a new hidden base copy of `original`'s content: read-only, unmanaged, named as SM
+    /// names it.
+    static func recordBaseCopy(_ base: VHDFacts, of original: ObjectView<VDI>, services: CoreServices, in tx: inout Transaction) throws(XenAPIError) {
+        try tx.insert(services.makeRef(VDI.self)) { record in
+            record.uuid = base.uuid
+            record.nameLabel = "base copy"
+            record.sr = original.sr
+            record.virtualSize = base.virtualSize
+            record.physicalUtilisation = base.physicalSize
+            record.type = original.type
+            record.readOnly = true
+            record.managed = false
+            record.location = base.uuid
+            record.smConfig = base.parent.map { ["vhd-parent": $0] } ?? [:]
+        }
     }
 }

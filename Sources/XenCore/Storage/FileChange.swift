@@ -41,6 +41,7 @@ extension XenAPIError {
         case .noValidFooter(let path): .storageBackend(1200, "\(path): no valid VHD footer")
         case .parentNotFound(let child, _): .storageBackend(65, "the parent of \(child) is missing")
         case .parentMismatch(let child, let parent): .storageBackend(65, "\(parent) is not the parent \(child) names")
+        case .truncated(let position): .storageBackend(1200, "the stream ended early, after \(position) bytes")
         case .outOfRange(let offset, let length, let size): .storageBackend(1200, "\(length) bytes at \(offset) lie outside the \(size)-byte disk")
         }
     }

@@ -1,0 +1,138 @@
+import Foundation
+public import Hummingbird
+import NIOCore
+public import XenCore
+import XenAPI
+import XenStorage
+
+/// The disk transfer handlers, XenAPI's first that are not RPC: `GET /export_raw_vdi` and
+/// `PUT /import_raw_vdi` with `vdi=` (ref or uuid), `format=raw|vhd`, `base=` (export only),
+/// `session_id=` or basic auth, and `task_id=` (a client's task to report progress and outcome
+/// on; else one is made). Both stream: a block in memory at a time. Responses carry the
+/// `task-id` header, as xapi's do.
+public enum DiskTransferEndpoints {
+    public static func register<Context: RequestContext>(on router: Router<Context>, toolstack: Toolstack) {
+        let transfer = DiskTransfer(toolstack: toolstack)
+        router.get("/export_raw_vdi") { request, _ in await export(request, transfer, toolstack) }
+        router.put("/import_raw_vdi") { request, _ in await importDisk(request, transfer, toolstack) }
+    }
+
+    private static func export(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
+        let query = request.uri.queryParameters
+        let authorization: DiskTransfer.Authorization
+        let task: String
+        do {
+            authorization = try await authorize(request, transfer, toolstack)
+            task = try await transfer.task(adopting: query["task_id"].map(String.init), label: "VDI export")
+        } catch {
+            return failure(error)
+        }
+        let prepared: (stream: VHDExport, uuid: String)
+        do {
+            guard let vdi = query["vdi"].map(String.init) else { throw XenAPIError.invalidValue(field: "vdi", value: "") }
+            prepared = try transfer.export(vdi: vdi, format: query["format"].map(String.init) ?? "raw", base: query["base"].map(String.init))
+        } catch {
+            await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+            return failure(error, task: task)
+        }
+        let (stream, uuid) = prepared
+        let timestamp = transfer.timestamp
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .contentLength: String(stream.length)]
+        headers[.init("task-id")!] = task
+        headers[.contentDisposition] = "attachment; filename=\"\(query["vdi"] ?? "disk").\(stream.format == .vhd ? "vhd" : "raw")\""
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var sent: Int64 = 0
+                var reported = 0
+                do {
+                    try await stream.write(uuid: uuid, timestamp: timestamp) { bytes in
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                        sent += Int64(bytes.count)
+                        let percent = Int(sent * 100 / max(1, stream.length))
+                        if percent >= reported + 5 {
+                            reported = percent
+                            await transfer.progress(task, Double(percent) / 100)
+                        }
+                    }
+                    try await writer.finish(nil)
+                    await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
+                } catch {
+                    await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+                    throw error
+                }
+            })
+    }
+
+    private static func importDisk(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
+        let query = request.uri.queryParameters
+        let authorization: DiskTransfer.Authorization
+        let task: String
+        do {
+            authorization = try await authorize(request, transfer, toolstack)
+            task = try await transfer.task(adopting: query["task_id"].map(String.init), label: "VDI import")
+        } catch {
+            return failure(error)
+        }
+        let expected = request.headers[.contentLength].flatMap { Int64($0) }
+        var chunks = request.body.makeAsyncIterator()
+        var reported = 0
+        do {
+            guard let vdi = query["vdi"].map(String.init) else { throw XenAPIError.invalidValue(field: "vdi", value: "") }
+            let ref = try await transfer.importDisk(
+                vdi: vdi, format: query["format"].map(String.init) ?? "raw",
+                next: { try await chunks.next().map { Array($0.readableBytesView) } },
+                progress: { done in
+                    guard let expected, expected > 0 else { return }
+                    let percent = Int(done * 100 / expected)
+                    if percent >= reported + 5 {
+                        reported = percent
+                        await transfer.progress(task, Double(percent) / 100)
+                    }
+                })
+            await transfer.finish(task, .success(ref), authorization: authorization, toolstack: toolstack)
+            var headers: HTTPFields = [.contentType: "text/plain"]
+            headers[.init("task-id")!] = task
+            return Response(status: .ok, headers: headers)
+        } catch {
+            let failure = apiError(error)
+            await transfer.finish(task, .failure(failure), authorization: authorization, toolstack: toolstack)
+            return Self.failure(failure, task: task)
+        }
+    }
+
+    /// The session from `session_id`, or basic-auth credentials.
+    private static func authorize(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async throws -> DiskTransfer.Authorization {
+        var user: String?
+        var password: String?
+        if let header = request.headers[.authorization], header.hasPrefix("Basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
+            let colon = decoded.firstIndex(of: ":")
+        {
+            user = String(decoded[..<colon])
+            password = String(decoded[decoded.index(after: colon)...])
+        }
+        return try await transfer.authorize(
+            sessionID: request.uri.queryParameters["session_id"].map(String.init), user: user, password: password, toolstack: toolstack)
+    }
+
+    private static func apiError(_ error: any Error) -> XenAPIError {
+        (error as? XenAPIError) ?? .internalError(message: "\(error)")
+    }
+
+    /// The failure as an HTTP status (401 for sessions, 404 for a missing disk, 400 for bad
+    /// arguments, else 500) with the XenAPI error as text.
+    private static func failure(_ error: any Error, task: String? = nil) -> Response {
+        let failure = apiError(error)
+        let status: HTTPResponse.Status =
+            switch failure.code {
+            case "SESSION_INVALID", "SESSION_AUTHENTICATION_FAILED": .unauthorized
+            case "HANDLE_INVALID", "UUID_INVALID": .notFound
+            case "INVALID_VALUE": .badRequest
+            default: .internalServerError
+            }
+        var headers: HTTPFields = [.contentType: "text/plain"]
+        if let task { headers[.init("task-id")!] = task }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: failure.errorDescription.joined(separator: " ") + "\n")))
+    }
+}
