@@ -140,6 +140,7 @@ struct SRMessages: SRActions {
 
     func scan(_ context: CallContext, sr: Ref<SR>) async throws {
         try await SRScan.run(sr, services: services)
+        GarbageCollection.kick(sr, services: services)
     }
 
     func update(_ context: CallContext, sr: Ref<SR>) async throws {

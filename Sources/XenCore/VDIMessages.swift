@@ -100,6 +100,7 @@ struct VDIMessages: VDIActions {
         if let space = SRSpace.measure(record.sr, services: services, snapshot: services.database.snapshot) {
             try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in try space.record(in: &tx) }
         }
+        if deletingFile { GarbageCollection.kick(record.sr, services: services) }
     }
 
     /// `VDI_IN_USE [vdi, operation]` while a drive of a running, paused or suspended VM has it.

@@ -10,6 +10,11 @@ public enum StorageJournal: Sendable, Hashable {
     /// A double snapshot of `vdi`: its content moved to the hidden `base` (absent when `vdi`
     /// was an empty child, snapshotted beside it instead), and `clones` made over it.
     case snapshot(vdi: String, base: String?, clones: [String])
+    /// The garbage collector merging the hidden `node` into its only-child-having `parent`.
+    case coalesce(node: String, parent: String)
+    /// The garbage collector merging the visible `leaf` into its hidden `parent`, which then
+    /// takes the leaf's name.
+    case leafCoalesce(leaf: String, parent: String)
 
     /// Whether the database recorded the operation, given which VDI uuids it holds.
     public func isCommitted(knownVDI: (String) -> Bool) -> Bool {
@@ -17,6 +22,8 @@ public enum StorageJournal: Sendable, Hashable {
         case .create(let vdi): knownVDI(vdi)
         case .destroy(let vdi): !knownVDI(vdi)
         case .snapshot(_, let base, let clones): (clones.first ?? base).map(knownVDI) ?? true
+        // The collector's work changes no content any disk shows: it is always finished.
+        case .coalesce, .leafCoalesce: true
         }
     }
 
@@ -26,6 +33,8 @@ public enum StorageJournal: Sendable, Hashable {
         case .create(let vdi): "create-\(vdi)"
         case .destroy(let vdi): "destroy-\(vdi)"
         case .snapshot(let vdi, _, _): "snapshot-\(vdi)"
+        case .coalesce(let node, _): "coalesce-\(node)"
+        case .leafCoalesce(let leaf, _): "leaf-coalesce-\(leaf)"
         }
     }
 
@@ -35,6 +44,8 @@ public enum StorageJournal: Sendable, Hashable {
         case .create(let vdi): "create \(vdi)\n"
         case .destroy(let vdi): "destroy \(vdi)\n"
         case .snapshot(let vdi, let base, let clones): (["snapshot", vdi, base ?? "-"] + clones).joined(separator: " ") + "\n"
+        case .coalesce(let node, let parent): "coalesce \(node) \(parent)\n"
+        case .leafCoalesce(let leaf, let parent): "leaf-coalesce \(leaf) \(parent)\n"
         }
     }
 
@@ -43,6 +54,8 @@ public enum StorageJournal: Sendable, Hashable {
         switch words.first {
         case "create" where words.count == 2: self = .create(vdi: words[1])
         case "destroy" where words.count == 2: self = .destroy(vdi: words[1])
+        case "coalesce" where words.count == 3: self = .coalesce(node: words[1], parent: words[2])
+        case "leaf-coalesce" where words.count == 3: self = .leafCoalesce(leaf: words[1], parent: words[2])
         case "snapshot" where words.count >= 3:
             self = .snapshot(vdi: words[1], base: words[2] == "-" ? nil : words[2], clones: Array(words.dropFirst(3)))
         default: return nil
@@ -56,6 +69,8 @@ extension StorageJournal {
         switch self {
         case .create(let vdi), .destroy(let vdi): [vdi]
         case .snapshot(let vdi, let base, let clones): [vdi] + (base.map { [$0] } ?? []) + clones
+        case .coalesce(let node, let parent): [node, parent]
+        case .leafCoalesce(let leaf, let parent): [leaf, parent]
         }
     }
 }

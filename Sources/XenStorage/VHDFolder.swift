@@ -46,23 +46,25 @@ public struct VHDFolder: Sendable {
     /// Every VDI file in the folder (`<uuid>.vhd`), in name order; files that cannot be read are
     /// reported in `unreadable`.
     public func scan() throws(VHDError) -> (disks: [VHDFacts], unreadable: [String]) {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-        } catch {
-            throw .io(path: path, reason: "\(error)")
-        }
-        var disks: [VHDFacts] = []
-        var unreadable: [String] = []
-        for name in names where name.hasSuffix(".vhd") && !name.hasPrefix(".") {
-            let uuid = String(name.dropLast(4))
-            do throws(VHDError) {
-                disks.append(try facts(uuid))
+        try FolderLock.with(path) { () throws(VHDError) -> (disks: [VHDFacts], unreadable: [String]) in
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
             } catch {
-                unreadable.append(name)
+                throw .io(path: path, reason: "\(error)")
             }
+            var disks: [VHDFacts] = []
+            var unreadable: [String] = []
+            for name in names where name.hasSuffix(".vhd") && !name.hasPrefix(".") {
+                let uuid = String(name.dropLast(4))
+                do throws(VHDError) {
+                    disks.append(try facts(uuid))
+                } catch {
+                    unreadable.append(name)
+                }
+            }
+            return (disks, unreadable)
         }
-        return (disks, unreadable)
     }
 
     /// How many files the VDI's chain has (a disk without a parent is depth 1).
@@ -81,26 +83,30 @@ public struct VHDFolder: Sendable {
 
     /// A new empty dynamic disk, journalled as `.create` until `finish`.
     public func create(uuid: String, size: Int64, timestamp: UInt32) throws(VHDError) -> VHDFacts {
-        try begin(.create(vdi: uuid))
-        do throws(VHDError) {
-            try VHDWriter.createDynamic(path: file(uuid), size: size, uuid: uuid, timestamp: timestamp).close()
-            return try facts(uuid)
-        } catch {
-            try? rollBack(.create(vdi: uuid))
-            throw error
+        try FolderLock.with(path) { () throws(VHDError) -> VHDFacts in
+            try begin(.create(vdi: uuid))
+            do throws(VHDError) {
+                try VHDWriter.createDynamic(path: file(uuid), size: size, uuid: uuid, timestamp: timestamp).close()
+                return try facts(uuid)
+            } catch {
+                try? rollBack(.create(vdi: uuid))
+                throw error
+            }
         }
     }
 
     /// A new dynamic disk with `chain`'s content (a full copy that collapses the chain),
     /// journalled as `.create` until `finish`.
     public func copy(_ chain: VHDChain, uuid: String, timestamp: UInt32) throws(VHDError) -> VHDFacts {
-        try begin(.create(vdi: uuid))
-        do throws(VHDError) {
-            try VHDCopy.flatten(chain, to: file(uuid), uuid: uuid, timestamp: timestamp)
-            return try facts(uuid)
-        } catch {
-            try? rollBack(.create(vdi: uuid))
-            throw error
+        try FolderLock.with(path) { () throws(VHDError) -> VHDFacts in
+            try begin(.create(vdi: uuid))
+            do throws(VHDError) {
+                try VHDCopy.flatten(chain, to: file(uuid), uuid: uuid, timestamp: timestamp)
+                return try facts(uuid)
+            } catch {
+                try? rollBack(.create(vdi: uuid))
+                throw error
+            }
         }
     }
 
@@ -120,88 +126,96 @@ public struct VHDFolder: Sendable {
     /// of `clones` a second child. A VDI that is an empty differencing disk is not deepened: the
     /// clones become children of its parent. Journalled as `.snapshot` until `finish`.
     public func snapshot(_ vdi: String, base: String, clones: [String], timestamp: UInt32) throws(VHDError) -> SnapshotFiles {
-        let original = try facts(vdi)
-        if let parent = original.parent, original.allocatedBlocks == 0 {
-            let journal = StorageJournal.snapshot(vdi: vdi, base: nil, clones: clones)
+        try FolderLock.with(path) { () throws(VHDError) -> SnapshotFiles in
+            let original = try facts(vdi)
+            if let parent = original.parent, original.allocatedBlocks == 0 {
+                let journal = StorageJournal.snapshot(vdi: vdi, base: nil, clones: clones)
+                try begin(journal)
+                do throws(VHDError) {
+                    let parentImage = try VHDImage(path: file(parent))
+                    let made = try clones.map { (clone: String) throws(VHDError) -> VHDFacts in
+                        try VHDWriter.createDifferencing(
+                            path: file(clone), parent: parentImage, uuid: clone, timestamp: timestamp,
+                            parentTimestamp: timestamp, size: original.virtualSize
+                        ).close()
+                        return try facts(clone)
+                    }
+                    return SnapshotFiles(base: nil, leaf: original, clones: made, journal: journal)
+                } catch {
+                    try? rollBack(journal)
+                    throw error
+                }
+            }
+            let journal = StorageJournal.snapshot(vdi: vdi, base: base, clones: clones)
             try begin(journal)
             do throws(VHDError) {
-                let parentImage = try VHDImage(path: file(parent))
+                try system("link", file(vdi)) { link(file(vdi), file(base)) }
+                let baseImage = try VHDImage(path: file(base))
+                let fresh = file(vdi) + ".new"
+                try? FileManager.default.removeItem(atPath: fresh)
+                try VHDWriter.createDifferencing(path: fresh, parent: baseImage, uuid: vdi, timestamp: timestamp, parentTimestamp: timestamp).close()
+                try system("rename", fresh) { rename(fresh, file(vdi)) }
                 let made = try clones.map { (clone: String) throws(VHDError) -> VHDFacts in
                     try VHDWriter.createDifferencing(
-                        path: file(clone), parent: parentImage, uuid: clone, timestamp: timestamp,
-                        parentTimestamp: timestamp, size: original.virtualSize
+                        path: file(clone), parent: baseImage, uuid: clone, timestamp: timestamp, parentTimestamp: timestamp
                     ).close()
                     return try facts(clone)
                 }
-                return SnapshotFiles(base: nil, leaf: original, clones: made, journal: journal)
+                let writer = try VHDWriter.open(path: file(base))
+                try writer.setHidden(true)
+                try writer.close()
+                try syncFolder()
+                return SnapshotFiles(base: try facts(base), leaf: try facts(vdi), clones: made, journal: journal)
             } catch {
                 try? rollBack(journal)
                 throw error
             }
-        }
-        let journal = StorageJournal.snapshot(vdi: vdi, base: base, clones: clones)
-        try begin(journal)
-        do throws(VHDError) {
-            try system("link", file(vdi)) { link(file(vdi), file(base)) }
-            let baseImage = try VHDImage(path: file(base))
-            let fresh = file(vdi) + ".new"
-            try? FileManager.default.removeItem(atPath: fresh)
-            try VHDWriter.createDifferencing(path: fresh, parent: baseImage, uuid: vdi, timestamp: timestamp, parentTimestamp: timestamp).close()
-            try system("rename", fresh) { rename(fresh, file(vdi)) }
-            let made = try clones.map { (clone: String) throws(VHDError) -> VHDFacts in
-                try VHDWriter.createDifferencing(
-                    path: file(clone), parent: baseImage, uuid: clone, timestamp: timestamp, parentTimestamp: timestamp
-                ).close()
-                return try facts(clone)
-            }
-            let writer = try VHDWriter.open(path: file(base))
-            try writer.setHidden(true)
-            try writer.close()
-            try syncFolder()
-            return SnapshotFiles(base: try facts(base), leaf: try facts(vdi), clones: made, journal: journal)
-        } catch {
-            try? rollBack(journal)
-            throw error
         }
     }
 
     /// Grows the VDI to `size` (a multiple of 2 MiB): its file is rewritten at the new size,
     /// same uuid and parent, with the sectors it holds, then renamed over the old one.
     public func resize(_ uuid: String, to size: Int64, timestamp: UInt32) throws(VHDError) -> VHDFacts {
-        let image = try VHDImage(path: file(uuid))
-        let fresh = file(uuid) + ".resize"
-        try? FileManager.default.removeItem(atPath: fresh)
-        do throws(VHDError) {
-            let writer: VHDWriter
-            if image.footer.diskType == .differencing, let parent = try facts(uuid).parent {
-                writer = try VHDWriter.createDifferencing(
-                    path: fresh, parent: try VHDImage(path: file(parent)), uuid: image.footer.uuid, timestamp: timestamp,
-                    parentTimestamp: image.header?.parentTimestamp ?? timestamp, size: size)
-            } else {
-                writer = try VHDWriter.createDynamic(path: fresh, size: size, uuid: image.footer.uuid, timestamp: timestamp)
-            }
-            try VHDSectorCopy.copyAllocated(from: image, into: writer)
-            if image.footer.hidden != 0 { try writer.setHidden(true) }
-            try writer.close()
-            try system("rename", fresh) { rename(fresh, file(uuid)) }
-            try syncFolder()
-            return try facts(uuid)
-        } catch {
+        try FolderLock.with(path) { () throws(VHDError) -> VHDFacts in
+            let image = try VHDImage(path: file(uuid))
+            let fresh = file(uuid) + ".resize"
             try? FileManager.default.removeItem(atPath: fresh)
-            throw error
+            do throws(VHDError) {
+                let writer: VHDWriter
+                if image.footer.diskType == .differencing, let parent = try facts(uuid).parent {
+                    writer = try VHDWriter.createDifferencing(
+                        path: fresh, parent: try VHDImage(path: file(parent)), uuid: image.footer.uuid, timestamp: timestamp,
+                        parentTimestamp: image.header?.parentTimestamp ?? timestamp, size: size)
+                } else {
+                    writer = try VHDWriter.createDynamic(path: fresh, size: size, uuid: image.footer.uuid, timestamp: timestamp)
+                }
+                try VHDSectorCopy.copyAllocated(from: image, into: writer)
+                if image.footer.hidden != 0 { try writer.setHidden(true) }
+                try writer.close()
+                try system("rename", fresh) { rename(fresh, file(uuid)) }
+                try syncFolder()
+                return try facts(uuid)
+            } catch {
+                try? FileManager.default.removeItem(atPath: fresh)
+                throw error
+            }
         }
     }
 
     /// Journals the removal of a VDI's file; the file goes at `finish`, after its record.
     public func beginDestroy(_ uuid: String) throws(VHDError) -> StorageJournal {
-        let journal = StorageJournal.destroy(vdi: uuid)
-        try begin(journal)
-        return journal
+        try FolderLock.with(path) { () throws(VHDError) -> StorageJournal in
+            let journal = StorageJournal.destroy(vdi: uuid)
+            try begin(journal)
+            return journal
+        }
     }
 
     /// Removes a file no record names (a hidden leaf the garbage collector prunes).
     public func remove(_ uuid: String) throws(VHDError) {
-        try system("unlink", file(uuid)) { unlink(file(uuid)) == 0 || errno == ENOENT ? 0 : -1 }
+        try FolderLock.with(path) { () throws(VHDError) in
+            try system("unlink", file(uuid)) { unlink(file(uuid)) == 0 || errno == ENOENT ? 0 : -1 }
+        }
     }
 
     /// Deletes the folder and every file in it (`SR.destroy` of a host's local SR).
@@ -216,46 +230,62 @@ public struct VHDFolder: Sendable {
 
     /// The operations journalled and not yet finished or undone.
     public func pendingJournals() throws(VHDError) -> [StorageJournal] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: journalFolder) else { return [] }
-        return names.sorted().compactMap { name in
-            (try? String(contentsOfFile: journalFolder + "/" + name, encoding: .utf8)).flatMap(StorageJournal.init(text:))
+        try FolderLock.with(path) { () throws(VHDError) -> [StorageJournal] in
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: journalFolder) else { return [] }
+            return names.sorted().compactMap { name in
+                (try? String(contentsOfFile: journalFolder + "/" + name, encoding: .utf8)).flatMap(StorageJournal.init(text:))
+            }
         }
     }
 
     /// Completes a journalled operation the database has recorded, and forgets the journal.
     public func finish(_ journal: StorageJournal) throws(VHDError) {
-        switch journal {
-        case .create: break
-        case .destroy(let vdi): try remove(vdi)
-        case .snapshot(_, let base?, _):
-            let writer = try VHDWriter.open(path: file(base))
-            try writer.setHidden(true)
-            try writer.close()
-        case .snapshot: break
+        try FolderLock.with(path) { () throws(VHDError) in
+            switch journal {
+            case .create: break
+            case .destroy(let vdi):
+                // A disk others are built on stays, hidden, for the garbage collector.
+                if try scan().disks.contains(where: { $0.parent == vdi }) {
+                    let writer = try VHDWriter.open(path: file(vdi))
+                    try writer.setHidden(true)
+                    try writer.close()
+                } else {
+                    try remove(vdi)
+                }
+            case .snapshot(_, let base?, _):
+                let writer = try VHDWriter.open(path: file(base))
+                try writer.setHidden(true)
+                try writer.close()
+            case .snapshot: break
+            case .coalesce, .leafCoalesce: try VHDGarbageCollector(folder: self).redo(journal)
+            }
+            try end(journal)
         }
-        try end(journal)
     }
 
     /// Undoes a journalled operation the database has not recorded, and forgets the journal.
     public func rollBack(_ journal: StorageJournal) throws(VHDError) {
-        switch journal {
-        case .create(let vdi): try remove(vdi)
-        case .destroy: break
-        case .snapshot(let vdi, let base, let clones):
-            for clone in clones { try remove(clone) }
-            try? FileManager.default.removeItem(atPath: file(vdi) + ".new")
-            if let base, FileManager.default.fileExists(atPath: file(base)) {
-                if (try? facts(vdi))?.parent == base {
-                    let writer = try VHDWriter.open(path: file(base))
-                    try writer.setHidden(false)
-                    try writer.close()
-                    try system("rename", file(base)) { rename(file(base), file(vdi)) }
-                } else {
-                    try remove(base)
+        try FolderLock.with(path) { () throws(VHDError) in
+            switch journal {
+            case .create(let vdi): try remove(vdi)
+            case .destroy: break
+            case .snapshot(let vdi, let base, let clones):
+                for clone in clones { try remove(clone) }
+                try? FileManager.default.removeItem(atPath: file(vdi) + ".new")
+                if let base, FileManager.default.fileExists(atPath: file(base)) {
+                    if (try? facts(vdi))?.parent == base {
+                        let writer = try VHDWriter.open(path: file(base))
+                        try writer.setHidden(false)
+                        try writer.close()
+                        try system("rename", file(base)) { rename(file(base), file(vdi)) }
+                    } else {
+                        try remove(base)
+                    }
                 }
+            case .coalesce, .leafCoalesce: try VHDGarbageCollector(folder: self).redo(journal)
             }
+            try end(journal)
         }
-        try end(journal)
     }
 
     /// The bytes the folder's VDI files take, and the bytes its file system has free.
@@ -267,7 +297,7 @@ public struct VHDFolder: Sendable {
         return (used, Int64(stats.f_bavail) * Int64(stats.f_frsize))
     }
 
-    private func begin(_ journal: StorageJournal) throws(VHDError) {
+    func begin(_ journal: StorageJournal) throws(VHDError) {
         let target = journalFolder + "/" + journal.name
         do {
             try Data(journal.text.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
@@ -277,21 +307,21 @@ public struct VHDFolder: Sendable {
         try syncFolder()
     }
 
-    private func end(_ journal: StorageJournal) throws(VHDError) {
+    func end(_ journal: StorageJournal) throws(VHDError) {
         try syncFolder()
         let target = journalFolder + "/" + journal.name
         try system("unlink", target) { unlink(target) == 0 || errno == ENOENT ? 0 : -1 }
     }
 
     /// Makes renames and links in the folder durable.
-    private func syncFolder() throws(VHDError) {
+    func syncFolder() throws(VHDError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY)
         guard descriptor >= 0 else { throw .io(path: path, reason: "open: errno \(errno)") }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else { throw .io(path: path, reason: "fsync: errno \(errno)") }
     }
 
-    private func system(_ call: String, _ target: String, _ body: () -> Int32) throws(VHDError) {
+    func system(_ call: String, _ target: String, _ body: () -> Int32) throws(VHDError) {
         guard body() == 0 else { throw .io(path: target, reason: "\(call): errno \(errno)") }
     }
 }

@@ -176,6 +176,28 @@ struct StorageTests {
         }
     }
 
+    @Test("deleting a snapshot lets the garbage collector merge its disk's chain back into one file; records follow")
+    func garbageCollection() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let sr = try await Self.localSR(harness, session)
+            let disk = try await Self.makeDisk(harness, session, sr: sr, size: 8 * Self.mib)
+            try await Self.write(harness, session, disk, at: 0, fill: 0x42)
+            let snapshot = try await harness.value("VDI.snapshot", session, disk, [:])
+            try await Self.write(harness, session, disk, at: 4 * Self.mib, fill: 0x43)
+            let content = try await Self.content(harness, session, disk)
+            let (folder, location) = try await Self.file(harness, session, disk)
+            #expect(try folder.chainDepth(location) == 2)
+            _ = try await harness.value("VDI.destroy", session, snapshot)
+            await harness.seeded.settle()
+            #expect(try folder.chainDepth(location) == 1)
+            #expect(try await Self.content(harness, session, disk) == content)
+            #expect(try await harness.value("SR.get_VDIs", session, sr).arrayValue == [disk])
+            #expect(try await harness.value("VDI.get_sm_config", session, disk)["vhd-parent"] == nil)
+        }
+    }
+
     @Test("snapshots stop at SM's chain limit with its error")
     func chainLimit() async throws {
         let harness = try await ToolstackHarness()
