@@ -62,6 +62,15 @@ struct VBDMessages: VBDActions {
         let disc = try snapshot.require(vdi)
         guard record.type == .cd else { throw XenAPIError.vbdNotRemovableMedia(vbd: vbd.rawValue) }
         guard record.empty else { throw XenAPIError.vbdNotEmpty(vbd: vbd.rawValue) }
+        guard let library = snapshot[disc.sr], library.contentType == "iso" else {
+            throw XenAPIError.vdiIsNotIso(vdi: vdi.rawValue, type: disc.type.rawValue)
+        }
+        // A running VM's host must have the library plugged.
+        if let vm = snapshot[record.vm], vm.powerState != .halted,
+            !library.pbds.contains(where: { snapshot[$0].map { $0.host == vm.residentOn && $0.currentlyAttached } ?? false })
+        {
+            throw XenAPIError.vmRequiresSR(vm: record.vm.rawValue, sr: disc.sr.rawValue)
+        }
         try await changeMedia(record, media: disc.uuid) { tx throws(XenAPIError) in
             try tx.update(vbd) { vbd in
                 vbd.vdi = vdi

@@ -34,6 +34,7 @@ public final class Toolstack: Sendable {
         try await PoolBootstrap.run(services)
         try await TemplateInstaller.run(services)
         try await StorageRecovery.run(services)
+        try await ToolsLibrary.run(services)
         let hosts = HostMessages.machineHosts(services)
         try await HostMessages.finishInterruptedBoots(services, hosts: hosts)
         try await HostMessages.enableAfterRestart(services, hosts: hosts)

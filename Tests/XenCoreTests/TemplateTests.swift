@@ -146,15 +146,18 @@ struct TemplateTests {
             let session = RPCValue.string(try await harness.login())
             let vm = try await makeVM(harness, session)
             let sr = try await localSR(harness, session)
-            let iso = try await harness.value("VDI.create", session, [
-                "name_label": "debian-12.iso", "name_description": "", "SR": sr, "virtual_size": "1000", "type": "user",
-                "sharable": false, "read_only": true, "other_config": [:],
+            let iso = try #require(try await harness.value("VDI.get_by_name_label", session, "guest-tools.iso").arrayValue?.first)
+            let data = try await harness.value("VDI.create", session, [
+                "name_label": "data", "name_description": "", "SR": sr, "virtual_size": "1000", "type": "user",
+                "sharable": false, "read_only": false, "other_config": [:],
             ])
+            #expect(await harness.call("VBD.insert", session, .string("OpaqueRef:nonsense"), iso).failureCode == "HANDLE_INVALID")
             let cd = try await harness.value("VBD.create", session, [
                 "VM": vm, "VDI": .string(OpaqueRef.null), "userdevice": "3", "bootable": false, "mode": "RO", "type": "CD",
                 "empty": true, "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:],
             ])
             #expect(await harness.call("VBD.eject", session, cd) == .failure(["VBD_IS_EMPTY", cd.stringValue!]))
+            #expect(await harness.call("VBD.insert", session, cd, data) == .failure(["VDI_IS_NOT_ISO", data.stringValue!, "user"]))
             _ = try await harness.value("VBD.insert", session, cd, iso)
             #expect(try await harness.value("VBD.get_empty", session, cd) == false)
             #expect(await harness.call("VBD.insert", session, cd, iso) == .failure(["VBD_NOT_EMPTY", cd.stringValue!]))
@@ -165,7 +168,7 @@ struct TemplateTests {
             _ = try await harness.value("VBD.eject", session, cd)
             #expect(await harness.machines.hypervisors[0].stat(uuid)?.spec.media[3] == .some(nil))
             let disk = try await harness.value("VBD.create", session, [
-                "VM": vm, "VDI": iso, "userdevice": "autodetect", "bootable": false, "mode": "RW", "type": "Disk",
+                "VM": vm, "VDI": data, "userdevice": "autodetect", "bootable": false, "mode": "RW", "type": "Disk",
                 "empty": false, "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:],
             ])
             #expect(try await harness.value("VBD.get_userdevice", session, disk) == "0")

@@ -74,10 +74,13 @@ def test_xenserver_guest_playbook(start_xapid, tmp_path):
     xapid = start_xapid()
     s = xapid.login()
     x = s.xenapi
-    pool = x.pool.get_all()[0]
-    x.VDI.create({"name_label": "debian-12.iso", "name_description": "", "SR": x.pool.get_default_SR(pool),
-                  "virtual_size": str(650 << 20), "type": "user", "sharable": False, "read_only": True,
-                  "other_config": {}})
+    # An ISO library holding the installer disc, as an admin would set one up.
+    library = tmp_path / "isos"
+    library.mkdir()
+    with open(library / "debian-12.iso", "wb") as disc:
+        disc.truncate(650 << 20)
+    master = x.pool.get_master(x.pool.get_all()[0])
+    x.SR.create(master, {"location": str(library)}, "0", "ISO library", "", "iso", "iso", True, {})
 
     playbook = tmp_path / "guest.yml"
     playbook.write_text(PLAYBOOK % {"url": xapid.url, "password": PASSWORD})

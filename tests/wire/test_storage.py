@@ -227,3 +227,53 @@ def test_clone_chain_copy_snapshot_and_revert(xapid, tmp_path):
     download(xapid, session, disk_of(x, vm), str(tmp_path / "reverted.raw"))
     assert same(image, str(tmp_path / "reverted.raw"))
     assert failure(x.VM.snapshot_with_quiesce, vm, "q")[0] == "VM_BAD_POWER_STATE"
+
+
+def test_iso_libraries_and_a_disc_in_a_running_vm(xapid, tmp_path):
+    x = xapid.login().xenapi
+    (tools,) = [ref for ref, sr in x.SR.get_all_records().items() if sr["is_tools_sr"]]
+    assert x.SR.get_name_label(tools) == "XenServer Tools" and x.SR.get_shared(tools)
+    (guest_tools,) = x.SR.get_VDIs(tools)
+    record = x.VDI.get_record(guest_tools)
+    assert record["name_label"] == "guest-tools.iso" and record["is_tools_iso"] and record["read_only"]
+    iso_file = os.path.join(xapid.data_dir, "sr", "tools", "guest-tools.iso")
+    assert "ISO 9660" in subprocess.run(["file", iso_file], capture_output=True, text=True).stdout
+    assert int(record["virtual_size"]) == os.path.getsize(iso_file)
+
+    library = tmp_path / "isos"
+    (library / "folder.iso").mkdir(parents=True)
+    with open(library / "debian-12.iso", "wb") as f:
+        f.truncate(MIB)
+    (library / "notes.txt").write_text("not a disc")
+    (tmp_path / "outside.iso").write_bytes(b"x" * 2048)
+    os.symlink("../outside.iso", library / "escape.iso")
+    master = x.pool.get_master(x.pool.get_all()[0])
+    sr = x.SR.create(master, {"location": str(library)}, "0", "ISOs", "", "iso", "iso", True, {})
+    assert [x.VDI.get_name_label(v) for v in x.SR.get_VDIs(sr)] == ["debian-12.iso"]
+    debian = x.SR.get_VDIs(sr)[0]
+    uuid = x.VDI.get_uuid(debian)
+    (library / "Alpine.ISO").write_bytes(b"\0" * 4096)
+    x.SR.scan(sr)
+    assert sorted(x.VDI.get_name_label(v) for v in x.SR.get_VDIs(sr)) == ["Alpine.ISO", "debian-12.iso"]
+    assert x.VDI.get_uuid(debian) == uuid, "a disc keeps its uuid across scans"
+
+    vm = new_vm(x, "with-cd")
+    cd = x.VBD.create({"VM": vm, "VDI": "OpaqueRef:NULL", "userdevice": "3", "bootable": False, "mode": "RO",
+                       "type": "CD", "empty": True, "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    x.VM.start(vm, False, False)
+    x.VBD.insert(cd, debian)
+    assert not x.VBD.get_empty(cd) and x.VBD.get_VDI(cd) == debian
+    assert failure(x.VBD.insert, cd, guest_tools) == ["VBD_NOT_EMPTY", cd]
+    x.VBD.eject(cd)
+    x.VBD.insert(cd, guest_tools)
+    disk = new_disk(x, local_sr(x), 4 * MIB)
+    x.VBD.eject(cd)
+    assert failure(x.VBD.insert, cd, disk) == ["VDI_IS_NOT_ISO", disk, "user"]
+    # A disc whose file is gone is forgotten at the next scan; a drive holding it is emptied.
+    x.VBD.insert(cd, debian)
+    os.remove(library / "debian-12.iso")
+    x.SR.scan(sr)
+    assert x.VDI.get_missing(debian), "kept, marked missing, while a running VM has it"
+    x.VM.hard_shutdown(vm)
+    x.SR.scan(sr)
+    assert debian not in x.VDI.get_all() and x.VBD.get_empty(cd)

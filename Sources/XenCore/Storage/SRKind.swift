@@ -28,6 +28,7 @@ extension CoreServices {
     /// share at its mount point under the storage folder. `nil` for an SR without files here.
     func srFolder(of sr: Ref<SR>, in snapshot: Snapshot) -> String? {
         guard let record = snapshot[sr], let kind = SRKind(type: record.type) else { return nil }
+        if record.isToolsSR { return toolsFolder }
         let config = record.pbds.lazy.compactMap { snapshot[$0]?.deviceConfig }.first ?? [:]
         switch (record.type, kind) {
         case ("ext", _): return storageRoot + "/" + record.uuid
