@@ -6,7 +6,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
-// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench)
+// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, storage-bench)
 let package = Package(
     name: "swift-xapi-benchmarks",
     platforms: [.macOS(.v15)],
@@ -31,6 +31,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
+        .executableTarget(
+            name: "storage-bench",
+            dependencies: [.product(name: "XenToolstack", package: root)]),
         .executableTarget(
             name: "pool-bench",
             dependencies: [

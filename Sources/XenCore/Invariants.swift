@@ -22,6 +22,23 @@ public enum Invariants {
             found += violations(of: vm, domains: stats[vm.uuid] ?? [], in: snapshot)
         }
         found += await memoryViolations(services, snapshot)
+        found += storageViolations(services, snapshot)
+        return found
+    }
+
+    /// Every disk the records hold in a VHD SR has its file (its chain is the files' own
+    /// business: records of parents follow them only at the next scan).
+    private static func storageViolations(_ services: CoreServices, _ snapshot: Snapshot) -> [String] {
+        var found: [String] = []
+        for sr in snapshot.objects(SR.self) {
+            guard let folder = services.vhdFolder(of: sr.ref, in: snapshot), sr.pbds.contains(where: { snapshot[$0]?.currentlyAttached == true })
+            else { continue }
+            for vdi in sr.vdis.compactMap({ snapshot[$0] }) where vdi.managed {
+                if !folder.exists(vdi.location) {
+                    found.append("\(vdi.nameLabel) (\(vdi.ref)): no file \(vdi.location).vhd in SR \(sr.uuid)")
+                }
+            }
+        }
         return found
     }
 

@@ -32,7 +32,8 @@ public enum StorageJournal: Sendable, Hashable {
         switch self {
         case .create(let vdi): "create-\(vdi)"
         case .destroy(let vdi): "destroy-\(vdi)"
-        case .snapshot(let vdi, _, _): "snapshot-\(vdi)"
+        // Unique per operation: a journal another incarnation finished must never name this one.
+        case .snapshot(let vdi, let base, let clones): "snapshot-\(vdi)-\(base ?? clones.first ?? "")"
         case .coalesce(let node, _): "coalesce-\(node)"
         case .leafCoalesce(let leaf, _): "leaf-coalesce-\(leaf)"
         }

@@ -46,3 +46,18 @@ func uuidText(_ bytes: ArraySlice<UInt8>) -> String {
     let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
     return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { hex[$0].joined() }.joined(separator: "-")
 }
+
+/// Whether every byte is zero: eight bytes at a time, stopping at the first 4 KiB that is not.
+func isAllZero(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let words = bytes.count / 8
+    var index = 0
+    while index < words {
+        let end = min(words, index + 512)
+        var accumulated: UInt64 = 0
+        for word in index..<end { accumulated |= bytes.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self) }
+        if accumulated != 0 { return false }
+        index = end
+    }
+    for offset in (words * 8)..<bytes.count where bytes[offset] != 0 { return false }
+    return true
+}

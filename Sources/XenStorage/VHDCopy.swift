@@ -20,7 +20,7 @@ public enum VHDCopy {
                 do throws(VHDError) {
                     let target = UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
                     try chain.read(at: offset, into: target)
-                    guard target.contains(where: { $0 != 0 }) else { return }
+                    guard !isAllZero(UnsafeRawBufferPointer(target)) else { return }
                     try writer.write(at: offset, UnsafeRawBufferPointer(target))
                     written += 1
                 } catch {

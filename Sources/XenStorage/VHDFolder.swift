@@ -43,6 +43,11 @@ public struct VHDFolder: Sendable {
     /// What the VDI's file says of itself.
     public func facts(_ uuid: String) throws(VHDError) -> VHDFacts { VHDFacts(uuid: uuid, image: try VHDImage(path: file(uuid))) }
 
+    /// What a file this folder has just made empty says of itself, read from its header alone.
+    private func emptyFacts(_ uuid: String) throws(VHDError) -> VHDFacts {
+        VHDFacts(uuid: uuid, image: try VHDImage(path: file(uuid), readingTables: false))
+    }
+
     /// Every VDI file in the folder (`<uuid>.vhd`), in name order; files that cannot be read are
     /// reported in `unreadable`.
     public func scan() throws(VHDError) -> (disks: [VHDFacts], unreadable: [String]) {
@@ -70,12 +75,19 @@ public struct VHDFolder: Sendable {
     /// How many files the VDI's chain has (a disk without a parent is depth 1).
     public func chainDepth(_ uuid: String) throws(VHDError) -> Int {
         var depth = 1
-        var current = try facts(uuid)
-        while let parent = current.parent, depth <= VHDChain.maximumDepth {
-            current = try facts(parent)
+        var current = try parent(of: uuid)
+        while let parent = current, depth <= VHDChain.maximumDepth {
+            current = try self.parent(of: parent)
             depth += 1
         }
         return depth
+    }
+
+    /// The VDI's parent's uuid, read from its header alone.
+    func parent(of uuid: String) throws(VHDError) -> String? {
+        let image = try VHDImage(path: file(uuid), readingTables: false)
+        guard image.footer.diskType == .differencing, let name = image.header?.parentName, name.hasSuffix(".vhd") else { return nil }
+        return String(name.dropLast(4))
     }
 
     /// The VDI's content: its file and its parents'.
@@ -132,13 +144,13 @@ public struct VHDFolder: Sendable {
                 let journal = StorageJournal.snapshot(vdi: vdi, base: nil, clones: clones)
                 try begin(journal)
                 do throws(VHDError) {
-                    let parentImage = try VHDImage(path: file(parent))
+                    let parentImage = try VHDImage(path: file(parent), readingTables: false)
                     let made = try clones.map { (clone: String) throws(VHDError) -> VHDFacts in
                         try VHDWriter.createDifferencing(
                             path: file(clone), parent: parentImage, uuid: clone, timestamp: timestamp,
                             parentTimestamp: timestamp, size: original.virtualSize
                         ).close()
-                        return try facts(clone)
+                        return try emptyFacts(clone)
                     }
                     return SnapshotFiles(base: nil, leaf: original, clones: made, journal: journal)
                 } catch {
@@ -150,7 +162,7 @@ public struct VHDFolder: Sendable {
             try begin(journal)
             do throws(VHDError) {
                 try system("link", file(vdi)) { link(file(vdi), file(base)) }
-                let baseImage = try VHDImage(path: file(base))
+                let baseImage = try VHDImage(path: file(base), readingTables: false)
                 let fresh = file(vdi) + ".new"
                 try? FileManager.default.removeItem(atPath: fresh)
                 try VHDWriter.createDifferencing(path: fresh, parent: baseImage, uuid: vdi, timestamp: timestamp, parentTimestamp: timestamp).close()
@@ -159,13 +171,14 @@ public struct VHDFolder: Sendable {
                     try VHDWriter.createDifferencing(
                         path: file(clone), parent: baseImage, uuid: clone, timestamp: timestamp, parentTimestamp: timestamp
                     ).close()
-                    return try facts(clone)
+                    return try emptyFacts(clone)
                 }
-                let writer = try VHDWriter.open(path: file(base))
-                try writer.setHidden(true)
-                try writer.close()
+                try VHDWriter.setHidden(true, path: file(base))
                 try syncFolder()
-                return SnapshotFiles(base: try facts(base), leaf: try facts(vdi), clones: made, journal: journal)
+                var baseFacts = original
+                baseFacts.uuid = base
+                baseFacts.hidden = true
+                return SnapshotFiles(base: baseFacts, leaf: try emptyFacts(vdi), clones: made, journal: journal)
             } catch {
                 try? rollBack(journal)
                 throw error
@@ -291,7 +304,10 @@ public struct VHDFolder: Sendable {
     /// The bytes the folder's VDI files take, and the bytes its file system has free.
     public func space() throws(VHDError) -> (used: Int64, available: Int64) {
         var used: Int64 = 0
-        for disk in try scan().disks { used += disk.physicalSize }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in names where name.hasSuffix(".vhd") {
+            used += ((try? FileManager.default.attributesOfItem(atPath: path + "/" + name))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { throw .io(path: path, reason: "statvfs: errno \(errno)") }
         return (used, Int64(stats.f_bavail) * Int64(stats.f_frsize))

@@ -17,8 +17,9 @@ public final class VHDImage: Sendable {
     private let descriptor: FileDescriptor
     public let fileSize: Int64
 
-    /// Opens the file and reads its metadata.
-    public init(path: String) throws(VHDError) {
+    /// Opens the file and reads its metadata; without `readingTables`, only its footer and
+    /// header (enough for its size, flags and parent, not to read its data).
+    public init(path: String, readingTables: Bool = true) throws(VHDError) {
         self.path = path
         do {
             descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
@@ -46,6 +47,11 @@ public final class VHDImage: Sendable {
             }
             let header = try VHDHeader(parsing: try Self.read(descriptor, at: Int64(footer.dataOffset), count: 1024)[...])
             self.header = header
+            guard readingTables else {
+                bat = []
+                batmap = nil
+                return
+            }
             let entries = Int(header.maxTableEntries)
             let table = try Self.read(descriptor, at: Int64(header.tableOffset), count: entries * 4)
             let fields = BigEndianFields(table[...])

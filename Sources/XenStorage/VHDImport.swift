@@ -20,7 +20,7 @@ public enum VHDImport {
             }
             if block.count % 512 != 0 { block += [UInt8](repeating: 0, count: 512 - block.count % 512) }
             let index = Int(offset / Int64(VHDLayout.blockSize))
-            if holdsData(index) || block.contains(where: { $0 != 0 }) {
+            if holdsData(index) || !block.withUnsafeBytes(isAllZero) {
                 try block.withUnsafeBytes { try writer.write(at: offset, $0) }
             }
             offset += Int64(block.count)

@@ -21,6 +21,8 @@ public final class VHDWriter {
     /// Where the next block's metadata may start (the end of metadata or of the last block).
     private var endOfData: Int64
     private var closed = false
+    /// Blocks became full since the batmap was last written.
+    private var batmapChanged = false
 
     /// A new, empty dynamic disk of `size` bytes (a multiple of 2 MiB, at most 2040 GiB).
     public static func createDynamic(path: String, size: Int64, uuid: String, timestamp: UInt32) throws(VHDError) -> VHDWriter {
@@ -153,6 +155,35 @@ public final class VHDWriter {
         try write(footer, at: endOfData)
     }
 
+    /// Sets or clears the hidden flag of a closed file's two footers without reading its tables.
+    public static func setHidden(_ hidden: Bool, path: String) throws(VHDError) {
+        let image = try VHDImage(path: path, readingTables: false)
+        guard image.primaryFooterValid else {
+            let writer = try open(path: path)
+            try writer.setHidden(hidden)
+            try writer.close()
+            return
+        }
+        var footer = BigEndianWriter(count: 0)
+        footer.bytes = try image.read(at: image.fileSize - 512, count: 512)
+        footer.bytes[85] = hidden ? 1 : 0
+        footer.sealChecksum(at: 64)
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(FilePath(path), .readWrite)
+        } catch {
+            throw .io(path: path, reason: "\(error)")
+        }
+        defer { try? descriptor.close() }
+        do {
+            for offset in [0, image.fileSize - 512] {
+                _ = try footer.bytes.withUnsafeBytes { try descriptor.write(toAbsoluteOffset: offset, $0) }
+            }
+        } catch {
+            throw .io(path: path, reason: "\(error)")
+        }
+    }
+
     /// Makes `parent` (in the same folder) this differencing disk's parent, rewriting the
     /// header's parent fields and its locators in place, as `vhd-util modify -p` does.
     public func setParent(_ parent: VHDImage, parentTimestamp: UInt32) throws(VHDError) {
@@ -201,6 +232,7 @@ public final class VHDWriter {
         guard !closed else { return }
         closed = true
         do throws(VHDError) {
+            if batmapChanged { try writeBatmap() }
             try write(footer, at: endOfData)
         } catch {
             try? descriptor.close()
@@ -236,12 +268,19 @@ public final class VHDWriter {
         }
         let bitmapOffset = Int64(bat[block]) * 512
         try write(data, at: bitmapOffset + 512 + Int64(first) * 512)
-        var bitmap = try read(count: VHDLayout.bitmapBytes, at: bitmapOffset)
-        for sector in first..<(first + sectors) { bitmap[sector / 8] |= 0x80 >> UInt8(sector % 8) }
+        guard batmap[block / 8] & (0x80 >> UInt8(block % 8)) == 0 else { return }
+        var bitmap: [UInt8]
+        if sectors == VHDLayout.sectorsPerBlock {
+            bitmap = [UInt8](repeating: 0xFF, count: VHDLayout.bitmapBytes)
+        } else {
+            bitmap = try read(count: VHDLayout.bitmapBytes, at: bitmapOffset)
+            for sector in first..<(first + sectors) { bitmap[sector / 8] |= 0x80 >> UInt8(sector % 8) }
+        }
         try write(bitmap, at: bitmapOffset)
-        if bitmap[0..<(VHDLayout.sectorsPerBlock / 8)].allSatisfy({ $0 == 0xFF }), batmap[block / 8] & (0x80 >> UInt8(block % 8)) == 0 {
+        if bitmap[0..<(VHDLayout.sectorsPerBlock / 8)].allSatisfy({ $0 == 0xFF }) {
+            // Written on close: a batmap bit left unset only sends readers to the bitmap.
             batmap[block / 8] |= 0x80 >> UInt8(block % 8)
-            try writeBatmap()
+            batmapChanged = true
         }
     }
 
