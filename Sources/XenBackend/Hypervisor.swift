@@ -50,6 +50,28 @@ public protocol Hypervisor: Sendable {
     func stat(_ vm: String) async -> DomainStat?
     /// The domains that changed after `generation`, and the generation to ask from next.
     func updates(since generation: Int64) async -> (generation: Int64, changed: [String])
+    /// What the guest of a running domain wrote to its disks since last asked, for a backend
+    /// whose guests do not write the disk files themselves (the simulator's); a backend whose
+    /// guests do (QEMU's) has none to report.
+    func guestDiskWrites(_ vm: String) async -> [GuestDiskWrite]
+}
+
+/// One write a simulated guest made to a disk: where (a position the toolstack maps into the
+/// disk, 4 KiB-aligned), how much, and a seed for its bytes.
+public struct GuestDiskWrite: Sendable, Hashable {
+    /// The disk's slot (its drive's `userdevice`).
+    public var disk: Int
+    public var position: UInt64
+    /// Bytes, a multiple of 4 KiB.
+    public var length: Int
+    public var seed: UInt64
+
+    public init(disk: Int, position: UInt64, length: Int, seed: UInt64) {
+        self.disk = disk
+        self.position = position
+        self.length = length
+        self.seed = seed
+    }
 }
 
 /// A domain to create: what the VM record asks for.

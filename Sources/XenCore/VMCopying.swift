@@ -53,9 +53,14 @@ extension VMMessages {
         let services = self.services
         let snapshot = services.database.snapshot
         let now = services.now()
-        let original = try snapshot.require(vm)
+        var original = try snapshot.require(vm)
         try VMPowerRules.check(original, operation)
-        let made = try makeDisks(of: original, disks, at: now, in: snapshot)
+        if original.powerState != .halted {
+            // The snapshot holds what the guest has written so far.
+            await GuestDiskWrites.apply(original.record, services: services)
+            original = try services.database.snapshot.require(vm)
+        }
+        let made = try makeDisks(of: original, disks, at: now, in: services.database.snapshot)
         let after = services.database.snapshot
         let srs = Set(made.flatMap { disk in [disk.sr, after[disk.original]?.sr ?? .null] }).filter { !$0.isNull }
         let measured = srs.sorted { $0.rawValue < $1.rawValue }.compactMap { SRSpace.measure($0, services: services, snapshot: after) }

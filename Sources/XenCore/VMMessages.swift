@@ -285,6 +285,8 @@ struct VMMessages: VMActions {
             try Self.refreshAllowedOperations(&tx, vm)
             return (try tx.snapshot.require(vm).record, host)
         }
+        // What the guest wrote lands in its disks before it stops, moves or restarts.
+        await GuestDiskWrites.apply(record, services: services)
         var outcome: Result<(inout Transaction) throws(XenAPIError) -> Void, XenAPIError>
         do {
             outcome = .success(try await body(record, host))

@@ -36,6 +36,8 @@ public final class SimulatedHypervisor: Hypervisor {
         /// A created domain readied to take a live migration.
         var incoming = false
         var changed: Int64
+        /// How many times the guest's disk writes were collected.
+        var writesCollected: Int?
     }
 
     private struct State: Codable {
@@ -278,6 +280,33 @@ public final class SimulatedHypervisor: Hypervisor {
     public func stat(_ vm: String) async -> DomainStat? {
         state.withLock { state in
             state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: guestReport($0)) }
+        }
+    }
+
+    /// A running guest writes one to four runs of 4 to 64 KiB to each disk between two
+    /// collections, at places its uuid and the collection's number decide (so the same seed
+    /// gives the same disks).
+    public func guestDiskWrites(_ vm: String) async -> [GuestDiskWrite] {
+        let collected: (Int, [Int])? = try? mutate { (state: inout State) throws(HypervisorError) -> (Int, [Int])? in
+            guard var domain = state.domains[vm], domain.state == .running, !domain.spec.disks.isEmpty else { return nil }
+            let count = domain.writesCollected ?? 0
+            domain.writesCollected = count + 1
+            state.domains[vm] = domain
+            return (count, domain.spec.disks)
+        } ?? nil
+        guard let (count, disks) = collected else { return [] }
+        var seed = vm.utf8.reduce(UInt64(14_695_981_039_346_656_037)) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 } ^ UInt64(count)
+        func next() -> UInt64 {
+            seed &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = seed
+            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            return mixed ^ (mixed >> 31)
+        }
+        return disks.flatMap { disk in
+            (0...(next() % 4)).map { _ in
+                GuestDiskWrite(disk: disk, position: next(), length: Int(1 + next() % 16) * 4096, seed: next())
+            }
         }
     }
 

@@ -40,6 +40,8 @@ extension VHDImage {
         guard footer.diskType != .fixed else { return Int64(block) * Int64(blockSize) < virtualSize }
         guard let header, header.blockSize > 0 else { return false }
         let perRegion = max(1, blockSize / Int(header.blockSize))
+        // A parent smaller than its (resized) child has no entries that far.
+        guard block * perRegion < bat.count else { return false }
         return (block * perRegion..<min(bat.count, (block + 1) * perRegion)).contains { bat[$0] != VHDFormat.unallocated }
     }
 }

@@ -215,6 +215,26 @@ public struct VHDFolder: Sendable {
         }
     }
 
+    /// Writes `data` (whole sectors) into the VDI's own file at `offset` of the disk, as its
+    /// guest would; returns what the file says of itself afterwards.
+    public func write(_ uuid: String, at offset: Int64, _ data: [UInt8]) throws(VHDError) -> VHDFacts {
+        try FolderLock.with(path) { () throws(VHDError) -> VHDFacts in
+            let writer = try VHDWriter.open(path: file(uuid))
+            do throws(VHDError) {
+                var failure: VHDError?
+                data.withUnsafeBytes { bytes in
+                    do throws(VHDError) { try writer.write(at: offset, bytes) } catch { failure = error }
+                }
+                if let failure { throw failure }
+                try writer.close()
+            } catch {
+                try? writer.close()
+                throw error
+            }
+            return try facts(uuid)
+        }
+    }
+
     /// Journals the removal of a VDI's file; the file goes at `finish`, after its record.
     public func beginDestroy(_ uuid: String) throws(VHDError) -> StorageJournal {
         try FolderLock.with(path) { () throws(VHDError) -> StorageJournal in

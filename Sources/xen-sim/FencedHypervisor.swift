@@ -101,4 +101,9 @@ final class FencedHypervisor: Hypervisor {
     func updates(since generation: Int64) async -> (generation: Int64, changed: [String]) {
         await inner.updates(since: generation)
     }
+
+    func guestDiskWrites(_ vm: String) async -> [GuestDiskWrite] {
+        if fenced.load(ordering: .sequentiallyConsistent) { return [] }
+        return await inner.guestDiskWrites(vm)
+    }
 }

@@ -198,6 +198,32 @@ struct StorageTests {
         }
     }
 
+    @Test("a running guest's writes land in its disk: a snapshot holds them, later ones grow the leaf, and the collector folds it back")
+    func guestWrites() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session)
+            let disk = try await Self.makeDisk(harness, session, sr: try await Self.localSR(harness, session), size: 16 * Self.mib)
+            try await Self.attach(harness, session, vm: vm, vdi: disk)
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            let snapshot = try await harness.value("VM.snapshot", session, vm, "running")
+            let snapDisk = try await Self.diskOf(harness, session, snapshot)
+            let atSnapshot = try await Self.content(harness, session, snapDisk)
+            #expect(atSnapshot.contains { $0 != 0 }, "the guest had written before the snapshot")
+            #expect(try await Self.content(harness, session, disk) == atSnapshot)
+            _ = try await harness.value("VM.hard_shutdown", session, vm)
+            let after = try await Self.content(harness, session, disk)
+            #expect(after != atSnapshot, "and wrote more before it stopped")
+            let (folder, location) = try await Self.file(harness, session, disk)
+            #expect(try folder.chainDepth(location) == 2)
+            _ = try await harness.value("VDI.destroy", session, snapDisk)
+            await harness.seeded.settle()
+            #expect(try folder.chainDepth(location) == 1)
+            #expect(try await Self.content(harness, session, disk) == after)
+        }
+    }
+
     @Test("snapshots stop at SM's chain limit with its error")
     func chainLimit() async throws {
         let harness = try await ToolstackHarness()
