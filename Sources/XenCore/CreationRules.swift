@@ -99,5 +99,6 @@ enum CreationRules {
             vbd.empty = record.vdi.isNull
             vbd.currentlyAttached = false
         }
+        if !record.vdi.isNull { try StorageRules.refresh(record.vdi, in: &tx) }
     }
 }

@@ -354,7 +354,10 @@ struct VMMessages: VMActions {
 
     /// Sets `allowed_operations` from the VM's state as it now stands in the transaction.
     static func refreshAllowedOperations(_ tx: inout Transaction, _ vm: Ref<VM>) throws(XenAPIError) {
-        let allowed = VMPowerRules.allowedOperations(try tx.snapshot.require(vm), in: tx.snapshot)
+        let record = try tx.snapshot.require(vm)
+        let allowed = VMPowerRules.allowedOperations(record, in: tx.snapshot)
         try tx.set(vm, \.allowedOperations, allowed)
+        // Its disks: one a running VM has may not be destroyed or resized offline.
+        for vbd in record.vbds { if let vdi = tx.snapshot[vbd]?.vdi { try StorageRules.refresh(vdi, in: &tx) } }
     }
 }

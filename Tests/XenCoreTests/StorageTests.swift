@@ -95,7 +95,10 @@ struct StorageTests {
 
             let vm = try await makeVM(harness, session)
             try await Self.attach(harness, session, vm: vm, vdi: vdi)
+            #expect(try await harness.value("VDI.get_allowed_operations", session, vdi).arrayValue?.contains("destroy") == true)
+            #expect(try await harness.value("SR.get_allowed_operations", session, sr).arrayValue?.contains("vdi_create") == true)
             _ = try await harness.value("VM.start", session, vm, false, false)
+            #expect(try await harness.value("VDI.get_allowed_operations", session, vdi).arrayValue?.contains("destroy") == false)
             #expect(await harness.call("VDI.destroy", session, vdi) == .failure(["VDI_IN_USE", vdi.stringValue!, "destroy"]))
             _ = try await harness.value("VM.hard_shutdown", session, vm)
             _ = try await harness.value("VDI.destroy", session, vdi)

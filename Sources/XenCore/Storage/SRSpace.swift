@@ -22,7 +22,8 @@ struct SRSpace: Sendable {
     }
 
     /// Sets the SR's physical utilisation and size, and its virtual allocation (the sum of its
-    /// disks' virtual sizes), as SM's `SR.update` does.
+    /// disks' virtual sizes), as SM's `SR.update` does, and the SR's and its disks'
+    /// `allowed_operations`.
     func record(in tx: inout Transaction) throws(XenAPIError) {
         guard let record = tx.snapshot[sr] else { return }
         let allocation = record.vdis.reduce(Int64(0)) { $0 + (tx.snapshot[$1]?.virtualSize ?? 0) }
@@ -31,5 +32,6 @@ struct SRSpace: Sendable {
             record.physicalSize = used + available
             record.virtualAllocation = allocation
         }
+        try StorageRules.refresh(sr, in: &tx)
     }
 }
