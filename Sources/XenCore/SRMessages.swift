@@ -85,8 +85,8 @@ struct SRMessages: SRActions {
         let services = self.services
         let sr = services.makeRef(SR.self)
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            if let existing = tx.snapshot.ref(SR.self, uuid: uuid) {
-                throw XenAPIError.uuidInvalid(className: "SR", uuid: existing.rawValue)
+            if tx.snapshot.ref(SR.self, uuid: uuid) != nil {
+                throw XenAPIError.uuidInvalid(className: SR.className, uuid: uuid)
             }
             try tx.insert(sr) { record in
                 record.uuid = uuid.isEmpty ? services.environment.makeUUID() : uuid

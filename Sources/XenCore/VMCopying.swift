@@ -127,7 +127,7 @@ extension VMMessages {
                 }
             }
         } catch {
-            for disk in made.reversed() { if let change = disk.change { try? change.folder.rollBack(change.journal) } }
+            FileChange.undo(made.compactMap(\.change))
             throw error
         }
         return made
@@ -184,7 +184,7 @@ extension VMMessages {
         var changes: [FileChange] = []
         do throws(XenAPIError) {
             for disk in disks.disks {
-                guard let sr = snapshot.ref(SR.self, uuid: disk.sr) else { throw XenAPIError.uuidInvalid(className: "sr", uuid: disk.sr) }
+                guard let sr = snapshot.ref(SR.self, uuid: disk.sr) else { throw XenAPIError.uuidInvalid(className: SR.className.lowercased(), uuid: disk.sr) }
                 let uuid = services.environment.makeUUID()
                 guard let folder = services.vhdFolder(of: sr, in: snapshot) else {
                     throw XenAPIError.srOperationNotSupported(sr: sr.rawValue)
@@ -197,7 +197,7 @@ extension VMMessages {
                 files.append((disk, sr, uuid, facts))
             }
         } catch {
-            for change in changes.reversed() { try? change.folder.rollBack(change.journal) }
+            FileChange.undo(changes)
             throw error
         }
         let after = services.database.snapshot

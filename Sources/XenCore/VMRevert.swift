@@ -38,7 +38,7 @@ extension VMMessages {
                 changes.append(FileChange(folder: folder, journal: journal))
             }
         } catch {
-            for change in changes.reversed() { try? change.folder.rollBack(change.journal) }
+            FileChange.undo(changes)
             throw error
         }
         let after = services.database.snapshot

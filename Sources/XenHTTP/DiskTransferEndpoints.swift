@@ -21,11 +21,9 @@ public enum DiskTransferEndpoints {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
-        do {
-            authorization = try await authorize(request, transfer, toolstack)
-            task = try await transfer.task(adopting: query["task_id"].map(String.init), label: "VDI export")
-        } catch {
-            return failure(error)
+        switch await begin(request, transfer, toolstack, label: "VDI export") {
+        case .success(let started): (authorization, task) = started
+        case .failure(let refused): return refused.response
         }
         let prepared: (stream: VHDExport, uuid: String)
         do {
@@ -68,11 +66,9 @@ public enum DiskTransferEndpoints {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
-        do {
-            authorization = try await authorize(request, transfer, toolstack)
-            task = try await transfer.task(adopting: query["task_id"].map(String.init), label: "VDI import")
-        } catch {
-            return failure(error)
+        switch await begin(request, transfer, toolstack, label: "VDI import") {
+        case .success(let started): (authorization, task) = started
+        case .failure(let refused): return refused.response
         }
         let expected = request.headers[.contentLength].flatMap { Int64($0) }
         var chunks = request.body.makeAsyncIterator()
@@ -98,6 +94,22 @@ public enum DiskTransferEndpoints {
             let failure = apiError(error)
             await transfer.finish(task, .failure(failure), authorization: authorization, toolstack: toolstack)
             return Self.failure(failure, task: task)
+        }
+    }
+
+    /// A refusal before the transfer starts.
+    private struct Refusal: Error { let response: Response }
+
+    /// The caller's session and the transfer's task, or the answer refusing it.
+    private static func begin(
+        _ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack, label: String
+    ) async -> Result<(DiskTransfer.Authorization, String), Refusal> {
+        do {
+            let authorization = try await authorize(request, transfer, toolstack)
+            let task = try await transfer.task(adopting: request.uri.queryParameters["task_id"].map(String.init), label: label)
+            return .success((authorization, task))
+        } catch {
+            return .failure(Refusal(response: failure(error)))
         }
     }
 

@@ -8,6 +8,11 @@ struct FileChange: Sendable {
     let folder: VHDFolder
     let journal: StorageJournal
 
+    /// Undoes the changes, the last first (what cannot be undone now is undone at start-up).
+    static func undo(_ changes: [FileChange]) {
+        for change in changes.reversed() { try? change.folder.rollBack(change.journal) }
+    }
+
     /// Runs `write` (the database's record of the changes), then finishes every change, or
     /// undoes them all if `write` fails.
     static func committing<T>(
@@ -17,7 +22,7 @@ struct FileChange: Sendable {
         do {
             result = try await write()
         } catch {
-            for change in changes.reversed() { try? change.folder.rollBack(change.journal) }
+            undo(changes)
             throw error
         }
         // A journal left here is finished at the next start-up: the records are committed.
