@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "xapid", targets: ["xapid"]),
+        .executable(name: "xe", targets: ["xe"]),
         .executable(name: "xen-codegen", targets: ["xen-codegen"]),
         .executable(name: "xen-sim", targets: ["xen-sim"]),
         /// The wire codecs alone, for the fuzzing package.
@@ -13,7 +14,7 @@ let package = Package(
         /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
         .library(name: "XenAPIClient", targets: ["XenAPIClient"]),
         /// The server libraries, for the benchmarks package.
-        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation", "XenStorage"]),
+        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -39,7 +41,11 @@ let package = Package(
         .target(name: "XenSimulation", dependencies: ["XenBackend"]),
         .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
+        .target(name: "XenCLI", dependencies: ["XenCLIProtocol", "XenCore", "XenDB", "XenAPI", "XenAPIModel", "XenRPC", .product(name: "Collections", package: "swift-collections")]),
         .target(name: "XenHTTP", dependencies: [
+            "XenCLI",
+            "XenCLIProtocol",
             "XenStorage",
             "XenCore",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -50,14 +56,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenDBSQLite", "XenSimulation", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenCLI", "XenDBSQLite", "XenSimulation", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "xe", dependencies: [
+            "XenCLIProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .executableTarget(name: "xen-codegen", dependencies: ["XenAPIModel"]),
         .executableTarget(name: "xen-sim", dependencies: ["XenCore", "XenSimulation", "XenDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "XenAPIModelTests", dependencies: ["XenAPIModel", "XenAPI"]),
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
-        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation", "XenStorage"]),
+        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol"]),
         .testTarget(
             name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]),

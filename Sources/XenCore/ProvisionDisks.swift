@@ -1,22 +1,22 @@
-import XenAPI
+public import XenAPI
 
 /// A template's `other_config:disks`: `<provision><disk device="0" size="10737418240" sr=""
 /// bootable="true" type="system"/>…</provision>`, read as xapi's template provisioner reads it.
-struct ProvisionDisks: Sendable, Equatable {
-    struct Disk: Sendable, Equatable {
-        var device: String
-        var size: Int64
+public struct ProvisionDisks: Sendable, Equatable {
+    public struct Disk: Sendable, Equatable {
+        public var device: String
+        public var size: Int64
         /// The SR's uuid (`""` until `xe vm-install` or a client fills it in).
-        var sr: String
-        var bootable: Bool
-        var type: VDIType
+        public var sr: String
+        public var bootable: Bool
+        public var type: VDIType
     }
 
-    var disks: [Disk]
+    public var disks: [Disk]
 
     /// Fails with INTERNAL_ERROR, as xapi's parser does, on anything but a `provision` element
     /// of `disk` elements with every attribute.
-    init(parsing text: String) throws(XenAPIError) {
+    public init(parsing text: String) throws(XenAPIError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.hasPrefix("<provision") else { throw Self.failure(text) }
         var disks: [Disk] = []
@@ -36,7 +36,7 @@ struct ProvisionDisks: Sendable, Equatable {
     init(disks: [Disk]) { self.disks = disks }
 
     /// The XML text.
-    var text: String {
+    public var text: String {
         "<provision>" + disks.map { disk in
             "<disk device=\"\(disk.device)\" size=\"\(disk.size)\" sr=\"\(disk.sr)\" bootable=\"\(disk.bootable)\" type=\"\(disk.type.rawValue)\"/>"
         }.joined() + "</provision>"

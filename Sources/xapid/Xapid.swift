@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTLS
 import Logging
 import ServiceLifecycle
+import XenCLI
 import XenCore
 import XenDB
 import XenDBSQLite
@@ -97,8 +98,10 @@ struct Xapid: AsyncParsableCommand {
         var logger = Logger(label: "xapid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let router = Router()
+        let cli = CLIServer(toolstack: toolstack)
         RPCEndpoints.register(on: router, toolstack: toolstack)
         DiskTransferEndpoints.register(on: router, toolstack: toolstack)
+        CLIEndpoint.register(on: router, server: cli)
         let app = Application(
             router: router, configuration: .init(address: .hostname(endpoint.host, port: endpoint.port)),
             onServerRunning: { channel in
@@ -125,6 +128,7 @@ struct Xapid: AsyncParsableCommand {
             let localRouter = Router()
             RPCEndpoints.register(on: localRouter, toolstack: toolstack, origin: .localSocket)
             DiskTransferEndpoints.register(on: localRouter, toolstack: toolstack)
+            CLIEndpoint.register(on: localRouter, server: cli, origin: .localSocket)
             runners.append(
                 Application(
                     router: localRouter, configuration: .init(address: .unixDomainSocket(path: unixSocket)),

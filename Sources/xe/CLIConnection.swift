@@ -1,0 +1,89 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// One `POST /cli` to the server, over TCP (with TLS unless `--nossl`) or the local socket,
+/// handing each line of the streamed response to `onLine` as it arrives.
+struct CLIConnection {
+    enum Target {
+        case tcp(host: String, port: Int, tls: Bool)
+        case unixSocket(String)
+    }
+
+    let target: Target
+
+    /// Sends `body` and reads the response to its end.
+    func post(body: [UInt8], onLine: ([UInt8]) throws -> Void) async throws {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        var hostHeader = "localhost"
+        switch target {
+        case .tcp(let host, let port, let tls):
+            hostHeader = host
+            let context = tls ? try Self.tlsContext() : nil
+            channel = try await bootstrap.connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let context {
+                        let serverName = host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : host
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: context, serverHostname: serverName))
+                    }
+                    return try Self.wrap(channel)
+                }
+            }
+        case .unixSocket(let path):
+            channel = try await bootstrap.connect(unixDomainSocketPath: path) { channel in
+                channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
+            }
+        }
+        try await channel.executeThenClose { inbound, outbound in
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: hostHeader)
+            headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
+            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            headers.add(name: "Content-Length", value: String(body.count))
+            headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/cli", headers: headers)))
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+            try await outbound.write(.end(nil))
+            var pending: [UInt8] = []
+            for try await part in inbound {
+                switch part {
+                case .head(let head):
+                    guard head.status == .ok else {
+                        throw ConnectionFailure("the server answered \(head.status.code) \(head.status.reasonPhrase) to /cli")
+                    }
+                case .body(let buffer):
+                    pending.append(contentsOf: buffer.readableBytesView)
+                    while let newline = pending.firstIndex(of: 0x0A) {
+                        try onLine(Array(pending[..<newline]))
+                        pending.removeSubrange(...newline)
+                    }
+                case .end:
+                    if !pending.isEmpty { try onLine(pending) }
+                    return
+                }
+            }
+        }
+    }
+
+    private static func wrap(_ channel: any Channel) throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+        return try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+    }
+
+    /// Like XenServer's `xe`, the client does not check the server's certificate: a pool's
+    /// hosts present self-signed ones.
+    private static func tlsContext() throws -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return try NIOSSLContext(configuration: configuration)
+    }
+}
+
+/// The server could not be reached or did not speak the CLI protocol.
+struct ConnectionFailure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import XenCLIProtocol
+
+/// `xe`: the command-line interface to a swift-xapi (or XenServer) pool. A thin client, as xapi's
+/// is: it sends the command line to the server's `/cli` endpoint and does what the server says
+/// (print, show progress, exit), so it always matches the server's commands.
+@main
+struct Xe {
+    static func main() async {
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["HOME"].flatMap { try? String(contentsOfFile: $0 + "/.xe", encoding: .utf8) }
+        do {
+            let options = try ConnectionOptions(
+                arguments: Array(CommandLine.arguments.dropFirst()), environment: environment, homeFile: home)
+            exit(try await run(options))
+        } catch let error as UsageError {
+            Output.standardError(error.message)
+            exit(1)
+        } catch let error as ConnectionFailure {
+            Output.standardError("Error: \(error.message)")
+            exit(3)
+        } catch {
+            Output.standardError("Error: cannot talk to the server: \(error)")
+            exit(3)
+        }
+    }
+
+    /// Runs the command line on the server; returns the exit code it sends.
+    static func run(_ options: ConnectionOptions) async throws -> Int32 {
+        var words = options.words
+        let target: CLIConnection.Target
+        if let server = options.server {
+            let tls = !options.noSSL
+            target = .tcp(host: server, port: options.port ?? (tls ? 443 : 80), tls: tls)
+            if let username = options.username { words.append("username=\(username)") }
+            if let password = try options.resolvedPassword() { words.append("password=\(password)") }
+        } else {
+            target = .unixSocket(options.socketPath)
+        }
+        if Output.standardErrorIsTerminal { words.append("progress=true") }
+        let body = Array(words.map { $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n").utf8)
+        var exitCode: Int32?
+        var question: String?
+        var progress = ProgressBar()
+        try await CLIConnection(target: target).post(body: body) { line in
+            if options.debug { Output.standardError("<- " + String(decoding: line, as: UTF8.self)) }
+            guard let message = try CLIMessage(line: line) else { return }
+            switch message {
+            case .print(let text):
+                progress.clear()
+                Output.standardOutput(text)
+            case .printError(let text):
+                progress.clear()
+                Output.standardError(text)
+            case .progress(let fraction):
+                progress.draw(fraction)
+            case .confirm(let text):
+                question = text
+            case .exit(let code):
+                progress.clear()
+                exitCode = code
+            }
+        }
+        guard let exitCode else { throw ConnectionFailure("the server closed the connection before the command ended") }
+        if let question, exitCode == 0 {
+            Output.standardOutput(question + ": ", newline: false)
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                Output.standardOutput("")
+                Output.standardError("Aborted")
+                return 1
+            }
+            var confirmed = options
+            confirmed.words.append("--force")
+            return try await run(confirmed)
+        }
+        return exitCode
+    }
+}

@@ -1,0 +1,237 @@
+import Synchronization
+import Testing
+import XenAPI
+import XenAPIModel
+import XenCLI
+import XenCLIProtocol
+import XenCore
+import XenRPC
+
+/// What one `xe` command line printed, and its exit code.
+struct CLIOutcome {
+    var standardOutput: [String] = []
+    var standardError: [String] = []
+    var confirmations: [String] = []
+    var exitCode: Int32 = -1
+
+    var text: String { standardOutput.joined(separator: "\n") }
+}
+
+extension ToolstackHarness {
+    /// Runs an `xe` command line through the server's CLI, as the `xe` client sends it (local
+    /// socket unless `origin` says otherwise).
+    func xe(_ words: String..., origin: CallOrigin = .localSocket) async -> CLIOutcome {
+        let collected = Mutex(CLIOutcome())
+        await CLIServer(toolstack: toolstack).run(words: words, origin: origin) { message in
+            collected.withLock { outcome in
+                switch message {
+                case .print(let text): outcome.standardOutput += text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                case .printError(let text): outcome.standardError.append(text)
+                case .confirm(let question): outcome.confirmations.append(question)
+                case .progress: break
+                case .exit(let code): outcome.exitCode = code
+                }
+            }
+        }
+        return collected.withLock { $0 }
+    }
+}
+
+@Suite("the xe command line, on the server")
+struct CLITests {
+    @Test("records print as xe prints them: aligned labels with qualifiers, a blank line after each")
+    func recordLayout() {
+        let lines = RecordPrinter.records([
+            [("uuid ( RO)", "5f3b"), ("name-label ( RW)", "web01"), ("power-state ( RO)", "running")],
+            [("uuid ( RO)", "0b2f"), ("name-label ( RW)", "db"), ("power-state ( RO)", "halted")],
+        ])
+        #expect(lines == [
+            "uuid ( RO)           : 5f3b",
+            "     name-label ( RW): web01",
+            "    power-state ( RO): running",
+            "",
+            "uuid ( RO)           : 0b2f",
+            "     name-label ( RW): db",
+            "    power-state ( RO): halted",
+            "",
+        ])
+        #expect(RecordPrinter.minimal(["a,b", "c\\d", "e"]) == "a\\,b,c\\\\d,e")
+    }
+
+    @Test("the command line is read as xe reads it: key=value, --flag, the command first, help topics")
+    func commandLine() throws {
+        let line = try CLIInvocation(words: ["vm-list", "name-label=a=b", "--minimal", "other-config:x=1"])
+        #expect(line.command == "vm-list")
+        #expect(line["name-label"] == "a=b")
+        #expect(line.flag("minimal"))
+        #expect(line["other-config:x"] == "1")
+        #expect(try CLIInvocation(words: ["help", "vm-start"])["command"] == "vm-start")
+        #expect(throws: CLIFailure.syntax) { try CLIInvocation(words: ["vm-list", "stray"]) }
+        #expect(throws: CLIFailure.syntax) { try CLIInvocation(words: ["=x"]) }
+    }
+
+    @Test("host-list prints each host's default columns; --minimal the uuids; params= picks the columns")
+    func listing() async throws {
+        let harness = try await ToolstackHarness(hosts: 2)
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let hosts = try await harness.value("host.get_all", session).arrayValue ?? []
+            var records: [(uuid: String, name: String, description: String)] = []
+            for host in hosts {
+                records.append((
+                    try await harness.value("host.get_uuid", session, host).stringValue ?? "",
+                    try await harness.value("host.get_name_label", session, host).stringValue ?? "",
+                    try await harness.value("host.get_name_description", session, host).stringValue ?? ""))
+            }
+            let listed = await harness.xe("host-list")
+            #expect(listed.exitCode == 0)
+            #expect(listed.standardOutput == records.flatMap { record in
+                [
+                    "uuid ( RO)                : \(record.uuid)",
+                    "          name-label ( RW): \(record.name)",
+                    "    name-description ( RW): \(record.description)",
+                    "",
+                ]
+            })
+            let minimal = await harness.xe("host-list", "--minimal")
+            #expect(minimal.standardOutput == [records.map(\.uuid).joined(separator: ",")])
+            let named = await harness.xe("host-list", "name-label=\(records[1].name)", "params=name-label,uuid")
+            #expect(named.standardOutput == ["uuid ( RO)          : \(records[1].uuid)", "    name-label ( RW): \(records[1].name)", ""])
+            let none = await harness.xe("host-list", "name-label=nothing-is-called-this")
+            #expect(none.standardOutput.isEmpty && none.exitCode == 0)
+        }
+    }
+
+    @Test("param-get, param-set (maps by key), param-add, param-remove and param-clear go through the API")
+    func parameters() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session, name: "web1")
+            let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue ?? ""
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=name-label").standardOutput == ["web1"])
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=power-state").standardOutput == ["halted"])
+            let set = await harness.xe("vm-param-set", "uuid=\(uuid)", "name-label=web2", "other-config:folder=/prod", "VCPUs-at-startup=1")
+            #expect(set.exitCode == 0 && set.standardError.isEmpty)
+            #expect(try await harness.value("VM.get_name_label", session, vm) == "web2")
+            #expect(try await harness.value("VM.get_VCPUs_at_startup", session, vm) == .int(1))
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=other-config", "param-key=folder").standardOutput == ["/prod"])
+            _ = await harness.xe("vm-param-add", "uuid=\(uuid)", "param-name=other-config", "a=1", "b=2")
+            _ = await harness.xe("vm-param-remove", "uuid=\(uuid)", "param-name=other-config", "param-key=a")
+            let config = try await harness.value("VM.get_other_config", session, vm)
+            #expect(config["b"] == "2" && config["a"] == nil && config["folder"] == "/prod")
+            _ = await harness.xe("vm-param-add", "uuid=\(uuid)", "param-name=tags", "param-key=blue")
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=tags").standardOutput == ["blue"])
+            _ = await harness.xe("vm-param-clear", "uuid=\(uuid)", "param-name=tags")
+            #expect(try await harness.value("VM.get_tags", session, vm) == .array([]))
+            let readOnly = await harness.xe("vm-param-set", "uuid=\(uuid)", "power-state=running")
+            #expect(readOnly.exitCode == 1 && readOnly.standardError == ["Field 'power-state' is read-only."])
+            let badValue = await harness.xe("vm-param-set", "uuid=\(uuid)", "VCPUs-at-startup=many")
+            #expect(badValue.exitCode == 1)
+            let list = await harness.xe("vm-param-list", "uuid=\(uuid)")
+            #expect(list.standardOutput.first?.hasPrefix("uuid ( RO)") == true && list.standardOutput.first?.hasSuffix(": \(uuid)") == true)
+            #expect(list.standardOutput.contains { $0.hasSuffix("folder: /prod; b: 2") && $0.contains("other-config (MRW): ") })
+        }
+    }
+
+    @Test("bad input gets xe's message and exit code 1, never a crash")
+    func badInput() async throws {
+        let harness = try await ToolstackHarness(hosts: 2)
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            _ = try await makeVM(harness, session, name: "twin")
+            _ = try await makeVM(harness, session, name: "twin")
+            let unknown = await harness.xe("vm-lst")
+            #expect(unknown.exitCode == 1 && unknown.standardError == ["Unknown command: vm-lst", "For usage run: 'xe help'"])
+            let missing = await harness.xe("vm-param-get", "param-name=uuid")
+            #expect(missing.exitCode == 1 && missing.standardError == ["Required parameter not found: uuid"])
+            let stray = await harness.xe("vm-list", "colour=red")
+            #expect(stray.exitCode == 1 && stray.standardError == ["Unknown parameter(s): colour"])
+            let noMatch = await harness.xe("vm-start", "vm=nothing")
+            #expect(noMatch.exitCode == 1 && noMatch.standardError == ["No matching VMs found"])
+            let several = await harness.xe("vm-start", "vm=twin")
+            #expect(several.exitCode == 1 && several.standardError.first?.contains("--multiple") == true)
+            let badUUID = await harness.xe("vm-param-list", "uuid=not-a-uuid")
+            #expect(badUUID.exitCode == 1)
+            #expect(badUUID.standardError.first == DataModel.current.error(code: "UUID_INVALID")?.doc)
+            #expect(badUUID.standardError.dropFirst().contains("uuid: not-a-uuid"))
+            let noLogin = await harness.xe("vm-list", origin: .network)
+            #expect(noLogin.exitCode == 1 && noLogin.standardError == ["Username/password must be specified"])
+            let wrong = await harness.xe("vm-list", "username=root", "password=wrong", origin: .network)
+            #expect(wrong.exitCode == 1 && wrong.standardError == ["Authentication failed"])
+            let right = await harness.xe("vm-list", "username=root", "password=\(ToolstackHarness.password)", origin: .network)
+            #expect(right.exitCode == 0 && right.text.contains("twin"))
+        }
+    }
+
+    @Test("an API error prints its documentation and arguments, references as uuid (name)")
+    func apiError() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session, name: "lonely")
+            let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue ?? ""
+            let outcome = await harness.xe("vm-shutdown", "vm=lonely")
+            let doc = try #require(DataModel.current.error(code: "VM_BAD_POWER_STATE"))
+            #expect(outcome.exitCode == 1)
+            #expect(outcome.standardError == [doc.doc, "\(doc.parameters[0]): \(uuid) (lonely)", "\(doc.parameters[1]): running", "\(doc.parameters[2]): halted"])
+        }
+    }
+
+    @Test("install, start, migrate, shut down and uninstall a VM; evacuate a host; all through xe")
+    func lifecycle() async throws {
+        let harness = try await ToolstackHarness(hosts: 2)
+        try await harness.run {
+            let install = await harness.xe("vm-install", "template=Debian Bookworm 12", "new-name-label=app")
+            #expect(install.exitCode == 0, "\(install.standardError)")
+            let uuid = try #require(install.standardOutput.first)
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=name-description").standardOutput == ["Installed via xe CLI"])
+            let disks = await harness.xe("vm-disk-list", "uuid=\(uuid)")
+            #expect(disks.standardOutput.first == "Disk 0 VBD:" && disks.standardOutput.contains("Disk 0 VDI:"))
+            #expect(await harness.xe("vm-start", "vm=app").exitCode == 0)
+            #expect(await harness.xe("vm-list", "uuid=\(uuid)", "params=power-state", "--minimal").standardOutput == ["running"])
+            let first = await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=resident-on").standardOutput
+            let other = await harness.xe("host-list", "--minimal").standardOutput.first?.split(separator: ",").map(String.init)
+                .first { [$0] != first } ?? ""
+            #expect(await harness.xe("vm-migrate", "vm=app", "host=\(other)").exitCode == 0)
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=resident-on").standardOutput == [other])
+            let evacuate = await harness.xe("host-evacuate", "uuid=\(other)")
+            #expect(evacuate.exitCode == 0, "\(evacuate.standardError)")
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=resident-on").standardOutput == first)
+            #expect(await harness.xe("vm-shutdown", "vm=app").exitCode == 0)
+            let asked = await harness.xe("vm-uninstall", "vm=app")
+            #expect(asked.confirmations == ["Type 'yes' to continue"] && asked.standardOutput.contains { $0.hasPrefix("VM : \(uuid)") })
+            #expect(await harness.xe("vm-list", "uuid=\(uuid)", "--minimal").standardOutput == [uuid])
+            #expect(await harness.xe("vm-uninstall", "vm=app", "--force").exitCode == 0)
+            #expect(await harness.xe("vm-list", "uuid=\(uuid)", "--minimal").standardOutput == [""])
+        }
+    }
+
+    @Test("event-wait returns once an object matches, following event.from; timeout= gives up")
+    func eventWait() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let vm = try await makeVM(harness, session, name: "waited")
+            let uuid = try await harness.value("VM.get_uuid", session, vm).stringValue ?? ""
+            async let waited = harness.xe("event-wait", "class=vm", "uuid=\(uuid)", "power-state=running")
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            #expect(await waited.exitCode == 0)
+            let timedOut = await harness.xe("event-wait", "class=vm", "uuid=\(uuid)", "power-state=/=running", "timeout=5")
+            #expect(timedOut.exitCode == 1 && timedOut.standardError.first?.hasPrefix("Timed out") == true)
+        }
+    }
+
+    @Test("help lists every command, describes one from the table, and writes bash completion")
+    func help() async throws {
+        let harness = try await ToolstackHarness()
+        let all = await harness.xe("help", "--all")
+        #expect(all.exitCode == 0 && all.text.contains("vm-install") && all.text.contains("host-cpu-list"))
+        let one = await harness.xe("help", "vm-install")
+        #expect(one.standardOutput.first == "command name            : vm-install")
+        #expect(one.standardOutput.contains("        reqd params     : new-name-label"))
+        let completion = await harness.xe("help", "--bash-completion")
+        #expect(completion.text.contains("complete -F _xe xe") && completion.text.contains("vm-start) words="))
+        #expect(await harness.xe("help", "no-such-command").exitCode == 1)
+    }
+}
