@@ -6,7 +6,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
-// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, storage-bench)
+// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, storage-bench, xe-bench)
 let package = Package(
     name: "swift-xapi-benchmarks",
     platforms: [.macOS(.v15)],
@@ -24,6 +24,15 @@ let package = Package(
             ]),
         .executableTarget(
             name: "xapi-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "XenToolstack", package: root),
+                .product(name: "XenAPIClient", package: root),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .executableTarget(
+            name: "xe-bench",
             dependencies: [
                 "BenchSupport",
                 .product(name: "XenToolstack", package: root),

@@ -10,11 +10,13 @@ public struct CLICommand: Sendable {
     public var filters: CLIClass?
     /// Commands whose parameters are field names (`-param-set`), checked by the command itself.
     public var takesFieldNames: Bool
+    /// Map parameters, given as `name:key=value` (`device-config:location=/srv`).
+    public var mapParameters: [String]
     public var run: @Sendable (CommandRun) async throws -> Void
 
     public init(
         name: String, help: String, required: [String] = [], optional: [String] = [], filters: CLIClass? = nil,
-        takesFieldNames: Bool = false, run: @escaping @Sendable (CommandRun) async throws -> Void
+        takesFieldNames: Bool = false, mapParameters: [String] = [], run: @escaping @Sendable (CommandRun) async throws -> Void
     ) {
         self.name = name
         self.help = help
@@ -22,6 +24,7 @@ public struct CLICommand: Sendable {
         self.optional = optional
         self.filters = filters
         self.takesFieldNames = takesFieldNames
+        self.mapParameters = mapParameters
         self.run = run
     }
 
@@ -32,6 +35,7 @@ public struct CLICommand: Sendable {
         var unknown: [String] = []
         for (key, _) in invocation.parameters where !known.contains(key) {
             if let filters, filters.accepts(key) { continue }
+            if key.contains(":"), mapParameters.contains(CLIClass.split(key).field) { continue }
             if !unknown.contains(key) { unknown.append(key) }
         }
         return unknown

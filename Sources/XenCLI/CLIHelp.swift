@@ -29,6 +29,7 @@ public enum CLIHelp {
         var optional = command.optional
         if command.filters != nil { optional.append("<\(command.filters!.name) selectors>") }
         if command.takesFieldNames { optional.append("<field>=<value>") }
+        optional += command.mapParameters.map { "\($0):<key>=<value>" }
         lines.append("        optional params : \(optional.joined(separator: ", "))")
         lines.append("        description     : \(command.help)")
         return lines
@@ -47,7 +48,7 @@ public enum CLIHelp {
     public static func bashCompletion(_ table: CommandTable) -> String {
         var cases: [String] = []
         for command in table.commands {
-            var words = (command.required + command.optional).map { "\($0)=" }
+            var words = (command.required + command.optional).map { "\($0)=" } + command.mapParameters.map { "\($0):" }
             if let cls = command.filters { words += cls.fields.map { "\($0.name)=" } }
             if command.takesFieldNames, let prefix = command.name.split(separator: "-").first,
                 let cls = table.catalogue[String(prefix)]

@@ -57,16 +57,23 @@ public struct CLIServer: Sendable {
         for key in command.required where invocation[key] == nil { throw CLIFailure.missingParameter(key) }
         let unknown = command.unknownParameters(in: invocation)
         guard unknown.isEmpty else { throw CLIFailure.unknownParameters(unknown) }
-        let session = try await logIn(invocation, origin: origin)
+        // A session the client already has (`session_id=`) is used as is and left open.
+        let given = invocation["session_id"]
+        var session = given ?? ""
+        if given == nil { session = try await logIn(invocation, origin: origin) }
         let run = CommandRun(invocation: invocation, toolstack: toolstack, session: session, origin: origin, emit: emit)
         do {
             try await command.run(run)
         } catch {
-            _ = await toolstack.call(method: "session.logout", params: [.string(session)], origin: origin)
+            if given == nil { await logOut(session, origin: origin) }
             throw error
         }
-        _ = await toolstack.call(method: "session.logout", params: [.string(session)], origin: origin)
+        if given == nil { await logOut(session, origin: origin) }
         return 0
+    }
+
+    private func logOut(_ session: String, origin: CallOrigin) async {
+        _ = await toolstack.call(method: "session.logout", params: [.string(session)], origin: origin)
     }
 
     /// A session for the command: the one the client named, or a login with its credentials

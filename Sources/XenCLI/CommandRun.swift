@@ -38,6 +38,12 @@ public struct CommandRun: Sendable {
     /// bar on a terminal); returns the task's result, or throws its error. The task is destroyed after.
     @discardableResult
     public func runTask(_ method: String, _ parameters: RPCValue...) async throws(CLIFailure) -> String {
+        try await runTask(method, parameters)
+    }
+
+    /// Runs `Async.<method>` with `parameters` and waits for its task.
+    @discardableResult
+    public func runTask(_ method: String, _ parameters: [RPCValue]) async throws(CLIFailure) -> String {
         let task = try await call("Async." + method, parameters)
         var token = RPCValue.string("")
         var shown = -1.0

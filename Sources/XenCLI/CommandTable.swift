@@ -1,7 +1,8 @@
 public import XenAPIModel
 
 /// Every `xe` command the server knows: the generic ones derived from the datamodel for each
-/// class, then the custom ones (which take the place of a generic one of the same name).
+/// class, those derived from each class's messages on one object, then the hand-written ones
+/// (each later one takes the place of an earlier one of the same name).
 public struct CommandTable: Sendable {
     public let catalogue: CLICatalogue
     public let commands: [CLICommand]
@@ -18,6 +19,7 @@ public struct CommandTable: Sendable {
         for cls in catalogue.classes {
             for command in GenericCommands.all(for: cls, model: model) { add(command) }
         }
+        for command in MessageCommands.all(catalogue) { add(command) }
         for command in CustomCommands.all(catalogue: catalogue, model: model) { add(command) }
         self.catalogue = catalogue
         self.byName = table

@@ -129,24 +129,28 @@ enum DeviceCommands {
         _ name: String, _ help: String, required: [String], optional: [String], className: String, maps: [String] = [],
         fields: @escaping @Sendable (CommandRun, CLIValueParsing) async throws -> [String: RPCValue]
     ) -> CLICommand {
-        CLICommand(name: name, help: help, required: required, optional: optional, takesFieldNames: !maps.isEmpty) { run in
-            let own = Set(required + optional)
-            for (key, _) in run.invocation.parameters where !own.contains(key) && !CLIInvocation.standardKeys.contains(key) {
-                guard maps.contains(CLIClass.split(key).field), CLIClass.split(key).key != nil else {
-                    throw CLIFailure.unknownParameters([key])
-                }
-            }
+        CLICommand(name: name, help: help, required: required, optional: optional, mapParameters: maps) { run in
             let parsing = CLIValueParsing(snapshot: run.snapshot, model: .current)
             var values = try await fields(run, parsing)
             for map in maps {
-                let entries = run.invocation.parameters.filter { CLIClass.split($0.key).field == map && $0.key.contains(":") }
-                guard !entries.isEmpty else { continue }
-                values[map.replacingOccurrences(of: "-", with: "_")] = .structure(
-                    .init(uniqueKeysWithValues: entries.map { (CLIClass.split($0.key).key ?? "", RPCValue.string($0.value)) }))
+                let entries = mapEntries(map, run)
+                if case .structure(let members) = entries, !members.isEmpty { values[map.replacingOccurrences(of: "-", with: "_")] = entries }
             }
             let ref = try await run.call("\(className).create", ConstructorRecord.make(className, values))
             await run.print(run.snapshot.value(className, ref.stringValue ?? "", "uuid")?.stringValue ?? "")
         }
+    }
+
+    /// The `name:key=value` parameters of the map `name`, as a wire struct.
+    static func mapEntries(_ name: String, _ run: CommandRun) -> RPCValue {
+        let entries = run.invocation.parameters.filter { $0.key.contains(":") && CLIClass.split($0.key).field == name }
+        var members: [(String, RPCValue)] = []
+        for entry in entries {
+            let key = CLIClass.split(entry.key).key ?? ""
+            members.removeAll { $0.0 == key }
+            members.append((key, .string(entry.value)))
+        }
+        return .structure(.init(uniqueKeysWithValues: members))
     }
 
     static func ref(_ className: String, _ uuid: String, _ run: CommandRun) throws(CLIFailure) -> RPCValue {

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import XenCLIProtocol
 
 /// One `POST /cli` to the server, over TCP (with TLS unless `--nossl`) or the local socket,
 /// handing each line of the streamed response to `onLine` as it arrives.
@@ -13,8 +14,35 @@ struct CLIConnection {
 
     let target: Target
 
-    /// Sends `body` and reads the response to its end.
-    func post(body: [UInt8], onLine: ([UInt8]) throws -> Void) async throws {
+    /// Sends `body` and reads the response to its end; a server that cannot be reached is
+    /// reported in xe's words.
+    func send(body: [UInt8], onLine: ([UInt8]) throws -> Void) async throws {
+        do {
+            try await post(body: body, onLine: onLine)
+        } catch let error as IOError {
+            switch target {
+            case .unixSocket:
+                throw ConnectionFailure("Failed to contact a running management agent.\nTry specifying a server name and port.")
+            case .tcp:
+                throw ConnectionFailure(
+                    error.errnoCode == ECONNREFUSED
+                        ? "Unable to contact server. Please check server and port settings." : "Error: \(error.description)")
+            }
+        } catch let error as NIOConnectionError {
+            throw ConnectionFailure(
+                error.dnsAAAAError != nil || error.dnsAError != nil
+                    ? "Host '\(hostName)' not found." : "Unable to contact server. Please check server and port settings.")
+        } catch is NIOSSLError {
+            throw ConnectionFailure("Unable to contact server. Please check server and port settings.")
+        }
+    }
+
+    private var hostName: String {
+        if case .tcp(let host, _, _) = target { return host }
+        return "localhost"
+    }
+
+    private func post(body: [UInt8], onLine: ([UInt8]) throws -> Void) async throws {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         var hostHeader = "localhost"
@@ -51,8 +79,9 @@ struct CLIConnection {
             for try await part in inbound {
                 switch part {
                 case .head(let head):
-                    guard head.status == .ok else {
-                        throw ConnectionFailure("the server answered \(head.status.code) \(head.status.reasonPhrase) to /cli")
+                    // Not a server of this CLI protocol (xe's "Not_a_cli_server").
+                    guard head.status == .ok, head.headers["Content-Type"].first == CLIMessage.contentType else {
+                        throw ConnectionFailure("Failed to contact a running management agent.\nTry specifying a server name and port.")
                     }
                 case .body(let buffer):
                     pending.append(contentsOf: buffer.readableBytesView)

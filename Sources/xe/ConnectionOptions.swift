@@ -22,7 +22,7 @@ struct ConnectionOptions {
     init(arguments: [String], environment: [String: String], homeFile: String?) throws(UsageError) {
         try read(arguments, passingOn: true)
         if let extra = environment["XE_EXTRA_ARGS"], !extra.isEmpty {
-            try read(extra.split(separator: ",").map(String.init), passingOn: false)
+            try read(Self.splitExtraArguments(extra), passingOn: false)
         }
         if let homeFile {
             let lines = homeFile.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("#") }
@@ -47,9 +47,7 @@ struct ConnectionOptions {
                 let value = try next(word)
                 server = server ?? value
             case "-p":
-                let text = try next(word)
-                guard let number = Int(text), (1...65535).contains(number) else { throw UsageError("Invalid port: \(text)") }
-                port = port ?? number
+                try set("port", try next(word))
             case "-u":
                 let value = try next(word)
                 username = username ?? value
@@ -61,6 +59,7 @@ struct ConnectionOptions {
                 passwordFile = passwordFile ?? value
             case "--nossl": noSSL = true
             case "--debug": debug = true
+            case "--help", "-help": throw UsageError("", showUsage: true, exitCode: 0)
             default:
                 if word.hasPrefix("-"), !word.hasPrefix("--") {
                     throw UsageError("Unknown switch: \(word)")
@@ -79,7 +78,9 @@ struct ConnectionOptions {
         switch key {
         case "server": server = server ?? value
         case "port":
-            guard let number = Int(value), (1...65535).contains(number) else { throw UsageError("Invalid port: \(value)") }
+            guard let number = Int(value), (0...65535).contains(number) else {
+                throw UsageError("Port number must be an integer (0-65535)", showUsage: true)
+            }
             port = port ?? number
         case "username": username = username ?? value
         case "password": password = password ?? value
@@ -89,19 +90,70 @@ struct ConnectionOptions {
         }
     }
 
-    /// The password, from `-pw` or the first line of the `-pwf` file.
-    func resolvedPassword() throws(UsageError) -> String? {
-        if let password { return password }
-        guard let passwordFile else { return nil }
-        guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-            throw UsageError("Cannot read the password file \(passwordFile)")
+    /// `XE_EXTRA_ARGS`: comma-separated, `\,` for a comma inside a value.
+    static func splitExtraArguments(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "," {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+            } else {
+                current.append(character)
+            }
         }
-        return text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// The username and password: from `-u`/`-pw`, else from the `-pwf` file, which holds the
+    /// username on its first line and the password on its second, as xe's does.
+    func credentials() throws(UsageError) -> (username: String?, password: String?) {
+        guard let passwordFile else { return (username, password) }
+        guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+            throw UsageError("Error opening password file '\(passwordFile)'")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count >= 2 else {
+            throw UsageError("Error: password file format: expecting username on the first line, password on the second line")
+        }
+        return (lines[0], lines[1])
     }
 }
 
 /// A command line the client itself cannot use.
 struct UsageError: Error {
     var message: String
-    init(_ message: String) { self.message = message }
+    /// Whether xe's usage text follows the message.
+    var showUsage = false
+    var exitCode: Int32 = 1
+
+    init(_ message: String, showUsage: Bool = false, exitCode: Int32 = 1) {
+        self.message = message
+        self.showUsage = showUsage
+        self.exitCode = exitCode
+    }
+
+    /// xe's usage text (`newcli.ml`).
+    static let usage = """
+        Usage:
+          xe <command>
+            [ -s <server> ]            XenServer host
+            [ -p <port> ]              XenServer port number
+            [ -u <username> -pw <password> | -pwf <password file> ]
+                                       User authentication (password or file)
+            [ --nossl ]                Disable SSL/TLS
+            [ --debug ]                Enable debug output
+            [ --minimal ]              Output only values in a comma-separated lists
+            [ <other arguments> ... ]  Command-specific options
+
+        A full list of commands can be obtained by running
+          xe help -s <server> -p <port>
+        """
 }

@@ -14,14 +14,15 @@ struct Xe {
                 arguments: Array(CommandLine.arguments.dropFirst()), environment: environment, homeFile: home)
             exit(try await run(options))
         } catch let error as UsageError {
+            if !error.message.isEmpty { Output.standardError(error.message) }
+            if error.showUsage { Output.standardError(UsageError.usage) }
+            exit(error.exitCode)
+        } catch let error as ConnectionFailure {
             Output.standardError(error.message)
             exit(1)
-        } catch let error as ConnectionFailure {
-            Output.standardError("Error: \(error.message)")
-            exit(3)
         } catch {
-            Output.standardError("Error: cannot talk to the server: \(error)")
-            exit(3)
+            Output.standardError("Error: \(error)")
+            exit(1)
         }
     }
 
@@ -32,8 +33,9 @@ struct Xe {
         if let server = options.server {
             let tls = !options.noSSL
             target = .tcp(host: server, port: options.port ?? (tls ? 443 : 80), tls: tls)
-            if let username = options.username { words.append("username=\(username)") }
-            if let password = try options.resolvedPassword() { words.append("password=\(password)") }
+            let (username, password) = try options.credentials()
+            if let username { words.append("username=\(username)") }
+            if let password { words.append("password=\(password)") }
         } else {
             target = .unixSocket(options.socketPath)
         }
@@ -42,7 +44,7 @@ struct Xe {
         var exitCode: Int32?
         var question: String?
         var progress = ProgressBar()
-        try await CLIConnection(target: target).post(body: body) { line in
+        try await CLIConnection(target: target).send(body: body) { line in
             if options.debug { Output.standardError("<- " + String(decoding: line, as: UTF8.self)) }
             guard let message = try CLIMessage(line: line) else { return }
             switch message {
@@ -61,7 +63,7 @@ struct Xe {
                 exitCode = code
             }
         }
-        guard let exitCode else { throw ConnectionFailure("the server closed the connection before the command ended") }
+        guard let exitCode else { throw ConnectionFailure("Lost connection to the server.") }
         if let question, exitCode == 0 {
             Output.standardOutput(question + ": ", newline: false)
             guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 import XenAPI
@@ -204,6 +205,35 @@ struct CLITests {
             #expect(await harness.xe("vm-list", "uuid=\(uuid)", "--minimal").standardOutput == [uuid])
             #expect(await harness.xe("vm-uninstall", "vm=app", "--force").exitCode == 0)
             #expect(await harness.xe("vm-list", "uuid=\(uuid)", "--minimal").standardOutput == [""])
+        }
+    }
+
+    @Test("commands derived from messages on one object, and the storage commands: sr-create, vdi-create, vdi-resize, vdi-snapshot, pbd-unplug")
+    func derivedCommands() async throws {
+        let harness = try await ToolstackHarness()
+        try await harness.run {
+            let isoFolder = harness.storageRoot + "/isos"
+            try FileManager.default.createDirectory(atPath: isoFolder, withIntermediateDirectories: true)
+            try Data(count: 1 << 20).write(to: URL(fileURLWithPath: isoFolder + "/install.iso"))
+            let library = await harness.xe("sr-create", "name-label=ISOs", "type=iso", "content-type=iso", "device-config:location=\(isoFolder)")
+            #expect(library.exitCode == 0, "\(library.standardError)")
+            let sr = try #require(library.standardOutput.first)
+            #expect(await harness.xe("vdi-list", "sr-uuid=\(sr)", "params=name-label", "--minimal").standardOutput == ["install.iso"])
+            let local = try #require(await harness.xe("sr-list", "name-label=Local storage", "--minimal").standardOutput.first)
+            let made = await harness.xe("vdi-create", "sr-uuid=\(local)", "name-label=data", "virtual-size=1GiB", "sm-config:purpose=test")
+            let vdi = try #require(made.standardOutput.first)
+            #expect(await harness.xe("vdi-param-get", "uuid=\(vdi)", "param-name=sm-config", "param-key=purpose").standardOutput == ["test"])
+            #expect(await harness.xe("vdi-resize", "uuid=\(vdi)", "disk-size=2GiB").exitCode == 0)
+            #expect(await harness.xe("vdi-param-get", "uuid=\(vdi)", "param-name=virtual-size").standardOutput == ["\(2 << 30)"])
+            let snapshot = await harness.xe("vdi-snapshot", "uuid=\(vdi)")
+            #expect(snapshot.exitCode == 0)
+            #expect(await harness.xe("vdi-param-get", "uuid=\(snapshot.standardOutput.first ?? "")", "param-name=is-a-snapshot").standardOutput == ["true"])
+            #expect(await harness.xe("vdi-resize", "uuid=\(vdi)").standardError == ["Required parameter not found: disk-size"])
+            #expect(await harness.xe("vdi-create", "sr-uuid=\(local)", "name-label=x", "virtual-size=1GiB", "colour:x=1").standardError == ["Unknown parameter(s): colour:x"])
+            let pbd = try #require(await harness.xe("pbd-list", "sr-uuid=\(sr)", "--minimal").standardOutput.first)
+            #expect(await harness.xe("pbd-unplug", "uuid=\(pbd)").exitCode == 0)
+            #expect(await harness.xe("pbd-param-get", "uuid=\(pbd)", "param-name=currently-attached").standardOutput == ["false"])
+            #expect(await harness.xe("help", "sr-create").text.contains("device-config:<key>=<value>"))
         }
     }
 

@@ -108,13 +108,17 @@ def test_errors_are_xes(pool):
     code, out, err = run_xe(pool, "vm-list", "-s", "127.0.0.1", "-p", str(pool.port), "--nossl", "-u", "root", "-pw", "wrong", via="none")
     assert code == 1 and err.strip() == "Authentication failed"
     code, out, err = run_xe(pool, "vm-list", via="none", env_extra={"XE_SOCKET": "/nonexistent/sock"})
-    assert code == 3 and err.startswith("Error:") and "Traceback" not in err
+    assert code == 1 and err.startswith("Failed to contact a running management agent.")
+    code, out, err = run_xe(pool, "vm-list", "-s", "127.0.0.1", "-p", "1", "--nossl", "-u", "root", "-pw", "x", via="none")
+    assert code == 1 and err.strip() == "Unable to contact server. Please check server and port settings."
+    code, out, err = run_xe(pool, "vm-list", "-p", "99999", via="none")
+    assert code == 1 and err.startswith("Port number must be an integer (0-65535)") and "Usage:" in err
 
 
 def test_credentials_from_file_environment_and_home(pool, tmp_path):
     password_file = tmp_path / "pw"
-    password_file.write_text(pool.password + "\n")
-    base = ["-s", "127.0.0.1", "-p", str(pool.port), "--nossl", "-u", "root"]
+    password_file.write_text("root\n" + pool.password + "\n")   # xe's format: username, then password
+    base = ["-s", "127.0.0.1", "-p", str(pool.port), "--nossl"]
     assert xe_ok(pool, *base, "-pwf", str(password_file), "host-list", "--minimal", via="none")
     extra = f"server=127.0.0.1,port={pool.port},nossl=true,username=root,password={pool.password}"
     assert xe_ok(pool, "host-list", "--minimal", via="none", env_extra={"XE_EXTRA_ARGS": extra})
