@@ -1,46 +1,88 @@
 /// `xe help`: the command list, one command's parameters and description, and the bash
 /// completion script, all from the command table.
 public enum CLIHelp {
-    /// What `xe` with no command prints.
-    static func usage(_ table: CommandTable) -> [String] {
-        [
-            "Usage: xe <command> [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) [command specific arguments]",
-            "",
-            "To get help on a specific command: xe help <command>",
-            "To get a full listing of commands: xe help --all",
-            "",
-        ]
-    }
+    /// The usage text xe's help starts with.
+    static let usage = [
+        "Usage:",
+        "  xe <command>",
+        "    [ -s <server> ]            XenServer host",
+        "    [ -p <port> ]              XenServer port number",
+        "    [ -u <username> -pw <password> | -pwf <password file> ]",
+        "                               User authentication (password or file)",
+        "    [ --nossl ]                Disable SSL/TLS",
+        "    [ --debug ]                Enable debug output",
+        "    [ <other arguments> ... ]  Command-specific options",
+        "",
+        "To get help on a specific command:",
+        "  xe help <command>",
+        "",
+    ]
 
-    /// `xe help`, `xe help --all` and `xe help <command>`.
-    static func lines(for invocation: CLIInvocation, in table: CommandTable) throws(CLIFailure) -> [String] {
+    /// The commands `xe help` lists without `--all`.
+    static let common: Set<String> = [
+        "event-wait", "help", "host-disable", "host-enable", "host-evacuate", "host-list", "host-param-list",
+        "host-reboot", "network-create", "network-list", "pool-list", "pool-param-set", "sr-create", "sr-list",
+        "task-list", "template-list", "vdi-create", "vdi-list", "vif-create", "vm-cd-eject", "vm-cd-insert",
+        "vm-clone", "vm-copy", "vm-disk-list", "vm-install", "vm-list", "vm-migrate", "vm-param-list",
+        "vm-param-set", "vm-reboot", "vm-resume", "vm-shutdown", "vm-snapshot", "vm-start", "vm-suspend",
+        "vm-uninstall", "vm-vif-list",
+    ]
+
+    /// `xe help [<command>…] [--all] [--minimal]`, laid out as xapi's `rio_help` does.
+    static func lines(for invocation: CLIInvocation, in table: CommandTable) -> [String] {
         if invocation.flag("bash-completion") { return [bashCompletion(table)] }
-        guard !invocation.flag("all"), let topic = invocation["command"] else {
-            return ["Commands:"] + columns(table.commands.map(\.name))
+        let ignored: Set<String> = ["server", "username", "password", "port", "minimal", "all", "progress"]
+        let topics = invocation.parameters.map(\.key).filter { !ignored.contains($0) }
+        if !topics.isEmpty {
+            return topics.flatMap { topic in
+                table[topic].map(describe) ?? ["Unknown command '\(topic)'"]
+            }
         }
-        guard let command = table[topic] else { throw CLIFailure.unknownCommand(topic) }
-        return describe(command)
+        let minimal = invocation.flag("minimal")
+        let names = table.commands.map(\.name) + ["help"]
+        guard invocation.flag("all") else {
+            let common = names.filter(common.contains).sorted()
+            if minimal { return [common.joined(separator: ",")] }
+            return usage + ["To get a full listing of commands:", "  xe help --all", "", "Common command list", "-------------------"]
+                + wrapped(common)
+        }
+        let sorted = names.sorted()
+        if minimal { return [sorted.joined(separator: ",")] }
+        let hosts = sorted.filter { $0.hasPrefix("host-") }
+        let vms = sorted.filter { $0.hasPrefix("vm-") }
+        let others = sorted.filter { !$0.hasPrefix("host-") && !$0.hasPrefix("vm-") }
+        return usage + ["Full command list", "-----------------"] + wrapped(hosts) + ["    "] + wrapped(vms) + ["    "]
+            + wrapped(others)
     }
 
-    /// One command's help, as xe lays it out.
+    /// One command's help, as xe lays it out (a record, then a blank line).
     static func describe(_ command: CLICommand) -> [String] {
-        var lines = ["command name            : \(command.name)"]
-        lines.append("        reqd params     : \(command.required.joined(separator: ", "))")
         var optional = command.optional
-        if command.filters != nil { optional.append("<\(command.filters!.name) selectors>") }
+        if let cls = command.filters { optional.append("<\(cls.name) selectors>") }
         if command.takesFieldNames { optional.append("<field>=<value>") }
         optional += command.mapParameters.map { "\($0):<key>=<value>" }
-        lines.append("        optional params : \(optional.joined(separator: ", "))")
-        lines.append("        description     : \(command.help)")
-        return lines
+        return RecordPrinter.records([[
+            ("command name        ", command.name),
+            ("reqd params     ", command.required.joined(separator: ", ")),
+            ("optional params ", optional.joined(separator: ", ")),
+            ("description     ", command.help),
+        ]])
     }
 
-    /// Names laid out in rows of three, as `xe help --all` prints them.
-    private static func columns(_ names: [String]) -> [String] {
-        let width = (names.map(\.count).max() ?? 0) + 2
-        return stride(from: 0, to: names.count, by: 3).map { start in
-            names[start..<min(start + 3, names.count)].map { $0.padding(to: width) }.joined().trimmingTrailingSpaces
+    /// Names joined with `, ` in lines of about 74 characters, indented by four (`make_list`).
+    private static func wrapped(_ names: [String]) -> [String] {
+        guard let first = names.first else { return ["    "] }
+        var lines: [String] = []
+        var current = "    " + first
+        for name in names.dropFirst() {
+            if current.count + name.count > 74 {
+                lines.append(current)
+                current = "    " + name
+            } else {
+                current += ", " + name
+            }
         }
+        return lines + [current]
     }
 
     /// A bash completion script for `xe`: command names, then each command's parameters and,
@@ -78,10 +120,4 @@ public enum CLIHelp {
 
             """
     }
-}
-
-extension String {
-    func padding(to width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
-
-    var trimmingTrailingSpaces: String { String(reversed().drop { $0 == " " }.reversed()) }
 }

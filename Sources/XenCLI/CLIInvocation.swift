@@ -12,32 +12,36 @@ public struct CLIInvocation: Sendable, Equatable {
         "debug", "debugonfail", "nossl", "session_id", "progress",
     ]
 
-    /// Reads the words of a command line (one per line of the request body).
-    /// - Throws: `CLIFailure.syntax` for a word that is neither a command, `key=value` nor `--flag`.
+    /// xe's two-word switches, as the server maps them (`cli_frontend.ml` `switch_map`).
+    static let switches: [String: String] = ["-u": "username", "-pw": "password", "-s": "server", "-h": "server", "-p": "port"]
+
+    /// Reads the words of a command line (one per line of the request), as xapi's
+    /// `parse_commandline` does: the first word is the command; after it `--flag` is
+    /// `flag=true`, `-u value` a mapped switch, `key=value` a parameter (a word without `=` a
+    /// parameter with an empty value, which is how `xe help vm-start` names its topic).
+    /// - Throws: `CLIFailure.syntax` for a command word with `=` or an unknown switch.
     public init(words: [String]) throws(CLIFailure) {
-        command = nil
+        let words = words.filter { !$0.isEmpty }
+        command = words.first
         parameters = []
-        for word in words where !word.isEmpty {
+        guard let command else { return }
+        if command.contains("=") { throw CLIFailure.syntax("command name is missing") }
+        var index = 1
+        while index < words.count {
+            let word = words[index]
             if word.hasPrefix("--") {
-                let flag = word.dropFirst(2)
-                guard !flag.isEmpty else { throw CLIFailure.syntax }
-                if let equals = flag.firstIndex(of: "=") {
-                    parameters.append((String(flag[..<equals]), String(flag[flag.index(after: equals)...])))
-                } else {
-                    parameters.append((String(flag), "true"))
-                }
+                parameters.append((String(word.dropFirst(2)), "true"))
+            } else if word.hasPrefix("-") {
+                guard let key = Self.switches[word] else { throw CLIFailure.syntax("Unknown switch: \(word)") }
+                guard index + 1 < words.count else { throw CLIFailure.syntax("Switch \(word) requires a parameter") }
+                index += 1
+                parameters.append((key, words[index]))
             } else if let equals = word.firstIndex(of: "=") {
-                let key = String(word[..<equals])
-                guard !key.isEmpty else { throw CLIFailure.syntax }
-                if command == nil, parameters.isEmpty, key.hasPrefix("-") { throw CLIFailure.syntax }
-                parameters.append((key, String(word[word.index(after: equals)...])))
-            } else if command == nil, !word.hasPrefix("-") {
-                command = word
-            } else if command == "help", !word.hasPrefix("-") {
-                parameters.append(("command", word))
+                parameters.append((String(word[..<equals]), String(word[word.index(after: equals)...])))
             } else {
-                throw CLIFailure.syntax
+                parameters.append((word, ""))
             }
+            index += 1
         }
     }
 

@@ -33,9 +33,10 @@ public struct CLIServer: Sendable {
                 default: .api(.internalError(message: "\(error)"))
                 }
             let documentation = ErrorDocumentation(model: DataModel.current, snapshot: toolstack.services.database.snapshot)
-            let (lines, exitCode) = failure.report(in: documentation)
-            for line in lines { await emit(.printError(line)) }
-            code = exitCode
+            let report = failure.report(in: documentation)
+            for line in report.standardOutput { await emit(.print(line)) }
+            for line in report.standardError { await emit(.printError(line)) }
+            code = report.exitCode
         }
         await emit(.exit(code))
         return code
@@ -45,12 +46,9 @@ public struct CLIServer: Sendable {
         async throws -> Int32
     {
         let invocation = try CLIInvocation(words: words)
-        guard let name = invocation.command else {
-            for line in CLIHelp.usage(table) { await emit(.print(line)) }
-            return 0
-        }
+        let name = invocation.command ?? "help"
         if name == "help" {
-            for line in try CLIHelp.lines(for: invocation, in: table) { await emit(.print(line)) }
+            for line in CLIHelp.lines(for: invocation, in: table) { await emit(.print(line)) }
             return 0
         }
         guard let command = table[name] else { throw CLIFailure.unknownCommand(name) }
@@ -82,7 +80,7 @@ public struct CLIServer: Sendable {
         let username = invocation["username"]
         let password = invocation["password"]
         if username == nil || password == nil, origin != .localSocket {
-            throw CLIFailure.message("Username/password must be specified")
+            throw CLIFailure.authentication("Username/password must be specified")
         }
         let result = await toolstack.call(
             method: "session.login_with_password",
@@ -90,7 +88,7 @@ public struct CLIServer: Sendable {
         switch result {
         case .success(.string(let session)): return session
         case .failure(let description) where description.first == "SESSION_AUTHENTICATION_FAILED":
-            throw CLIFailure.message("Authentication failed")
+            throw CLIFailure.authentication("Authentication failed")
         case .failure(let description): throw CLIFailure.api(XenAPIError(errorDescription: description))
         default: throw CLIFailure.api(.internalError(message: "login returned no session"))
         }

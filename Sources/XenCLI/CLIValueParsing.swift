@@ -15,13 +15,15 @@ struct CLIValueParsing {
         switch type {
         case .string: return .string(text)
         case .int:
-            guard let number = CLIValueParsing.integer(text) else { throw invalid(field, text) }
+            guard let number = CLIValueParsing.integer(text) else { throw CLIFailure.message("Parameter \(field) must be an integer") }
             return .int(number)
         case .float:
-            guard let number = Double(text) else { throw invalid(field, text) }
+            guard let number = Double(text) else { throw CLIFailure.message("Parameter \(field) must be a floating-point number") }
             return .double(number)
         case .bool:
-            guard let flag = CLIValueParsing.boolean(text) else { throw invalid(field, text) }
+            guard let flag = CLIValueParsing.boolean(text) else {
+                throw CLIFailure.message("Parameter \(field) must be a boolean (true or false)")
+            }
             return .bool(flag)
         case .datetime: return .dateTime(text)
         case .enumeration(let name):
@@ -43,7 +45,7 @@ struct CLIValueParsing {
             for part in parts { elements.append(try value(part.trimmingSpaces, type: element, field: field)) }
             return .array(elements)
         case .map, .record:
-            throw CLIFailure.message("Field '\(field)' is a map: set its keys with \(field):<key>=<value>")
+            throw CLIFailure.message("Field '\(field)' is a map or set. use the 'name:key=value' syntax.")
         }
     }
 

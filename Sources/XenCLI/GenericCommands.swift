@@ -93,7 +93,8 @@ enum GenericCommands {
                 return
             }
             guard case .map(let pairs) = value else {
-                throw CLIFailure.message("Parameter \(field.name) is not a map, so param-key cannot be used with it.")
+                await run.print(value.rendered)
+                return
             }
             guard let entry = pairs.first(where: { $0.key == key }) else {
                 throw CLIFailure.message("Key \(key) not found in map")
@@ -110,26 +111,35 @@ enum GenericCommands {
         ) { run in
             let ref = try lookUp(cls, run)
             let assignments = fieldParameters(run, except: ["uuid"])
-            guard !assignments.isEmpty else { throw CLIFailure.message("No parameters to set were given.") }
             for (key, value) in assignments {
                 let (name, mapKey) = CLIClass.split(key)
                 let field = try field(cls, name)
-                let modelField = try settable(field)
                 let parsing = CLIValueParsing(snapshot: run.snapshot, model: model)
                 if let mapKey {
-                    guard case .map(let keyType, let valueType) = modelField.type else {
-                        throw CLIFailure.message("Parameter \(field.name) is not a map.")
+                    guard let modelField = field.modelField, case .map(let keyType, let valueType) = modelField.type else {
+                        throw CLIFailure.message("Unknown field '\(key)'")
                     }
+                    guard field.writable else { throw CLIFailure.message("Map field '\(field.name)' is read-only.") }
                     let wireKey = try parsing.value(mapKey, type: keyType, field: key)
                     let wireValue = try parsing.value(value, type: valueType, field: key)
                     try await run.call("\(cls.model.name).remove_from_\(modelField.name)", .string(ref), wireKey)
                     try await run.call("\(cls.model.name).add_to_\(modelField.name)", .string(ref), wireKey, wireValue)
-                } else {
-                    let wire = try parsing.value(value, type: modelField.type, field: field.name)
-                    try await run.call("\(cls.model.name).set_\(modelField.name)", .string(ref), wire)
+                    continue
                 }
+                let modelField = try settable(field)
+                if case .set = modelField.type, !hasCustomSetter(cls, modelField) {
+                    throw CLIFailure.message("Cannot param-set on set fields")
+                }
+                let wire = try parsing.value(value, type: modelField.type, field: field.name)
+                try await run.call("\(cls.model.name).set_\(modelField.name)", .string(ref), wire)
             }
         }
+    }
+
+    /// Whether the class sets the field through a message of its own (`pool.set_repositories`),
+    /// which xe lets `-param-set` call with a comma-separated list even for a set.
+    static func hasCustomSetter(_ cls: CLIClass, _ field: Field) -> Bool {
+        cls.model.messages.contains { $0.name == "set_\(field.name)" }
     }
 
     static func paramAdd(_ cls: CLIClass, model: DataModel) -> CLICommand {
@@ -140,12 +150,12 @@ enum GenericCommands {
         ) { run in
             let ref = try lookUp(cls, run)
             let field = try field(cls, run.invocation.required("param-name"))
-            let modelField = try settable(field)
+            guard field.kind != .scalar else { throw CLIFailure.message("Can only add to parameters of type Set or Map") }
+            guard field.writable, let modelField = field.modelField else { throw CLIFailure.message("Parameter is read-only") }
             let parsing = CLIValueParsing(snapshot: run.snapshot, model: model)
             switch modelField.type {
             case .map(let keyType, let valueType):
                 let pairs = fieldParameters(run, except: ["uuid", "param-name", "param-key"])
-                guard !pairs.isEmpty else { throw CLIFailure.message("No keys to add were given (key=value).") }
                 for (key, value) in pairs {
                     try await run.call(
                         "\(cls.model.name).add_to_\(modelField.name)", .string(ref),
@@ -153,10 +163,13 @@ enum GenericCommands {
                         try parsing.value(value, type: valueType, field: field.name))
                 }
             case .set(let element):
-                let value = try parsing.value(try run.invocation.required("param-key"), type: element, field: field.name)
-                try await run.call("\(cls.model.name).add_\(modelField.name)", .string(ref), value)
+                guard let key = run.invocation["param-key"] else {
+                    throw CLIFailure.message(
+                        "When adding a key to a set, use the syntax: *-param-add param-name=<name> param-key=<key>")
+                }
+                try await run.call("\(cls.model.name).add_\(modelField.name)", .string(ref), try parsing.value(key, type: element, field: field.name))
             default:
-                throw CLIFailure.message("Parameter \(field.name) is neither a map nor a set.")
+                throw CLIFailure.message("Can only add to parameters of type Set or Map")
             }
         }
     }
@@ -169,20 +182,25 @@ enum GenericCommands {
         ) { run in
             let ref = try lookUp(cls, run)
             let field = try field(cls, run.invocation.required("param-name"))
-            let modelField = try settable(field)
+            guard field.kind != .scalar else { throw CLIFailure.message("Can only remove from parameters of type Set or Map") }
+            guard field.writable, let modelField = field.modelField else {
+                throw CLIFailure.message("Cannot remove parameters from read-only map")
+            }
             let parsing = CLIValueParsing(snapshot: run.snapshot, model: model)
             let key = try run.invocation.required("param-key")
-            switch modelField.type {
-            case .map(let keyType, _):
+            switch (modelField.type, field.read(run.snapshot, ref)) {
+            case (.map(let keyType, _), .map(let pairs)):
+                guard pairs.contains(where: { $0.key == key }) else { throw CLIFailure.message("Key \(key) is not in map") }
                 try await run.call(
                     "\(cls.model.name).remove_from_\(modelField.name)", .string(ref),
                     try parsing.value(key, type: keyType, field: field.name))
-            case .set(let element):
+            case (.set(let element), .set(let elements)):
+                guard elements.contains(key) else { throw CLIFailure.message("Key \(key) is not in the set") }
                 try await run.call(
                     "\(cls.model.name).remove_\(modelField.name)", .string(ref),
                     try parsing.value(key, type: element, field: field.name))
             default:
-                throw CLIFailure.message("Parameter \(field.name) is neither a map nor a set.")
+                throw CLIFailure.message("Can only remove from parameters of type Set or Map")
             }
         }
     }
@@ -194,13 +212,13 @@ enum GenericCommands {
         ) { run in
             let ref = try lookUp(cls, run)
             let field = try field(cls, run.invocation.required("param-name"))
-            let modelField = try settable(field)
+            guard field.writable, let modelField = field.modelField else { throw CLIFailure.message("Can only clear RW parameters") }
             let empty: RPCValue
             switch modelField.type {
             case .map: empty = .structure([:])
             case .set: empty = .array([])
             case .string: empty = .string("")
-            default: throw CLIFailure.message("Cannot clear parameter '\(field.name)'")
+            default: throw CLIFailure.message("Cannot clear this parameter")
             }
             try await run.call("\(cls.model.name).set_\(modelField.name)", .string(ref), empty)
         }

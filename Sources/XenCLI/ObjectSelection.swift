@@ -1,3 +1,4 @@
+import XenAPI
 import XenDB
 
 /// How commands like `vm-start` and `host-disable` pick their objects (`do_vm_op`,
@@ -39,28 +40,40 @@ struct ObjectSelection {
         }
         guard !refs.isEmpty else { throw CLIFailure.message("No matching \(noun)s found") }
         if refs.count > 1, !run.invocation.flag("multiple") {
-            throw CLIFailure.message(
-                "Multiple matches found for the \(noun) selection: use --multiple to perform the operation on all of them.")
+            throw CLIFailure.message("\(multipleMatches). --multiple required to complete the operation")
         }
         return refs
     }
 
-    /// Runs `body` for each selected object; like xe, an error on one is printed and the rest
-    /// carry on, and the command fails if any did.
+    /// xe's words for a selection that matched several objects (`do_vm_op`, `do_host_op`).
+    var multipleMatches: String { noun == "VM" ? "Multiple matches VMs found" : "Multiple matching \(noun)s found" }
+
+    /// The one object the selectors pick, for commands that act on one at a time.
+    func single(_ run: CommandRun, own: Set<String>) throws(CLIFailure) -> String {
+        let refs = try select(run, own: own)
+        guard refs.count == 1 else {
+            throw CLIFailure.message("\(multipleMatches). Operation can only be performed on one \(noun) at a time")
+        }
+        return refs[0]
+    }
+
+    /// Runs `body` for each selected object; like xe, the others carry on when one fails, and
+    /// the failures are reported together (`operation failed on <uuid>: …`).
     func forEach(_ run: CommandRun, own: Set<String>, _ body: (String) async throws -> Void) async throws {
         let refs = try select(run, own: own)
         guard refs.count > 1 else { return try await body(refs[0]) }
-        var failed = false
+        var failures: [CLIFailure.Failed] = []
         for ref in refs {
             do {
                 try await body(ref)
-            } catch let failure as CLIFailure {
+            } catch {
+                let failure = error as? CLIFailure ?? (error as? XenAPIError).map(CLIFailure.api) ?? .message("\(error)")
                 let documentation = ErrorDocumentation(model: .current, snapshot: run.snapshot)
-                for line in failure.report(in: documentation).lines { await run.printError(line) }
-                failed = true
+                let uuid = run.snapshot.value(cls.model.name, ref, "uuid")?.stringValue ?? ref
+                failures.append(.init(uuid: uuid, message: failure.text(in: documentation)))
             }
         }
-        if failed { throw CLIFailure.reported }
+        if !failures.isEmpty { throw CLIFailure.multiple(failures) }
     }
 
     /// A command that runs `body` on each object the selectors pick; `optional` lists its own

@@ -37,7 +37,7 @@ enum VMInstallCommands {
                 help: "Clone the selected VM (copy-on-write where the storage allows). Prints the new VM's uuid.",
                 required: ["new-name-label"], optional: ["vm", "new-name-description"], filters: vms.cls
             ) { run in
-                let vm = try single(vms, run, own: ["new-name-label", "new-name-description"])
+                let vm = try vms.single(run, own: ["new-name-label", "new-name-description"])
                 let clone = try await run.runTask("VM.clone", .string(vm), .string(try run.invocation.required("new-name-label")))
                 try await describe(run, clone)
                 await run.print(run.snapshot.value("VM", clone, "uuid")?.stringValue ?? "")
@@ -47,7 +47,7 @@ enum VMInstallCommands {
                 help: "Copy the selected VM with full copies of its disks, onto sr-uuid= if given. Prints the new VM's uuid.",
                 required: ["new-name-label"], optional: ["vm", "new-name-description", "sr-uuid"], filters: vms.cls
             ) { run in
-                let vm = try single(vms, run, own: ["new-name-label", "new-name-description", "sr-uuid"])
+                let vm = try vms.single(run, own: ["new-name-label", "new-name-description", "sr-uuid"])
                 var sr = "OpaqueRef:NULL"
                 if let uuid = run.invocation["sr-uuid"] { sr = try srRef(uuid, run) }
                 let copy = try await run.runTask(
@@ -60,7 +60,7 @@ enum VMInstallCommands {
                 help: "Snapshot the selected VM and its disks. Prints the snapshot's uuid.",
                 required: ["new-name-label"], optional: ["vm", "new-name-description"], filters: vms.cls
             ) { run in
-                let vm = try single(vms, run, own: ["new-name-label", "new-name-description"])
+                let vm = try vms.single(run, own: ["new-name-label", "new-name-description"])
                 let snapshot = try await run.runTask(
                     "VM.snapshot", .string(vm), .string(try run.invocation.required("new-name-label")), .array([]))
                 try await describe(run, snapshot)
@@ -82,13 +82,6 @@ enum VMInstallCommands {
                 try await plan.run(run)
             },
         ]
-    }
-
-    /// The one VM the selectors pick (commands that make one new object refuse `--multiple`).
-    static func single(_ selection: ObjectSelection, _ run: CommandRun, own: Set<String>) throws(CLIFailure) -> String {
-        let refs = try selection.select(run, own: own)
-        guard refs.count == 1 else { throw CLIFailure.message("This operation can only be performed on one VM at a time.") }
-        return refs[0]
     }
 
     /// The template `template=`, `template-uuid=` or `template-name-label=` names.

@@ -3,7 +3,8 @@ import Foundation
 /// Where `xe` connects and as whom, read as xe reads it: switches (`-s`, `-p`, `-u`, `-pw`,
 /// `-pwf`, `--nossl`) or their `key=value` forms anywhere on the line, then `XE_EXTRA_ARGS`
 /// (comma-separated), then `~/.xe` (one `key=value` per line); the first to give a value wins.
-/// Everything else is the command line, passed to the server untouched.
+/// Everything else is the command line, passed to the server untouched (other switches
+/// included: the server knows its own).
 struct ConnectionOptions {
     var server: String?
     var port: Int?
@@ -61,9 +62,6 @@ struct ConnectionOptions {
             case "--debug": debug = true
             case "--help", "-help": throw UsageError("", showUsage: true, exitCode: 0)
             default:
-                if word.hasPrefix("-"), !word.hasPrefix("--") {
-                    throw UsageError("Unknown switch: \(word)")
-                }
                 if let equals = word.firstIndex(of: "="), Self.connectionKeys.contains(String(word[..<equals])) {
                     try set(String(word[..<equals]), String(word[word.index(after: equals)...]))
                 } else if passingOn {

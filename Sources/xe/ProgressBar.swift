@@ -29,7 +29,7 @@ struct ProgressBar {
 
 /// Unbuffered writes to the standard streams.
 enum Output {
-    static func standardOutput(_ text: String, newline: Bool = true) { write(1, newline ? text + "\n" : text) }
+    static func standardOutput(_ text: String) { write(1, text + "\n") }
 
     static func standardError(_ text: String, newline: Bool = true) { write(2, newline ? text + "\n" : text) }
 

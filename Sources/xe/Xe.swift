@@ -12,6 +12,7 @@ struct Xe {
         do {
             let options = try ConnectionOptions(
                 arguments: Array(CommandLine.arguments.dropFirst()), environment: environment, homeFile: home)
+            guard !options.words.isEmpty else { throw UsageError("", showUsage: true, exitCode: 0) }
             exit(try await run(options))
         } catch let error as UsageError {
             if !error.message.isEmpty { Output.standardError(error.message) }
@@ -65,11 +66,11 @@ struct Xe {
         }
         guard let exitCode else { throw ConnectionFailure("Lost connection to the server.") }
         if let question, exitCode == 0 {
-            Output.standardOutput(question + ": ", newline: false)
-            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
-                Output.standardOutput("")
-                Output.standardError("Aborted")
-                return 1
+            Output.standardOutput(question)
+            let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces)
+            guard answer.lowercased() == "yes" else {
+                Output.standardOutput("Aborted (you typed: '\(answer)')")
+                return 0
             }
             var confirmed = options
             confirmed.words.append("--force")

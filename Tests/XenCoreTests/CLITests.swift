@@ -22,6 +22,11 @@ extension ToolstackHarness {
     /// Runs an `xe` command line through the server's CLI, as the `xe` client sends it (local
     /// socket unless `origin` says otherwise).
     func xe(_ words: String..., origin: CallOrigin = .localSocket) async -> CLIOutcome {
+        await xe(words, origin: origin)
+    }
+
+    /// Runs an `xe` command line given as a list of words.
+    func xe(_ words: [String], origin: CallOrigin = .localSocket) async -> CLIOutcome {
         let collected = Mutex(CLIOutcome())
         await CLIServer(toolstack: toolstack).run(words: words, origin: origin) { message in
             collected.withLock { outcome in
@@ -66,9 +71,10 @@ struct CLITests {
         #expect(line["name-label"] == "a=b")
         #expect(line.flag("minimal"))
         #expect(line["other-config:x"] == "1")
-        #expect(try CLIInvocation(words: ["help", "vm-start"])["command"] == "vm-start")
-        #expect(throws: CLIFailure.syntax) { try CLIInvocation(words: ["vm-list", "stray"]) }
-        #expect(throws: CLIFailure.syntax) { try CLIInvocation(words: ["=x"]) }
+        #expect(try CLIInvocation(words: ["help", "vm-start"])["vm-start"] == "")
+        #expect(try CLIInvocation(words: ["vm-list", "-u", "root"])["username"] == "root")
+        #expect(throws: CLIFailure.syntax("command name is missing")) { try CLIInvocation(words: ["name-label=x"]) }
+        #expect(throws: CLIFailure.syntax("Unknown switch: -x")) { try CLIInvocation(words: ["vm-list", "-x", "1"]) }
     }
 
     @Test("host-list prints each host's default columns; --minimal the uuids; params= picks the columns")
@@ -126,9 +132,21 @@ struct CLITests {
             _ = await harness.xe("vm-param-clear", "uuid=\(uuid)", "param-name=tags")
             #expect(try await harness.value("VM.get_tags", session, vm) == .array([]))
             let readOnly = await harness.xe("vm-param-set", "uuid=\(uuid)", "power-state=running")
-            #expect(readOnly.exitCode == 1 && readOnly.standardError == ["Field 'power-state' is read-only."])
-            let badValue = await harness.xe("vm-param-set", "uuid=\(uuid)", "VCPUs-at-startup=many")
-            #expect(badValue.exitCode == 1)
+            #expect(readOnly.exitCode == 1 && readOnly.standardError == ["Error: Field 'power-state' is read-only."])
+            func error(_ words: String...) async -> [String] {
+                let outcome = await harness.xe(words)
+                return outcome.exitCode == 1 ? outcome.standardError : ["exit \(outcome.exitCode)"]
+            }
+            #expect(await error("vm-param-set", "uuid=\(uuid)", "VCPUs-at-startup=many") == ["Error: Parameter VCPUs-at-startup must be an integer"])
+            #expect(await error("vm-param-set", "uuid=\(uuid)", "tags=x") == ["Error: Cannot param-set on set fields"])
+            #expect(await error("vm-param-set", "uuid=\(uuid)", "other-config=x") == ["Error: Field 'other-config' is a map or set. use the 'name:key=value' syntax."])
+            #expect(await error("vm-param-set", "uuid=\(uuid)", "colour=red") == ["Error: Unknown field 'colour'"])
+            #expect(await error("vm-param-get", "uuid=\(uuid)", "param-name=other-config", "param-key=nope") == ["Error: Key nope not found in map"])
+            #expect(await error("vm-param-add", "uuid=\(uuid)", "param-name=tags") == ["Error: When adding a key to a set, use the syntax: *-param-add param-name=<name> param-key=<key>"])
+            #expect(await error("vm-param-add", "uuid=\(uuid)", "param-name=power-state", "param-key=x") == ["Error: Can only add to parameters of type Set or Map"])
+            #expect(await error("vm-param-remove", "uuid=\(uuid)", "param-name=other-config", "param-key=nope") == ["Error: Key nope is not in map"])
+            #expect(await error("vm-param-clear", "uuid=\(uuid)", "param-name=power-state") == ["Error: Can only clear RW parameters"])
+            #expect(await harness.xe("vm-param-get", "uuid=\(uuid)", "param-name=name-label", "param-key=x").standardOutput == ["web2"])
             let list = await harness.xe("vm-param-list", "uuid=\(uuid)")
             #expect(list.standardOutput.first?.hasPrefix("uuid ( RO)") == true && list.standardOutput.first?.hasSuffix(": \(uuid)") == true)
             #expect(list.standardOutput.contains { $0.hasSuffix("folder: /prod; b: 2") && $0.contains("other-config (MRW): ") })
@@ -145,21 +163,27 @@ struct CLITests {
             let unknown = await harness.xe("vm-lst")
             #expect(unknown.exitCode == 1 && unknown.standardError == ["Unknown command: vm-lst", "For usage run: 'xe help'"])
             let missing = await harness.xe("vm-param-get", "param-name=uuid")
-            #expect(missing.exitCode == 1 && missing.standardError == ["Required parameter not found: uuid"])
+            #expect(missing.exitCode == 1 && missing.standardError == ["Required parameter not found: uuid", "For usage run: 'xe help'"])
             let stray = await harness.xe("vm-list", "colour=red")
-            #expect(stray.exitCode == 1 && stray.standardError == ["Unknown parameter(s): colour"])
+            #expect(stray.exitCode == 1 && stray.standardError == ["Unknown parameter(s): colour", "For usage run: 'xe help'"])
             let noMatch = await harness.xe("vm-start", "vm=nothing")
-            #expect(noMatch.exitCode == 1 && noMatch.standardError == ["No matching VMs found"])
+            #expect(noMatch.exitCode == 1 && noMatch.standardError == ["Error: No matching VMs found"])
             let several = await harness.xe("vm-start", "vm=twin")
-            #expect(several.exitCode == 1 && several.standardError.first?.contains("--multiple") == true)
+            #expect(several.exitCode == 1 && several.standardError == ["Error: Multiple matches VMs found. --multiple required to complete the operation"])
+            let clone = await harness.xe("vm-clone", "vm=twin", "new-name-label=x", "--multiple")
+            #expect(clone.standardError == ["Error: Multiple matches VMs found. Operation can only be performed on one VM at a time"])
+            let both = await harness.xe("vm-shutdown", "vm=twin", "--multiple")
+            let failures = both.standardOutput.filter { $0.hasPrefix("operation failed on ") }
+            #expect(both.exitCode == 1 && failures.count == 2)
+            #expect(failures.allSatisfy { $0.hasSuffix(": " + DataModel.current.error(code: "VM_BAD_POWER_STATE")!.doc) })
             let badUUID = await harness.xe("vm-param-list", "uuid=not-a-uuid")
             #expect(badUUID.exitCode == 1)
             #expect(badUUID.standardError.first == DataModel.current.error(code: "UUID_INVALID")?.doc)
             #expect(badUUID.standardError.dropFirst().contains("uuid: not-a-uuid"))
             let noLogin = await harness.xe("vm-list", origin: .network)
-            #expect(noLogin.exitCode == 1 && noLogin.standardError == ["Username/password must be specified"])
+            #expect(noLogin.exitCode == 1 && noLogin.standardError == ["Username/password must be specified", "For usage run: 'xe help'"])
             let wrong = await harness.xe("vm-list", "username=root", "password=wrong", origin: .network)
-            #expect(wrong.exitCode == 1 && wrong.standardError == ["Authentication failed"])
+            #expect(wrong.exitCode == 1 && wrong.standardError == ["Authentication failed", "For usage run: 'xe help'"])
             let right = await harness.xe("vm-list", "username=root", "password=\(ToolstackHarness.password)", origin: .network)
             #expect(right.exitCode == 0 && right.text.contains("twin"))
         }
@@ -228,8 +252,8 @@ struct CLITests {
             let snapshot = await harness.xe("vdi-snapshot", "uuid=\(vdi)")
             #expect(snapshot.exitCode == 0)
             #expect(await harness.xe("vdi-param-get", "uuid=\(snapshot.standardOutput.first ?? "")", "param-name=is-a-snapshot").standardOutput == ["true"])
-            #expect(await harness.xe("vdi-resize", "uuid=\(vdi)").standardError == ["Required parameter not found: disk-size"])
-            #expect(await harness.xe("vdi-create", "sr-uuid=\(local)", "name-label=x", "virtual-size=1GiB", "colour:x=1").standardError == ["Unknown parameter(s): colour:x"])
+            #expect(await harness.xe("vdi-resize", "uuid=\(vdi)").standardError.first == "Required parameter not found: disk-size")
+            #expect(await harness.xe("vdi-create", "sr-uuid=\(local)", "name-label=x", "virtual-size=1GiB", "colour:x=1").standardError.first == "Unknown parameter(s): colour:x")
             let pbd = try #require(await harness.xe("pbd-list", "sr-uuid=\(sr)", "--minimal").standardOutput.first)
             #expect(await harness.xe("pbd-unplug", "uuid=\(pbd)").exitCode == 0)
             #expect(await harness.xe("pbd-param-get", "uuid=\(pbd)", "param-name=currently-attached").standardOutput == ["false"])
@@ -248,7 +272,7 @@ struct CLITests {
             _ = try await harness.value("VM.start", session, vm, false, false)
             #expect(await waited.exitCode == 0)
             let timedOut = await harness.xe("event-wait", "class=vm", "uuid=\(uuid)", "power-state=/=running", "timeout=5")
-            #expect(timedOut.exitCode == 1 && timedOut.standardError.first?.hasPrefix("Timed out") == true)
+            #expect(timedOut.exitCode == 1 && timedOut.standardError.first?.hasPrefix("Error: Timed out") == true)
         }
     }
 
@@ -256,12 +280,18 @@ struct CLITests {
     func help() async throws {
         let harness = try await ToolstackHarness()
         let all = await harness.xe("help", "--all")
-        #expect(all.exitCode == 0 && all.text.contains("vm-install") && all.text.contains("host-cpu-list"))
+        #expect(all.exitCode == 0 && all.text.contains("Full command list") && all.text.contains("host-cpu-list"))
+        #expect(all.standardOutput.filter { $0.hasPrefix("    ") }.allSatisfy { $0.count <= 4 + 74 + 40 })
+        let minimal = await harness.xe("help", "--all", "--minimal")
+        #expect(minimal.standardOutput.count == 1 && minimal.text.contains(",vm-install,"))
+        let common = await harness.xe("help")
+        #expect(common.text.contains("Common command list") && common.text.contains("vm-start") && !common.text.contains("blob-list"))
         let one = await harness.xe("help", "vm-install")
         #expect(one.standardOutput.first == "command name            : vm-install")
         #expect(one.standardOutput.contains("        reqd params     : new-name-label"))
+        #expect(one.standardOutput.last == "")
         let completion = await harness.xe("help", "--bash-completion")
         #expect(completion.text.contains("complete -F _xe xe") && completion.text.contains("vm-start) words="))
-        #expect(await harness.xe("help", "no-such-command").exitCode == 1)
+        #expect(await harness.xe("help", "no-such-command").standardOutput == ["Unknown command 'no-such-command'"])
     }
 }
