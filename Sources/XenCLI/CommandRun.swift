@@ -44,7 +44,13 @@ public struct CommandRun: Sendable {
     /// Runs `Async.<method>` with `parameters` and waits for its task.
     @discardableResult
     public func runTask(_ method: String, _ parameters: [RPCValue]) async throws(CLIFailure) -> String {
-        let task = try await call("Async." + method, parameters)
+        try await wait(for: try await call("Async." + method, parameters))
+    }
+
+    /// Follows `task` with `event.from` until it ends (a progress bar on a terminal); returns its
+    /// result, or throws its error. The task is destroyed after.
+    @discardableResult
+    public func wait(for task: RPCValue) async throws(CLIFailure) -> String {
         var token = RPCValue.string("")
         var shown = -1.0
         while true {
@@ -74,6 +80,9 @@ public struct CommandRun: Sendable {
 
     /// Prints one line on standard output.
     public func print(_ line: String) async { await emit(.print(line)) }
+
+    /// Has the client download `path` into its local `file`.
+    public func download(_ path: String, into file: String) async { await emit(.httpGet(file: file, path: path)) }
 
     /// Prints lines on standard output.
     public func print(lines: [String]) async {

@@ -15,6 +15,9 @@ public enum CLIMessage: Sendable, Equatable {
     /// The command needs the user's consent: the client asks this question and, if the answer
     /// is `yes`, runs the command line again with `--force` (xe's confirmation prompts).
     case confirm(String)
+    /// The client downloads `path` from the server (a second connection, as xapi's thin client
+    /// does for `HttpGet`) into the local file `file`, while the command waits for the transfer's task.
+    case httpGet(file: String, path: String)
     /// The command is over; the client exits with this code.
     case exit(Int32)
 
@@ -26,6 +29,7 @@ public enum CLIMessage: Sendable, Equatable {
             case .printError(let text): ["stderr": .string(text)]
             case .progress(let fraction): ["progress": .double(fraction)]
             case .confirm(let question): ["confirm": .string(question)]
+            case .httpGet(let file, let path): ["httpGet": ["file": .string(file), "path": .string(path)]]
             case .exit(let code): ["exit": .int(Int64(code))]
             }
         return JSONRPC.encode(value) + [0x0A]
@@ -45,6 +49,8 @@ public enum CLIMessage: Sendable, Equatable {
             case .int(let number): self = .progress(Double(number))
             default: return nil
             }
+        } else if let get = value["httpGet"], let file = get["file"]?.stringValue, let path = get["path"]?.stringValue {
+            self = .httpGet(file: file, path: path)
         } else if let question = value["confirm"]?.stringValue {
             self = .confirm(question)
         } else if case .int(let code) = value["exit"] {

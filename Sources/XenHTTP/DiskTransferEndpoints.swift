@@ -15,6 +15,54 @@ public enum DiskTransferEndpoints {
         let transfer = DiskTransfer(toolstack: toolstack)
         router.get("/export_raw_vdi") { request, _ in await export(request, transfer, toolstack) }
         router.put("/import_raw_vdi") { request, _ in await importDisk(request, transfer, toolstack) }
+        router.get("/export") { request, _ in await exportVM(request, transfer, toolstack) }
+    }
+
+    /// `GET /export?uuid=…|ref=…`: the VM as an XVA stream (uncompressed), its task's progress
+    /// following the disks.
+    private static func exportVM(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
+        let query = request.uri.queryParameters
+        let authorization: DiskTransfer.Authorization
+        let task: String
+        switch await begin(request, transfer, toolstack, label: "VM export") {
+        case .success(let started): (authorization, task) = started
+        case .failure(let refused): return refused.response
+        }
+        let export: XVAExport
+        do {
+            let compression = query["use_compression"].map { String($0).lowercased() } ?? "false"
+            guard compression == "false" else {
+                throw XenAPIError.invalidValue(field: "use_compression", value: compression + " (compressed exports are not supported yet)")
+            }
+            export = try transfer.exportVM(ref: query["ref"].map(String.init), uuid: query["uuid"].map(String.init))
+        } catch {
+            await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+            return failure(error, task: task)
+        }
+        var headers: HTTPFields = [.contentType: "application/octet-stream"]
+        headers[.init("task-id")!] = task
+        headers[.contentDisposition] = "attachment; filename=\"\(export.vmUUID).xva\""
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var reported = 0
+                do {
+                    try await export.write { bytes in
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                    } progress: { fraction in
+                        let percent = Int(fraction * 100)
+                        if percent >= reported + 5 {
+                            reported = percent
+                            await transfer.progress(task, fraction)
+                        }
+                    }
+                    try await writer.finish(nil)
+                    await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
+                } catch {
+                    await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+                    throw error
+                }
+            })
     }
 
     private static func export(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {

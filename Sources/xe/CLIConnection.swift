@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,7 +19,7 @@ struct CLIConnection {
 
     /// Sends `body` and reads the response to its end; a server that cannot be reached is
     /// reported in xe's words.
-    func send(body: [UInt8], onLine: ([UInt8]) throws -> Void) async throws {
+    func send(body: [UInt8], onLine: ([UInt8]) async throws -> Void) async throws {
         do {
             try await post(body: body, onLine: onLine)
         } catch let error as IOError {
@@ -42,7 +45,80 @@ struct CLIConnection {
         return "localhost"
     }
 
-    private func post(body: [UInt8], onLine: ([UInt8]) throws -> Void) async throws {
+    private func post(body: [UInt8], onLine: ([UInt8]) async throws -> Void) async throws {
+        let (channel, hostHeader) = try await connect()
+        try await channel.executeThenClose { inbound, outbound in
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: hostHeader)
+            headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
+            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            headers.add(name: "Content-Length", value: String(body.count))
+            headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/cli", headers: headers)))
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+            try await outbound.write(.end(nil))
+            var pending: [UInt8] = []
+            for try await part in inbound {
+                switch part {
+                case .head(let head):
+                    // Not a server of this CLI protocol (xe's "Not_a_cli_server").
+                    guard head.status == .ok, head.headers["Content-Type"].first == CLIMessage.contentType else {
+                        throw ConnectionFailure("Failed to contact a running management agent.\nTry specifying a server name and port.")
+                    }
+                case .body(let buffer):
+                    pending.append(contentsOf: buffer.readableBytesView)
+                    while let newline = pending.firstIndex(of: 0x0A) {
+                        let line = Array(pending[..<newline])
+                        pending.removeSubrange(...newline)
+                        try await onLine(line)
+                    }
+                case .end:
+                    if !pending.isEmpty { try await onLine(pending) }
+                    return
+                }
+            }
+        }
+    }
+
+    /// `GET path` into the local file `file` (created or truncated), as xe does for an export.
+    /// When the file cannot be written the transfer is still started and dropped at once, so the
+    /// server's task ends (failed) rather than waiting for a download that never comes.
+    func download(_ path: String, into file: String) async throws {
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let (channel, hostHeader) = try await connect()
+        try await channel.executeThenClose { inbound, outbound in
+            var headers = HTTPHeaders()
+            headers.add(name: "Host", value: hostHeader)
+            headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
+            headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
+            try await outbound.write(.end(nil))
+            guard descriptor >= 0 else {
+                throw ConnectionFailure("Error: cannot write \(file): \(String(cString: strerror(errno)))")
+            }
+            defer { close(descriptor) }
+            var ok = false
+            for try await part in inbound {
+                switch part {
+                case .head(let head): ok = head.status == .ok
+                case .body(let buffer):
+                    guard ok else { continue }
+                    try buffer.withUnsafeReadableBytes { bytes in
+                        var offset = 0
+                        while offset < bytes.count {
+                            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                            guard written > 0 else { throw ConnectionFailure("Error: cannot write \(file): \(String(cString: strerror(errno)))") }
+                            offset += written
+                        }
+                    }
+                case .end: return
+                }
+            }
+        }
+    }
+
+    /// A connection to the server, and the `Host` header for it.
+    private func connect() async throws -> (NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, String) {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         var hostHeader = "localhost"
@@ -65,36 +141,7 @@ struct CLIConnection {
                 channel.eventLoop.makeCompletedFuture { try Self.wrap(channel) }
             }
         }
-        try await channel.executeThenClose { inbound, outbound in
-            var headers = HTTPHeaders()
-            headers.add(name: "Host", value: hostHeader)
-            headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
-            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-            headers.add(name: "Content-Length", value: String(body.count))
-            headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/cli", headers: headers)))
-            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-            try await outbound.write(.end(nil))
-            var pending: [UInt8] = []
-            for try await part in inbound {
-                switch part {
-                case .head(let head):
-                    // Not a server of this CLI protocol (xe's "Not_a_cli_server").
-                    guard head.status == .ok, head.headers["Content-Type"].first == CLIMessage.contentType else {
-                        throw ConnectionFailure("Failed to contact a running management agent.\nTry specifying a server name and port.")
-                    }
-                case .body(let buffer):
-                    pending.append(contentsOf: buffer.readableBytesView)
-                    while let newline = pending.firstIndex(of: 0x0A) {
-                        try onLine(Array(pending[..<newline]))
-                        pending.removeSubrange(...newline)
-                    }
-                case .end:
-                    if !pending.isEmpty { try onLine(pending) }
-                    return
-                }
-            }
-        }
+        return (channel, hostHeader)
     }
 
     private static func wrap(_ channel: any Channel) throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {

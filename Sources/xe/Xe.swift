@@ -45,7 +45,8 @@ struct Xe {
         var exitCode: Int32?
         var question: String?
         var progress = ProgressBar()
-        try await CLIConnection(target: target).send(body: body) { line in
+        let connection = CLIConnection(target: target)
+        try await connection.send(body: body) { line in
             if options.debug { Output.standardError("<- " + String(decoding: line, as: UTF8.self)) }
             guard let message = try CLIMessage(line: line) else { return }
             switch message {
@@ -59,6 +60,13 @@ struct Xe {
                 progress.draw(fraction)
             case .confirm(let text):
                 question = text
+            case .httpGet(let file, let path):
+                do {
+                    try await connection.download(path, into: file)
+                } catch let failure as ConnectionFailure {
+                    progress.clear()
+                    Output.standardError(failure.message)
+                }
             case .exit(let code):
                 progress.clear()
                 exitCode = code

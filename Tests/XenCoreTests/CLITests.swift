@@ -13,6 +13,7 @@ struct CLIOutcome {
     var standardOutput: [String] = []
     var standardError: [String] = []
     var confirmations: [String] = []
+    var downloads: [(file: String, path: String)] = []
     var exitCode: Int32 = -1
 
     var text: String { standardOutput.joined(separator: "\n") }
@@ -35,6 +36,7 @@ extension ToolstackHarness {
                 case .printError(let text): outcome.standardError.append(text)
                 case .confirm(let question): outcome.confirmations.append(question)
                 case .progress: break
+                case .httpGet(let file, let path): outcome.downloads.append((file, path))
                 case .exit(let code): outcome.exitCode = code
                 }
             }

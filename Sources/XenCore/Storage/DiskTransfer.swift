@@ -81,6 +81,19 @@ public struct DiskTransfer: Sendable {
         return (VHDExport(chain, format: kind, base: baseChain), services.environment.makeUUID())
     }
 
+    /// The XVA stream `GET /export` sends for the VM (or snapshot, or template) named by `ref=`
+    /// or `uuid=`.
+    public func exportVM(ref: String?, uuid: String?) throws(XenAPIError) -> XVAExport {
+        let snapshot = services.database.snapshot
+        var vm = Ref<VM>(ref ?? "")
+        if let uuid {
+            guard let found = snapshot.ref(VM.self, uuid: uuid) else { throw XenAPIError.uuidInvalid(className: VM.className, uuid: uuid) }
+            vm = found
+        }
+        guard snapshot.contains(vm) else { throw XenAPIError.handleInvalid(className: VM.className, handle: ref ?? "") }
+        return try XVAExport(services: services, vm: vm)
+    }
+
     /// VHD footer timestamps: now.
     public var timestamp: UInt32 { VHDFolder.timestamp(unixSeconds: services.environment.wallClockSeconds()) }
 

@@ -1,0 +1,164 @@
+"""XVA export (GET /export and xe vm-export), checked with independent tools: Python's tarfile
+reads the stream, Debian's xxhsum recomputes every chunk's XXH64, the disk reassembled from the
+chunks (gaps as zeros, as xapi's importer reads them) equals what was written into it."""
+import hashlib
+import os
+import random
+import subprocess
+import tarfile
+import xmlrpc.client
+
+import pytest
+
+from test_storage import transfer
+from test_xe import XE
+
+MIB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """A halted VM with an 8 MiB disk written in three places, exported through xe and through GET /export."""
+    from conftest import XapidFactory
+    folder = tmp_path_factory.mktemp("xva")
+    socket_path = str(folder / "xapi.sock")
+    with XapidFactory() as start_xapid:
+        xapid = start_xapid("--unix-socket", socket_path)
+        session = xapid.login()
+        x = session.xenapi
+        pool = x.pool.get_all()[0]
+        sr = x.pool.get_default_SR(pool)
+        template = x.VM.get_by_name_label("Other install media")[0]
+        vm = x.VM.clone(template, "exported")
+        x.VM.provision(vm)
+        vdi = x.VDI.create({"name_label": "data", "name_description": "", "SR": sr, "virtual_size": str(8 * MIB),
+                            "type": "user", "sharable": False, "read_only": False, "other_config": {}})
+        x.VBD.create({"VM": vm, "VDI": vdi, "userdevice": "1", "bootable": False, "mode": "RW", "type": "Disk",
+                      "empty": False, "unpluggable": True, "other_config": {}, "qos_algorithm_type": "",
+                      "qos_algorithm_params": {}})
+        rng = random.Random(7)
+        source = bytearray(8 * MIB)
+        for offset in (0, 3 * MIB + 4096, 8 * MIB - 512):
+            chunk = bytes(rng.getrandbits(8) for _ in range(512))
+            source[offset:offset + 512] = chunk
+        status, _, body = transfer(xapid, session, "PUT", "/import_raw_vdi", body=bytes(source),
+                                   headers={"Content-Length": str(len(source))}, vdi=vdi, format="raw")
+        assert status == 200, body
+        uuid = x.VM.get_uuid(vm)
+        through_xe = folder / "xe.xva"
+        result = subprocess.run([XE, "vm-export", "uuid=" + uuid, f"filename={through_xe}"], capture_output=True,
+                                text=True, env={"XE_SOCKET": socket_path, "PATH": os.environ["PATH"]}, timeout=120)
+        assert result.returncode == 0 and result.stdout.strip() == "Export succeeded", result.stderr
+        task = x.task.create("export", "")
+        status, headers, body = transfer(xapid, session, "GET", "/export", uuid=uuid, task_id=task)
+        assert status == 200 and headers.get("task-id") == task
+        assert x.task.get_status(task) == "success"
+        through_http = folder / "http.xva"
+        through_http.write_bytes(body)
+        disk_uuid = x.VDI.get_uuid(vdi)
+        yield {"xe": through_xe, "http": through_http, "source": bytes(source), "folder": folder,
+               "session": session, "vm": vm, "vdi_uuid": disk_uuid, "xapid": xapid}
+        session.xenapi.session.logout()
+
+
+def ova(path):
+    with tarfile.open(path) as archive:
+        first = archive.next()
+        assert first.name == "ova.xml"
+        text = archive.extractfile(first).read().decode()
+    (value,), _ = xmlrpc.client.loads("<methodResponse><params><param>" + text + "</param></params></methodResponse>")
+    return value
+
+
+def test_both_ways_give_the_same_stream_shape_with_ova_xml_first(exported):
+    for key in ("xe", "http"):
+        with tarfile.open(exported[key]) as archive:
+            names = archive.getnames()
+        assert names[0] == "ova.xml"
+        assert all(n.startswith("Ref:") for n in names[1:])
+        # Each chunk is followed by its checksum member.
+        for data, check in zip(names[1::2], names[2::2]):
+            assert check == data + ".xxhash"
+
+
+def test_ova_xml_has_complete_records_and_our_version(exported):
+    value = ova(exported["http"])
+    version = value["version"]
+    assert version["export_vsn"] == "2"
+    session = exported["session"]
+    master = session.xenapi.pool.get_master(session.xenapi.pool.get_all()[0])
+    software = session.xenapi.host.get_software_version(master)
+    assert f'{version["xapi_major"]}.{version["xapi_minor"]}' == software["xapi"]
+    assert version["product_version"] == software["product_version"]
+    classes = {}
+    for entry in value["objects"]:
+        classes.setdefault(entry["class"], []).append(entry)
+    assert len(classes["VM"]) == 1
+    vm = classes["VM"][0]["snapshot"]
+    assert vm["name_label"] == "exported" and vm["power_state"] == "Halted"
+    # Complete records: every field the VM record has over the API.
+    assert set(session.xenapi.VM.get_record(exported["vm"]).keys()) <= set(vm.keys())
+    ids = {entry["id"] for entries in classes.values() for entry in entries}
+    for vbd in vm["VBDs"]:
+        assert vbd in ids
+    for entry in classes["VBD"]:
+        assert entry["snapshot"]["VM"] == classes["VM"][0]["id"]
+        assert entry["snapshot"]["currently_attached"] is False
+    assert any(e["snapshot"]["uuid"] == exported["vdi_uuid"] for e in classes["VDI"])
+
+
+def test_every_chunk_checksum_matches_xxhsum(exported):
+    folder = exported["folder"] / "extracted"
+    folder.mkdir()
+    subprocess.run(["tar", "-xf", str(exported["http"]), "-C", str(folder)], check=True)
+    checked = 0
+    for directory in folder.glob("Ref:*"):
+        for chunk in sorted(directory.iterdir()):
+            if chunk.suffix == ".xxhash":
+                continue
+            printed = subprocess.run(["xxhsum", "-H1", str(chunk)], capture_output=True, text=True, check=True)
+            assert printed.stdout.split()[0].upper() == (directory / (chunk.name + ".xxhash")).read_text()
+            checked += 1
+    assert checked >= 3
+
+
+def reassemble(path, prefix):
+    """The disk as xapi's importer rebuilds it: chunk k at k MiB, missing chunks as zeros."""
+    data = bytearray()
+    with tarfile.open(path) as archive:
+        for member in archive:
+            if not member.name.startswith(prefix + "/") or member.name.endswith(".xxhash"):
+                continue
+            index = int(member.name.split("/")[1])
+            content = archive.extractfile(member).read()
+            if len(data) < index * MIB:
+                data.extend(bytes(index * MIB - len(data)))
+            data[index * MIB:index * MIB + len(content)] = content
+    return bytes(data)
+
+
+def test_disk_reassembles_byte_identical_and_zero_chunks_are_skipped(exported):
+    value = ova(exported["xe"])
+    ref = next(e["id"] for e in value["objects"] if e["class"] == "VDI" and e["snapshot"]["uuid"] == exported["vdi_uuid"])
+    for key in ("xe", "http"):
+        disk = reassemble(exported[key], ref)
+        assert hashlib.sha256(disk).digest() == hashlib.sha256(exported["source"]).digest()
+        with tarfile.open(exported[key]) as archive:
+            chunks = [m.name for m in archive if m.name.startswith(ref + "/") and not m.name.endswith(".xxhash")]
+        # Written: chunks 0, 3 and 7 (the last); the zero chunks between are left out.
+        assert chunks == [f"{ref}/00000000", f"{ref}/00000003", f"{ref}/00000007"]
+
+
+def test_a_running_vm_is_refused(exported):
+    session = exported["session"]
+    x = session.xenapi
+    template = x.VM.get_by_name_label("Other install media")[0]
+    vm = x.VM.clone(template, "running")
+    x.VM.provision(vm)
+    x.VM.start(vm, False, False)
+    task = x.task.create("export", "")
+    status, _, body = transfer(exported["xapid"], session, "GET", "/export", uuid=x.VM.get_uuid(vm), task_id=task)
+    assert status != 200
+    assert x.task.get_status(task) == "failure"
+    assert x.task.get_error_info(task)[0] == "VM_BAD_POWER_STATE"
+    x.VM.hard_shutdown(vm)
