@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "XenDBSQLite", dependencies: ["XenDB", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "XenBackend"),
         .target(name: "XenSimulation", dependencies: ["XenBackend"]),
-        .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
         .target(name: "XenCLI", dependencies: ["XenCLIProtocol", "XenCore", "XenDB", "XenAPI", "XenAPIModel", "XenRPC", .product(name: "Collections", package: "swift-collections")]),

@@ -81,6 +81,9 @@ public struct CommandRun: Sendable {
     /// Prints one line on standard output.
     public func print(_ line: String) async { await emit(.print(line)) }
 
+    /// Has the client upload its local `file` to `path`.
+    public func upload(_ file: String, to path: String) async { await emit(.httpPut(file: file, path: path)) }
+
     /// Has the client download `path` into its local `file`.
     public func download(_ path: String, into file: String) async { await emit(.httpGet(file: file, path: path)) }
 

@@ -1,7 +1,8 @@
 import XenRPC
 
-/// `vm-export`: the client downloads the VM's XVA from `GET /export` into its own file (xapi's
-/// thin CLI does the same with `HttpGet`), while the command follows the export's task.
+/// `vm-export` and `vm-import`: the client downloads the VM's XVA from `GET /export` into its own
+/// file, or uploads one to `PUT /import` (xapi's thin CLI does the same with `HttpGet` and
+/// `HttpPut`), while the command follows the transfer's task.
 enum ExportCommands {
     static func all(_ catalogue: CLICatalogue) -> [CLICommand] {
         let vms = ObjectSelection(
@@ -23,7 +24,31 @@ enum ExportCommands {
                     into: try run.invocation.required("filename"))
                 try await run.wait(for: task)
                 await run.print("Export succeeded")
-            }
+            },
+            CLICommand(
+                name: "vm-import",
+                help: "Import a VM from an XVA file (filename=) into the SR sr-uuid= names, else the pool's default SR; "
+                    + "preserve=true keeps its uuid and MACs; force=true accepts checksum mismatches. Prints the new VM's uuid.",
+                required: ["filename"], optional: ["sr-uuid", "preserve"]
+            ) { run in
+                var query = "session_id=\(run.session)"
+                if let uuid = run.invocation["sr-uuid"] {
+                    guard let sr = run.snapshot.ref("SR", uuid: uuid) else { throw CLIFailure.api(.uuidInvalid(className: "SR", uuid: uuid)) }
+                    query += "&sr_id=\(sr)"
+                }
+                if run.invocation.flag("preserve") { query += "&restore=true" }
+                if run.invocation.flag("force") { query += "&force=true" }
+                let task = try await run.call("task.create", "Import of VM", "")
+                await run.upload(try run.invocation.required("filename"), to: "/import?\(query)&task_id=\(task.stringValue ?? "")")
+                let result = try await run.wait(for: task)
+                let snapshot = run.snapshot
+                for ref in result.split(separator: "<").compactMap({ part -> String? in
+                    guard let start = part.range(of: "OpaqueRef:") else { return nil }
+                    return String(part[start.lowerBound...])
+                }) {
+                    await run.print(snapshot.value("VM", ref, "uuid")?.stringValue ?? ref)
+                }
+            },
         ]
     }
 }

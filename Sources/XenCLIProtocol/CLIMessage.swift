@@ -18,6 +18,9 @@ public enum CLIMessage: Sendable, Equatable {
     /// The client downloads `path` from the server (a second connection, as xapi's thin client
     /// does for `HttpGet`) into the local file `file`, while the command waits for the transfer's task.
     case httpGet(file: String, path: String)
+    /// The client uploads its local file `file` to `path` (xapi's `HttpPut`), while the command
+    /// waits for the transfer's task.
+    case httpPut(file: String, path: String)
     /// The command is over; the client exits with this code.
     case exit(Int32)
 
@@ -30,6 +33,7 @@ public enum CLIMessage: Sendable, Equatable {
             case .progress(let fraction): ["progress": .double(fraction)]
             case .confirm(let question): ["confirm": .string(question)]
             case .httpGet(let file, let path): ["httpGet": ["file": .string(file), "path": .string(path)]]
+            case .httpPut(let file, let path): ["httpPut": ["file": .string(file), "path": .string(path)]]
             case .exit(let code): ["exit": .int(Int64(code))]
             }
         return JSONRPC.encode(value) + [0x0A]
@@ -51,6 +55,8 @@ public enum CLIMessage: Sendable, Equatable {
             }
         } else if let get = value["httpGet"], let file = get["file"]?.stringValue, let path = get["path"]?.stringValue {
             self = .httpGet(file: file, path: path)
+        } else if let put = value["httpPut"], let file = put["file"]?.stringValue, let path = put["path"]?.stringValue {
+            self = .httpPut(file: file, path: path)
         } else if let question = value["confirm"]?.stringValue {
             self = .confirm(question)
         } else if case .int(let code) = value["exit"] {

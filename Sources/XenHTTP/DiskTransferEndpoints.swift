@@ -3,6 +3,7 @@ public import Hummingbird
 import NIOCore
 public import XenCore
 import XenAPI
+import XenRPC
 import XenStorage
 
 /// The disk transfer handlers, XenAPI's first that are not RPC: `GET /export_raw_vdi` and
@@ -16,6 +17,46 @@ public enum DiskTransferEndpoints {
         router.get("/export_raw_vdi") { request, _ in await export(request, transfer, toolstack) }
         router.put("/import_raw_vdi") { request, _ in await importDisk(request, transfer, toolstack) }
         router.get("/export") { request, _ in await exportVM(request, transfer, toolstack) }
+        router.put("/import") { request, _ in await importVM(request, transfer, toolstack) }
+    }
+
+    /// `PUT /import?sr_id=…&restore=…&force=…`: an XVA stream made into a VM; the task's result
+    /// is the new VMs' refs, its progress follows the disks. A body without `Content-Length` is
+    /// refused as xapi refuses it.
+    private static func importVM(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
+        let query = request.uri.queryParameters
+        let authorization: DiskTransfer.Authorization
+        let task: String
+        switch await begin(request, transfer, toolstack, label: "VM import") {
+        case .success(let started): (authorization, task) = started
+        case .failure(let refused): return refused.response
+        }
+        func flag(_ name: Substring) -> Bool { query[name].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false }
+        do {
+            guard request.headers[.contentLength] != nil else { throw XenAPIError.importErrorCannotHandleChunked() }
+            var chunks = request.body.makeAsyncIterator()
+            let reader = ByteStreamReader { try await chunks.next().map { Array($0.readableBytesView) } }
+            var reported = 0
+            let vms = try await XVAImport(toolstack: toolstack, session: authorization.session).run(
+                reader, options: .init(sr: query["sr_id"].map(String.init), restore: flag("restore"), force: flag("force"))
+            ) { fraction in
+                let percent = Int(fraction * 100)
+                if percent >= reported + 5 {
+                    reported = percent
+                    await transfer.progress(task, fraction)
+                }
+            }
+            await transfer.finish(task, value: .success(.array(vms.map(RPCValue.string))), authorization: authorization, toolstack: toolstack)
+            var headers: HTTPFields = [.contentType: "text/plain"]
+            headers[.init("task-id")!] = task
+            return Response(status: .ok, headers: headers)
+        } catch {
+            // As xapi: the answer is 200 all the same, the outcome is the task's.
+            await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+            var headers: HTTPFields = [.contentType: "text/plain"]
+            headers[.init("task-id")!] = task
+            return Response(status: .ok, headers: headers)
+        }
     }
 
     /// `GET /export?uuid=…|ref=…`: the VM as an XVA stream (uncompressed), its task's progress

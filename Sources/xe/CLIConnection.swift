@@ -48,13 +48,7 @@ struct CLIConnection {
     private func post(body: [UInt8], onLine: ([UInt8]) async throws -> Void) async throws {
         let (channel, hostHeader) = try await connect()
         try await channel.executeThenClose { inbound, outbound in
-            var headers = HTTPHeaders()
-            headers.add(name: "Host", value: hostHeader)
-            headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
-            headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-            headers.add(name: "Content-Length", value: String(body.count))
-            headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/cli", headers: headers)))
+            try await outbound.write(.head(Self.head(.POST, "/cli", host: hostHeader, body: ("text/plain; charset=utf-8", Int64(body.count)))))
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
             try await outbound.write(.end(nil))
             var pending: [UInt8] = []
@@ -87,11 +81,7 @@ struct CLIConnection {
         let descriptor = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let (channel, hostHeader) = try await connect()
         try await channel.executeThenClose { inbound, outbound in
-            var headers = HTTPHeaders()
-            headers.add(name: "Host", value: hostHeader)
-            headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
-            headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)))
+            try await outbound.write(.head(Self.head(.GET, path, host: hostHeader)))
             try await outbound.write(.end(nil))
             guard descriptor >= 0 else {
                 throw ConnectionFailure("Error: cannot write \(file): \(String(cString: strerror(errno)))")
@@ -115,6 +105,51 @@ struct CLIConnection {
                 }
             }
         }
+    }
+
+    /// `PUT path` with the local file `file` as the body (its length given), as xe does for an
+    /// import. A file that cannot be read is sent as an empty body, so the server's task ends
+    /// (failed) rather than waiting for an upload that never comes.
+    func upload(_ file: String, to path: String) async throws {
+        let descriptor = open(file, O_RDONLY)
+        var size: Int64 = 0
+        if descriptor >= 0 {
+            var status = stat()
+            if fstat(descriptor, &status) == 0 { size = Int64(status.st_size) }
+        }
+        defer { if descriptor >= 0 { close(descriptor) } }
+        let (channel, hostHeader) = try await connect()
+        try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(.head(Self.head(.PUT, path, host: hostHeader, body: ("application/octet-stream", size))))
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var sent: Int64 = 0
+            while descriptor >= 0, sent < size {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+                guard count > 0 else { break }
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: buffer[0..<count]))))
+                sent += Int64(count)
+            }
+            try await outbound.write(.end(nil))
+            for try await part in inbound {
+                if case .end = part { break }
+            }
+            guard descriptor >= 0 else {
+                throw ConnectionFailure("Error: cannot read \(file): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// A request's head: one request per connection, and the body's type and length if it has one.
+    private static func head(_ method: HTTPMethod, _ uri: String, host: String, body: (type: String, length: Int64)? = nil) -> HTTPRequestHead {
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: host)
+        headers.add(name: "User-Agent", value: "xe-cli/swift-xapi")
+        if let body {
+            headers.add(name: "Content-Type", value: body.type)
+            headers.add(name: "Content-Length", value: String(body.length))
+        }
+        headers.add(name: "Connection", value: "close")
+        return HTTPRequestHead(version: .http1_1, method: method, uri: uri, headers: headers)
     }
 
     /// A connection to the server, and the `Host` header for it.

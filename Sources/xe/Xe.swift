@@ -66,6 +66,17 @@ struct Xe {
                 } catch let failure as ConnectionFailure {
                     progress.clear()
                     Output.standardError(failure.message)
+                } catch {
+                    // The server may end a transfer early (a refused import); its task says why.
+                }
+            case .httpPut(let file, let path):
+                do {
+                    try await connection.upload(file, to: path)
+                } catch let failure as ConnectionFailure {
+                    progress.clear()
+                    Output.standardError(failure.message)
+                } catch {
+                    // The server may end a transfer early (a refused import); its task says why.
                 }
             case .exit(let code):
                 progress.clear()

@@ -14,6 +14,7 @@ struct CLIOutcome {
     var standardError: [String] = []
     var confirmations: [String] = []
     var downloads: [(file: String, path: String)] = []
+    var uploads: [(file: String, path: String)] = []
     var exitCode: Int32 = -1
 
     var text: String { standardOutput.joined(separator: "\n") }
@@ -37,6 +38,7 @@ extension ToolstackHarness {
                 case .confirm(let question): outcome.confirmations.append(question)
                 case .progress: break
                 case .httpGet(let file, let path): outcome.downloads.append((file, path))
+                case .httpPut(let file, let path): outcome.uploads.append((file, path))
                 case .exit(let code): outcome.exitCode = code
                 }
             }

@@ -92,6 +92,11 @@ extension XenAPIError {
         XenAPIError(code: "DEVICE_ALREADY_EXISTS", parameters: [device])
     }
 
+    /// `DUPLICATE_MAC_SEED`: This MAC seed is already in use by a VM in the pool
+    public static func duplicateMACSeed(seed: String) -> XenAPIError {
+        XenAPIError(code: "DUPLICATE_MAC_SEED", parameters: [seed])
+    }
+
     /// `EVENTS_LOST`: The event queue overflowed and events were dropped; re-register and re-read state.
     public static func eventsLost() -> XenAPIError {
         XenAPIError(code: "EVENTS_LOST", parameters: [])
@@ -240,6 +245,46 @@ extension XenAPIError {
     /// `HOST_STILL_BOOTING`: The toolstack has not finished starting up.
     public static func hostStillBooting() -> XenAPIError {
         XenAPIError(code: "HOST_STILL_BOOTING", parameters: [])
+    }
+
+    /// `IMPORT_ERROR`: The VM could not be imported.
+    public static func importError(msg: String) -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR", parameters: [msg])
+    }
+
+    /// `IMPORT_ERROR_ATTACHED_DISKS_NOT_FOUND`: The VM could not be imported because attached disks could not be found.
+    public static func importErrorAttachedDisksNotFound() -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR_ATTACHED_DISKS_NOT_FOUND", parameters: [])
+    }
+
+    /// `IMPORT_ERROR_CANNOT_HANDLE_CHUNKED`: Cannot import VM using chunked encoding.
+    public static func importErrorCannotHandleChunked() -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR_CANNOT_HANDLE_CHUNKED", parameters: [])
+    }
+
+    /// `IMPORT_ERROR_FAILED_TO_FIND_OBJECT`: The VM could not be imported because a required object could not be found.
+    public static func importErrorFailedToFindObject(id: String) -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR_FAILED_TO_FIND_OBJECT", parameters: [id])
+    }
+
+    /// `IMPORT_ERROR_PREMATURE_EOF`: The VM could not be imported; the end of the file was reached prematurely.
+    public static func importErrorPrematureEof() -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR_PREMATURE_EOF", parameters: [])
+    }
+
+    /// `IMPORT_ERROR_SOME_CHECKSUMS_FAILED`: Some data checksums were incorrect; the VM may be corrupt.
+    public static func importErrorSomeChecksumsFailed() -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR_SOME_CHECKSUMS_FAILED", parameters: [])
+    }
+
+    /// `IMPORT_ERROR_UNEXPECTED_FILE`: The VM could not be imported because the XVA file is invalid: an unexpected file was encountered.
+    public static func importErrorUnexpectedFile(filenameExpected: String, filenameFound: String) -> XenAPIError {
+        XenAPIError(code: "IMPORT_ERROR_UNEXPECTED_FILE", parameters: [filenameExpected, filenameFound])
+    }
+
+    /// `IMPORT_INCOMPATIBLE_VERSION`: The import failed because this export has been created by a different (incompatible) product version
+    public static func importIncompatibleVersion() -> XenAPIError {
+        XenAPIError(code: "IMPORT_INCOMPATIBLE_VERSION", parameters: [])
     }
 
     /// `INTERNAL_ERROR`: An unexpected internal failure occurred.
@@ -792,6 +837,11 @@ extension XenAPIError {
         XenAPIError(code: "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED", parameters: [vm, error])
     }
 
+    /// `VM_TO_IMPORT_IS_NOT_NEWER_VERSION`: The VM cannot be imported unforced because it is either the same version or an older version of an existing VM.
+    public static func vmToImportIsNotNewerVersion(vm: String, existingVersion: String, versionToImport: String) -> XenAPIError {
+        XenAPIError(code: "VM_TO_IMPORT_IS_NOT_NEWER_VERSION", parameters: [vm, existingVersion, versionToImport])
+    }
+
     /// `WLB_DISABLED`: Workload balancing is disabled.
     public static func wlbDisabled() -> XenAPIError {
         XenAPIError(code: "WLB_DISABLED", parameters: [])
@@ -822,6 +872,7 @@ extension XenAPIError {
         "DEVICE_ALREADY_ATTACHED",
         "DEVICE_ALREADY_DETACHED",
         "DEVICE_ALREADY_EXISTS",
+        "DUPLICATE_MAC_SEED",
         "EVENTS_LOST",
         "EVENT_FROM_TOKEN_PARSE_FAILURE",
         "EVENT_SUBSCRIPTION_PARSE_FAILURE",
@@ -852,6 +903,14 @@ extension XenAPIError {
         "HOST_OFFLINE",
         "HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY",
         "HOST_STILL_BOOTING",
+        "IMPORT_ERROR",
+        "IMPORT_ERROR_ATTACHED_DISKS_NOT_FOUND",
+        "IMPORT_ERROR_CANNOT_HANDLE_CHUNKED",
+        "IMPORT_ERROR_FAILED_TO_FIND_OBJECT",
+        "IMPORT_ERROR_PREMATURE_EOF",
+        "IMPORT_ERROR_SOME_CHECKSUMS_FAILED",
+        "IMPORT_ERROR_UNEXPECTED_FILE",
+        "IMPORT_INCOMPATIBLE_VERSION",
         "INTERNAL_ERROR",
         "INVALID_BASE_URL",
         "INVALID_DEVICE",
@@ -962,6 +1021,7 @@ extension XenAPIError {
         "VM_REVERT_FAILED",
         "VM_SHUTDOWN_TIMEOUT",
         "VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED",
+        "VM_TO_IMPORT_IS_NOT_NEWER_VERSION",
         "WLB_DISABLED",
         "WLB_NOT_INITIALIZED",
     ]

@@ -165,6 +165,16 @@ extension DataModel {
             .updatePrecheckFailedPrerequisiteMissing,
             .updatePrecheckFailedWrongServerVersion,
             .updatePrecheckFailedOutOfSpace,
+            .importError,
+            .importErrorPrematureEOF,
+            .importErrorSomeChecksumsFailed,
+            .importErrorCannotHandleChunked,
+            .importErrorFailedToFindObject,
+            .importErrorAttachedDisksNotFound,
+            .importErrorUnexpectedFile,
+            .importIncompatibleVersion,
+            .duplicateMACSeed,
+            .vmToImportIsNotNewerVersion,
         ]
     }
 }

@@ -1,5 +1,6 @@
 import XenAPI
 import XenDB
+public import XenRPC
 public import XenStorage
 
 /// The disk transfers behind `GET /export_raw_vdi` and `PUT /import_raw_vdi`, for the HTTP
@@ -48,7 +49,12 @@ public struct DiskTransfer: Sendable {
 
     /// Completes the task, and closes a temporary session.
     public func finish(_ task: String, _ outcome: Result<String, XenAPIError>, authorization: Authorization, toolstack: Toolstack) async {
-        await TaskLifecycle.complete(services, task: Ref(task), outcome: outcome.map { .string($0) })
+        await finish(task, value: outcome.map { .string($0) }, authorization: authorization, toolstack: toolstack)
+    }
+
+    /// Completes the task with a result of any type, and closes a temporary session.
+    public func finish(_ task: String, value outcome: Result<RPCValue, XenAPIError>, authorization: Authorization, toolstack: Toolstack) async {
+        await TaskLifecycle.complete(services, task: Ref(task), outcome: outcome)
         if authorization.temporary {
             _ = await toolstack.call(method: "session.logout", params: [.string(authorization.session)], origin: .network)
         }

@@ -1,0 +1,76 @@
+import Crypto
+
+/// Why an XVA's disk data could not be taken in.
+public enum XVAStreamError: Error, Sendable, Equatable {
+    /// A member other than the one the format calls for next.
+    case unexpectedMember(expected: String, actual: String)
+    /// A chunk whose checksum member disagrees with its data (xapi: "Block … checksum failed").
+    case checksumFailed(block: String, original: String, recomputed: String)
+    /// The stream ended before the disk was whole.
+    case prematureEnd
+}
+
+/// Receives one disk of an XVA as xapi's `recv_all_vdi` does: members `<prefix>/%08d` in
+/// increasing order until the disk's size is placed; a gap of g numbers is g chunks of the first
+/// chunk's length, left unwritten (the new disk reads zeros there); a 0-byte chunk (a keep-alive)
+/// places nothing; each chunk is followed by its `.xxhash` (XXH64) or `.checksum` (SHA-1) member,
+/// checked unless `force`. All-zero chunks are not written, so the disk stays sparse.
+public enum XVADiskReceiver {
+    public static func receive(
+        from tar: inout TarReader, prefix: String, virtualSize: Int64, into writer: VHDWriter, force: Bool,
+        progress: (Int64) async -> Void = { _ in }
+    ) async throws {
+        var offset: Int64 = 0
+        var previous = -1
+        var firstLength: Int64?
+        while offset < virtualSize {
+            guard let member = try await tar.next() else { throw XVAStreamError.prematureEnd }
+            let parts = member.name.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, parts[0] == prefix, parts[1].count == 8, let number = Int(parts[1]), number > previous else {
+                throw XVAStreamError.unexpectedMember(expected: "\(prefix)/\(XVADiskStream.number(previous + 1))", actual: member.name)
+            }
+            let length = member.size
+            if firstLength == nil { firstLength = length }
+            offset += Int64(number - previous - 1) * (firstLength ?? 0)
+            previous = number
+            guard offset + length <= writer.size else {
+                throw XVAStreamError.unexpectedMember(expected: "a chunk within the disk's \(virtualSize) bytes", actual: member.name)
+            }
+            var data = try await tar.readData()
+            guard let check = try await tar.next() else { throw XVAStreamError.prematureEnd }
+            let stated = String(decoding: try await tar.readData(), as: UTF8.self).trimmingSpaces
+            if check.name == member.name + ".xxhash" {
+                let recomputed = XXH64.text(data.withUnsafeBytes { XXH64.hash($0) })
+                if !force, stated.uppercased() != recomputed {
+                    throw XVAStreamError.checksumFailed(block: member.name, original: stated, recomputed: recomputed)
+                }
+            } else if check.name == member.name + ".checksum" {
+                let sha1 = Insecure.SHA1.hash(data: data).map { byte in
+                    let digits = String(byte, radix: 16)
+                    return digits.count == 1 ? "0" + digits : digits
+                }.joined()
+                if !force, stated.lowercased() != sha1 {
+                    throw XVAStreamError.checksumFailed(block: member.name, original: stated, recomputed: sha1)
+                }
+            } else {
+                throw XVAStreamError.unexpectedMember(expected: member.name + ".xxhash", actual: check.name)
+            }
+            if !data.isEmpty {
+                if data.count % 512 != 0 { data += [UInt8](repeating: 0, count: 512 - data.count % 512) }
+                if !data.withUnsafeBytes(isAllZero) {
+                    try data.withUnsafeBytes { try writer.write(at: offset, $0) }
+                }
+            }
+            offset += length
+            await progress(min(offset, virtualSize))
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing whitespace.
+    fileprivate var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+}

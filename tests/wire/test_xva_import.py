@@ -1,0 +1,166 @@
+"""XVA import (PUT /import and xe vm-import) of every fixture in fixtures/xva, made
+independently of this project: each import creates exactly what expected.json says, or fails
+with its error and leaves nothing behind; and a round trip of our own export."""
+import hashlib
+import http.client
+import json
+import os
+import subprocess
+import urllib.parse
+
+import pytest
+
+from test_xe import XE
+
+# A copy of ../shared/fixtures/xva (data only, with its README), so a clone alone runs the tests.
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "xva")
+EXPECTED = json.load(open(os.path.join(FIXTURES, "expected.json")))
+# Whole-stream compression is not read yet: those fixtures are expected to fail until it is.
+COMPRESSED = {"gzip-stream.xva", "zstd-stream.xva"}
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    from conftest import XapidFactory
+    socket_path = str(tmp_path_factory.mktemp("import") / "xapi.sock")
+    with XapidFactory() as start_xapid:
+        xapid = start_xapid("--unix-socket", socket_path)
+        xapid.socket_path = socket_path
+        session = xapid.login()
+        yield xapid, session
+        session.xenapi.session.logout()
+
+
+def put_import(xapid, session, path, **query):
+    task = session.xenapi.task.create("import", "")
+    query = {"session_id": session._session, "task_id": task, **query}
+    with open(path, "rb") as body:
+        connection = http.client.HTTPConnection("127.0.0.1", xapid.port, timeout=120)
+        connection.request("PUT", "/import?" + urllib.parse.urlencode(query), body=body,
+                           headers={"Content-Length": str(os.path.getsize(path))})
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+    assert response.status == 200
+    return task
+
+
+def gen_mac(seed, device):
+    """xapi's MAC for a VIF (formats.md §3.4)."""
+    h = seed.encode()
+    for _ in range(2 * int(device)):
+        h = hashlib.md5(h).digest()
+    d1 = hashlib.md5(h).digest()
+    d2 = hashlib.md5(d1).digest()
+    octets = [(d1[0] | 0x02) & 0xFE, d1[1], d1[2], d1[3], d2[1], d2[2]]
+    return ":".join(f"{b:02x}" for b in octets)
+
+
+def census(session):
+    x = session.xenapi
+    return (len(x.VM.get_all()), len(x.VDI.get_all()), len(x.network.get_all()), len(x.VBD.get_all()), len(x.VIF.get_all()))
+
+
+def disk_sha256(xapid, session, vdi):
+    connection = http.client.HTTPConnection("127.0.0.1", xapid.port, timeout=120)
+    connection.request("GET", "/export_raw_vdi?" + urllib.parse.urlencode({"session_id": session._session, "vdi": vdi, "format": "raw"}))
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    assert response.status == 200
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def check_vm(xapid, session, vm, expected, step):
+    x = session.xenapi
+    record = x.VM.get_record(vm)
+    want = expected["vm"]
+    assert record["name_label"] == want["name_label"]
+    assert record["name_description"] == want["name_description"]
+    assert record["power_state"] == "Halted"
+    for field in ("VCPUs_max", "VCPUs_at_startup", "memory_static_min", "memory_dynamic_min", "memory_dynamic_max", "memory_static_max"):
+        assert int(record[field]) == want[field], field
+    if step["uuid"] == "kept":
+        assert record["uuid"] == want["uuid"] and record["other_config"]["mac_seed"] == want["mac_seed"]
+    else:
+        assert record["uuid"] != want["uuid"] and record["other_config"]["mac_seed"] != want["mac_seed"]
+    vifs = sorted((x.VIF.get_record(v) for v in record["VIFs"]), key=lambda v: v["device"])
+    assert [v["device"] for v in vifs] == [v["device"] for v in expected["vifs"]]
+    for vif, wanted in zip(vifs, expected["vifs"]):
+        assert x.network.get_name_label(vif["network"]) in (wanted["network_name_label"], EXPECTED["management_network_name_label"])
+        if step["macs"] == "kept":
+            assert vif["MAC"] == wanted["MAC"]
+        else:
+            assert vif["MAC"] == gen_mac(record["other_config"]["mac_seed"], vif["device"]) != wanted["MAC"]
+    vbds = sorted((x.VBD.get_record(v) for v in record["VBDs"]), key=lambda v: v["userdevice"])
+    assert [(v["userdevice"], v["type"]) for v in vbds] == [(v["userdevice"], v["type"]) for v in expected["vbds"]]
+    for vbd, wanted in zip(vbds, expected["vbds"]):
+        if "vdi" not in wanted:
+            assert vbd["empty"]
+            continue
+        disk = x.VDI.get_record(vbd["VDI"])
+        assert disk["name_label"] == wanted["vdi"]["name_label"]
+        assert int(disk["virtual_size"]) == wanted["vdi"]["virtual_size_if_rounded_to_2MiB"]
+        digest, length = disk_sha256(xapid, session, vbd["VDI"])
+        assert length == wanted["vdi"]["virtual_size_if_rounded_to_2MiB"]
+        assert digest == wanted["vdi"]["sha256_zero_extended_to_2MiB"]
+
+
+@pytest.mark.parametrize("scenario", EXPECTED["scenarios"], ids=[s["name"] for s in EXPECTED["scenarios"]])
+def test_fixture(pool, scenario):
+    xapid, session = pool
+    x = session.xenapi
+    for step in scenario["steps"]:
+        if step["file"] in COMPRESSED:
+            pytest.xfail("whole-stream gzip/zstd compression is not read yet")
+        expected = EXPECTED["files"][step["file"]]
+        before = census(session)
+        task = put_import(xapid, session, os.path.join(FIXTURES, step["file"]), **step["query"])
+        status = x.task.get_status(task)
+        if step["expect"] == "error":
+            assert status == "failure"
+            info = x.task.get_error_info(task)
+            assert info[0] == step["error_code"], info
+            if "error_params" in step:
+                assert info[1:] == step["error_params"]
+            assert census(session) == before, "a failed import left objects behind"
+            continue
+        assert status == "success", x.task.get_error_info(task)
+        result = x.task.get_result(task)
+        vms = [v for v in x.VM.get_all() if x.VM.get_name_label(v) == expected["vm"]["name_label"] and v in result]
+        assert len(vms) == 1, result
+        check_vm(xapid, session, vms[0], expected, step)
+    # Leave the pool as it was for the next scenario (a kept uuid would clash with a later restore).
+    for vm in x.VM.get_all():
+        if x.VM.get_name_label(vm).startswith("fixture-"):
+            for vbd in x.VM.get_VBDs(vm):
+                disk = x.VBD.get_VDI(vbd)
+                if disk != "OpaqueRef:NULL" and x.VBD.get_type(vbd) == "Disk":
+                    x.VDI.destroy(disk)
+            x.VM.destroy(vm)
+
+
+def test_round_trip_through_xe_with_and_without_preserve(pool, tmp_path):
+    xapid, session = pool
+    x = session.xenapi
+    env = {"XE_SOCKET": xapid.socket_path, "PATH": os.environ["PATH"]}
+    imported = subprocess.run([XE, "vm-import", f"filename={os.path.join(FIXTURES, 'xapi-complete.xva')}"],
+                              capture_output=True, text=True, env=env, timeout=120)
+    assert imported.returncode == 0, imported.stderr
+    uuid = imported.stdout.strip()
+    vm = x.VM.get_by_uuid(uuid)
+    original_macs = sorted(x.VIF.get_MAC(v) for v in x.VM.get_VIFs(vm))
+    path = tmp_path / "again.xva"
+    exported = subprocess.run([XE, "vm-export", f"uuid={uuid}", f"filename={path}"], capture_output=True, text=True, env=env, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    again = subprocess.run([XE, "vm-import", f"filename={path}", "preserve=true"], capture_output=True, text=True, env=env, timeout=120)
+    # preserve keeps the uuid, which the first VM still has: refused as not newer.
+    assert again.returncode == 1 and "VM cannot be imported unforced" in again.stderr
+    x.VM.destroy(vm)
+    again = subprocess.run([XE, "vm-import", f"filename={path}", "preserve=true"], capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == uuid
+    copy = x.VM.get_by_uuid(uuid)
+    assert sorted(x.VIF.get_MAC(v) for v in x.VM.get_VIFs(copy)) == original_macs
+    bad = subprocess.run([XE, "vm-import", "filename=/nonexistent.xva"], capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1
