@@ -6,7 +6,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
-// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, storage-bench, xe-bench)
+// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, storage-bench, xe-bench, xva-bench)
 let package = Package(
     name: "swift-xapi-benchmarks",
     platforms: [.macOS(.v15)],
@@ -37,6 +37,13 @@ let package = Package(
                 "BenchSupport",
                 .product(name: "XenToolstack", package: root),
                 .product(name: "XenAPIClient", package: root),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .executableTarget(
+            name: "xva-bench",
+            dependencies: [
+                .product(name: "XenToolstack", package: root),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),

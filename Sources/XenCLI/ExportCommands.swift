@@ -1,3 +1,4 @@
+import Foundation
 import XenRPC
 
 /// `vm-export` and `vm-import`: the client downloads the VM's XVA from `GET /export` into its own
@@ -28,8 +29,10 @@ enum ExportCommands {
             CLICommand(
                 name: "vm-import",
                 help: "Import a VM from an XVA file (filename=) into the SR sr-uuid= names, else the pool's default SR; "
-                    + "preserve=true keeps its uuid and MACs; force=true accepts checksum mismatches. Prints the new VM's uuid.",
-                required: ["filename"], optional: ["sr-uuid", "preserve"]
+                    + "preserve=true keeps its uuid and MACs; force=true accepts checksum mismatches; "
+                    + "network-map:<file network's name, bridge or uuid>=<network uuid> puts its interfaces on another network. "
+                    + "Prints the new VM's uuid.",
+                required: ["filename"], optional: ["sr-uuid", "preserve"], mapParameters: ["network-map"]
             ) { run in
                 var query = "session_id=\(run.session)"
                 if let uuid = run.invocation["sr-uuid"] {
@@ -38,6 +41,10 @@ enum ExportCommands {
                 }
                 if run.invocation.flag("preserve") { query += "&restore=true" }
                 if run.invocation.flag("force") { query += "&force=true" }
+                for (key, value) in run.invocation.parameters where key.hasPrefix("network-map:") {
+                    let entry = "\(CLIClass.split(key).key ?? "")=\(value)"
+                    query += "&network_map=" + (entry.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? entry)
+                }
                 let task = try await run.call("task.create", "Import of VM", "")
                 await run.upload(try run.invocation.required("filename"), to: "/import?\(query)&task_id=\(task.stringValue ?? "")")
                 let result = try await run.wait(for: task)

@@ -20,7 +20,7 @@ public enum DiskTransferEndpoints {
         router.put("/import") { request, _ in await importVM(request, transfer, toolstack) }
     }
 
-    /// `PUT /import?sr_id=…&restore=…&force=…`: an XVA stream made into a VM; the task's result
+    /// `PUT /import?sr_id=…&restore=…&force=…&network_map=…`: an XVA stream made into a VM; the task's result
     /// is the new VMs' refs, its progress follows the disks. A body without `Content-Length` is
     /// refused as xapi refuses it.
     private static func importVM(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
@@ -37,8 +37,16 @@ public enum DiskTransferEndpoints {
             var chunks = request.body.makeAsyncIterator()
             let reader = ByteStreamReader { try await chunks.next().map { Array($0.readableBytesView) } }
             var reported = 0
+            // `network_map=<file network's uuid, name or bridge>=<network ref or uuid>`, repeated.
+            var networkMap: [String: String] = [:]
+            for entry in query.getAll("network_map") {
+                guard let equals = entry.lastIndex(of: "=") else { throw XenAPIError.invalidValue(field: "network_map", value: String(entry)) }
+                networkMap[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+            }
             let vms = try await XVAImport(toolstack: toolstack, session: authorization.session).run(
-                reader, options: .init(sr: query["sr_id"].map(String.init), restore: flag("restore"), force: flag("force"))
+                reader,
+                options: .init(
+                    sr: query["sr_id"].map(String.init), restore: flag("restore"), force: flag("force"), networkMap: networkMap)
             ) { fraction in
                 let percent = Int(fraction * 100)
                 if percent >= reported + 5 {

@@ -23,6 +23,7 @@ public enum XVADiskReceiver {
         var offset: Int64 = 0
         var previous = -1
         var firstLength: Int64?
+        var block = BlockAssembly(writer: writer)
         while offset < virtualSize {
             guard let member = try await tar.next() else { throw XVAStreamError.prematureEnd }
             let parts = member.name.split(separator: "/", maxSplits: 1)
@@ -57,12 +58,56 @@ public enum XVADiskReceiver {
             }
             if !data.isEmpty {
                 if data.count % 512 != 0 { data += [UInt8](repeating: 0, count: 512 - data.count % 512) }
-                if !data.withUnsafeBytes(isAllZero) {
-                    try data.withUnsafeBytes { try writer.write(at: offset, $0) }
-                }
+                if !data.withUnsafeBytes(isAllZero) { try block.place(data, at: offset) }
             }
             offset += length
             await progress(min(offset, virtualSize))
+        }
+        try block.flush()
+    }
+
+    /// Gathers chunks into whole 2 MiB blocks before they reach the VHD, so a new block is
+    /// written once, whole, rather than zero-filled and then written half by half.
+    struct BlockAssembly {
+        let writer: VHDWriter
+        var index: Int?
+        var bytes = [UInt8](repeating: 0, count: VHDLayout.blockSize)
+
+        init(writer: VHDWriter) { self.writer = writer }
+
+        /// Puts `data` (a whole number of sectors) at `offset`, writing out the block before
+        /// when it starts another.
+        mutating func place(_ data: [UInt8], at offset: Int64) throws(VHDError) {
+            var done = 0
+            while done < data.count {
+                let position = offset + Int64(done)
+                let target = Int(position / Int64(VHDLayout.blockSize))
+                if index != target {
+                    try flush()
+                    index = target
+                }
+                let inBlock = Int(position % Int64(VHDLayout.blockSize))
+                let take = min(data.count - done, VHDLayout.blockSize - inBlock)
+                bytes.replaceSubrange(inBlock..<(inBlock + take), with: data[done..<(done + take)])
+                done += take
+            }
+        }
+
+        /// Writes the gathered block, if any (the part past the disk's end left out).
+        mutating func flush() throws(VHDError) {
+            guard let current = index else { return }
+            let start = Int64(current) * Int64(VHDLayout.blockSize)
+            let length = Int(min(Int64(VHDLayout.blockSize), writer.size - start))
+            let written: Result<Void, VHDError> = bytes.withUnsafeBytes { raw in
+                do throws(VHDError) {
+                    return .success(try writer.write(at: start, UnsafeRawBufferPointer(rebasing: raw[0..<length])))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            try written.get()
+            bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            index = nil
         }
     }
 }

@@ -164,3 +164,35 @@ def test_round_trip_through_xe_with_and_without_preserve(pool, tmp_path):
     assert sorted(x.VIF.get_MAC(v) for v in x.VM.get_VIFs(copy)) == original_macs
     bad = subprocess.run([XE, "vm-import", "filename=/nonexistent.xva"], capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 1
+
+
+def test_network_remap_through_the_api_and_xe(pool):
+    xapid, session = pool
+    x = session.xenapi
+    lab = x.network.create({"name_label": "remap-target", "name_description": "", "MTU": "1500", "other_config": {}})
+    lab_uuid = x.network.get_uuid(lab)
+    networks = len(x.network.get_all())
+    # Through the API: the file's lab network (by name) goes to the new network; eth0's by name as usual.
+    task = put_import(xapid, session, os.path.join(FIXTURES, "xapi-complete.xva"), network_map=f"xva-fixture-lab-net-7={lab_uuid}")
+    assert x.task.get_status(task) == "success", x.task.get_error_info(task)
+    vm = [v for v in x.VM.get_all() if v in x.task.get_result(task)][0]
+    placed = {x.VIF.get_device(v): x.VIF.get_network(v) for v in x.VM.get_VIFs(vm)}
+    assert placed["1"] == lab and placed["0"] != lab
+    assert len(x.network.get_all()) == networks
+    # Through xe, naming the file's network by its bridge.
+    env = {"XE_SOCKET": xapid.socket_path, "PATH": os.environ["PATH"]}
+    done = subprocess.run([XE, "vm-import", f"filename={os.path.join(FIXTURES, 'xapi-complete.xva')}", f"network-map:xvalab7={lab_uuid}"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    other = x.VM.get_by_uuid(done.stdout.strip())
+    assert {x.VIF.get_device(v): x.VIF.get_network(v) for v in x.VM.get_VIFs(other)}["1"] == lab
+    # A map to a network that does not exist fails and leaves nothing.
+    before = census(session)
+    task = put_import(xapid, session, os.path.join(FIXTURES, "xapi-complete.xva"), network_map="xvalab7=no-such-network")
+    assert x.task.get_status(task) == "failure" and x.task.get_error_info(task)[0] == "UUID_INVALID"
+    assert census(session) == before
+    for each in (vm, other):
+        for vbd in x.VM.get_VBDs(each):
+            if x.VBD.get_type(vbd) == "Disk":
+                x.VDI.destroy(x.VBD.get_VDI(vbd))
+        x.VM.destroy(each)

@@ -15,16 +15,20 @@ public struct XVAImport: Sendable {
     let toolstack: Toolstack
     let session: String
 
-    /// What the caller asked for (`sr_id`, `restore`, `force`).
+    /// What the caller asked for (`sr_id`, `restore`, `force`, `network_map`).
     public struct Options: Sendable {
         public var sr: String?
         public var restore: Bool
         public var force: Bool
+        /// Networks of the file (by uuid, name label or bridge) to put on networks of the pool
+        /// (by ref or uuid), ahead of the match by name: what XenCenter's import wizard offers.
+        public var networkMap: [String: String]
 
-        public init(sr: String?, restore: Bool, force: Bool) {
+        public init(sr: String?, restore: Bool, force: Bool, networkMap: [String: String] = [:]) {
             self.sr = sr
             self.restore = restore
             self.force = force
+            self.networkMap = networkMap
         }
     }
 
@@ -121,7 +125,7 @@ public struct XVAImport: Sendable {
         }
         // Networks: by name, then bridge, else made from the record.
         for object in objects where object.className == "network" {
-            refs[object.id] = try await network(for: object, made: &made)
+            refs[object.id] = try await network(for: object, map: options.networkMap, made: &made)
         }
         for object in objects where object.className == "VBD" {
             guard let vm = object.record["VM"]?.stringValue.flatMap({ refs[$0] }), vms.contains(vm) else { continue }
@@ -216,11 +220,20 @@ public struct XVAImport: Sendable {
         return ref
     }
 
-    /// The pool's network with the record's name, else its bridge, else a new one from the record.
-    private func network(for object: FileObject, made: inout CreatedObjects) async throws -> String {
+    /// The network `map` names for the file's network, else the pool's network with the record's
+    /// name, else its bridge, else a new one from the record.
+    private func network(for object: FileObject, map: [String: String], made: inout CreatedObjects) async throws -> String {
         let snapshot = services.database.snapshot
         let name = object.record["name_label"]?.stringValue ?? ""
         let bridge = object.record["bridge"]?.stringValue ?? ""
+        let uuid = object.record["uuid"]?.stringValue ?? ""
+        if let target = [uuid, name, bridge].lazy.filter({ !$0.isEmpty }).compactMap({ map[$0] }).first {
+            if snapshot.contains(Ref<Network>(target)) { return target }
+            guard let ref = snapshot.ref(Network.self, uuid: target) else {
+                throw XenAPIError.uuidInvalid(className: Network.className, uuid: target)
+            }
+            return ref.rawValue
+        }
         let networks = snapshot.objects(Network.self)
         if let match = networks.first(where: { $0.nameLabel == name }) ?? networks.first(where: { !bridge.isEmpty && $0.bridge == bridge }) {
             return match.ref.rawValue
