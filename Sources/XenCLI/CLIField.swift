@@ -53,7 +53,9 @@ public struct CLIField: Sendable {
             }
         return CLIField(name: name, kind: kind, writable: writable, modelField: field, hidden: hidden) { snapshot, ref in
             guard let value = snapshot.value(className, ref, field.name) else { return .text("<not in database>") }
-            return CLIValue.of(value, type: type, in: snapshot)
+            let shown = CLIValue.of(value, type: type, in: snapshot)
+            if field.name == "tags", case .set(let elements) = shown { return .commaSet(elements) }
+            return shown
         }
     }
 
@@ -85,8 +87,8 @@ extension CLIValue {
         }
     }
 
-    /// One scalar as xe prints it: references as the object's uuid, enums in lower case, floats
-    /// with three decimals.
+    /// One scalar as xe prints it: references as the object's uuid, power states in lower case,
+    /// floats with three decimals.
     static func text(of value: RPCValue, type: FieldType, in snapshot: Snapshot) -> String {
         if case .ref(let target) = type {
             guard let ref = value.stringValue, let uuid = snapshot.value(target, ref, "uuid")?.stringValue else {
@@ -94,7 +96,8 @@ extension CLIValue {
             }
             return uuid
         }
-        if case .enumeration = type, let text = value.stringValue { return text.lowercased() }
+        // Enums print as the datamodel spells them, but power states in lower case (`halted`).
+        if case .enumeration("vm_power_state") = type, let text = value.stringValue { return text.lowercased() }
         switch value {
         case .string(let text), .dateTime(let text), .base64(let text): return text
         case .int(let number): return String(number)

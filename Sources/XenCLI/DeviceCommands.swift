@@ -20,8 +20,10 @@ enum DeviceCommands {
                     snapshot.value("VDI", vdi, "name_label")?.stringValue == name
                         && snapshot.value("SR", snapshot.value("VDI", vdi, "SR")?.stringValue ?? "", "content_type")?.stringValue == "iso"
                 }
-                guard let iso = isos.first else { throw CLIFailure.message("CD '\(name)' not found") }
-                guard isos.count == 1 else { throw CLIFailure.message("More than one CD is named '\(name)'") }
+                guard let iso = isos.first else { throw CLIFailure.message("CD \(name) not found") }
+                guard isos.count == 1 else {
+                    throw CLIFailure.message("Multiple CDs named \(name) found. Please use vbd-insert and specify uuids")
+                }
                 try await vms.forEach(run, own: ["cd-name"]) { vm in
                     let drive = try cdDrive(of: vm, run.snapshot, empty: true)
                     try await run.runTask("VBD.insert", .string(drive), .string(iso))
@@ -56,7 +58,7 @@ enum DeviceCommands {
                 try await vms.forEach(run, own: ["params"]) { vm in
                     let snapshot = run.snapshot
                     let refs = (snapshot.value("VM", vm, "VIFs")?.arrayValue ?? []).compactMap(\.stringValue)
-                    let columns = GenericCommands.selectedColumns(vifs, run.invocation["params"] ?? "uuid,device,MAC,network-uuid,network-name-label,vm-name-label")
+                    let columns = GenericCommands.selectedColumns(vifs, run.invocation["params"] ?? "uuid,vm-name-label,device,MAC,network-uuid,network-name-label")
                     await run.print(lines: RecordPrinter.records(refs.map { ref in
                         columns.map { (label: $0.name + $0.tag, value: $0.read(snapshot, ref).rendered) }
                     }))
@@ -164,9 +166,14 @@ enum DeviceCommands {
     static func cdDrive(of vm: String, _ snapshot: Snapshot, empty: Bool) throws(CLIFailure) -> String {
         let drives = (snapshot.value("VM", vm, "VBDs")?.arrayValue ?? []).compactMap(\.stringValue)
             .filter { snapshot.value("VBD", $0, "type")?.stringValue == "CD" }
-        guard !drives.isEmpty else { throw CLIFailure.message("No CD drives found") }
-        guard let drive = drives.first(where: { snapshot.value("VBD", $0, "empty") == .bool(empty) }) else {
-            throw CLIFailure.message(empty ? "No empty CD drive found" : "No CD found in the VM's drives")
+        let matching = drives.filter { snapshot.value("VBD", $0, "empty") == .bool(empty) }
+        guard let drive = matching.first else {
+            if empty { throw CLIFailure.api(.vmNoEmptyCdVBD(vm: vm)) }
+            throw CLIFailure.message("No CDs found")
+        }
+        guard matching.count == 1 else {
+            throw CLIFailure.message(
+                empty ? "Two or more empty CD devices found. Please use vbd-insert" : "Two or more CDs found. Please use vbd-eject")
         }
         return drive
     }
@@ -178,13 +185,13 @@ enum DeviceCommands {
         let drives = (snapshot.value("VM", vm, "VBDs")?.arrayValue ?? []).compactMap(\.stringValue)
             .filter { snapshot.value("VBD", $0, "type")?.stringValue == type }
             .sorted { (Int(snapshot.value("VBD", $0, "userdevice")?.stringValue ?? "") ?? 0) < (Int(snapshot.value("VBD", $1, "userdevice")?.stringValue ?? "") ?? 0) }
-        let vbdColumns = GenericCommands.selectedColumns(vbds, run.invocation["vbd-params"] ?? "uuid,vm-name-label,userdevice")
+        let vbdColumns = GenericCommands.selectedColumns(
+            vbds, run.invocation["vbd-params"] ?? (type == "CD" ? "uuid,vm-name-label,empty,userdevice" : "uuid,vm-name-label,userdevice"))
         let vdiColumns = GenericCommands.selectedColumns(vdis, run.invocation["vdi-params"] ?? "uuid,name-label,sr-name-label,virtual-size")
         var lines: [String] = []
         for (index, vbd) in drives.enumerated() {
             lines.append("\(label) \(index) VBD:")
             lines += RecordPrinter.records([vbdColumns.map { (label: $0.name + $0.tag, value: $0.read(snapshot, vbd).rendered) }])
-            lines.append("")
             guard let vdi = snapshot.value("VBD", vbd, "VDI")?.stringValue, snapshot.contains("VDI", vdi) else { continue }
             lines.append("\(label) \(index) VDI:")
             lines += RecordPrinter.records([vdiColumns.map { (label: $0.name + $0.tag, value: $0.read(snapshot, vdi).rendered) }])

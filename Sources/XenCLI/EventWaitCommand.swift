@@ -15,7 +15,7 @@ enum EventWaitCommand {
             var equal: [(key: String, value: String)] = []
             var different: [(key: String, value: String)] = []
             for (key, value) in run.invocation.parameters where !["class", "timeout"].contains(key) && !CLIInvocation.standardKeys.contains(key) {
-                guard cls.accepts(key) else { throw CLIFailure.unknownParameters([key]) }
+                guard cls.accepts(key), !key.contains(":") else { throw CLIFailure.message("key missing: \(key)") }
                 if value.hasPrefix("/=") { different.append((key, String(value.dropFirst(2)))) } else { equal.append((key, value)) }
             }
             let clock = run.toolstack.services.environment.now

@@ -194,7 +194,7 @@ enum GenericCommands {
                 try await run.call(
                     "\(cls.model.name).remove_from_\(modelField.name)", .string(ref),
                     try parsing.value(key, type: keyType, field: field.name))
-            case (.set(let element), .set(let elements)):
+            case (.set(let element), .set(let elements)), (.set(let element), .commaSet(let elements)):
                 guard elements.contains(key) else { throw CLIFailure.message("Key \(key) is not in the set") }
                 try await run.call(
                     "\(cls.model.name).remove_\(modelField.name)", .string(ref),

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Writes records as `xe` does (`cli_printer.ml`): aligned `name (QUAL): value` lines, a blank
-/// line after each record; or, with `--minimal`, one line of the first column's values.
+/// Writes records as `xe` does (`cli_printer.ml`): aligned `name (QUAL): value` lines, two blank
+/// lines after each record (the record's own line end, and the one its `Print` adds); or, with
+/// `--minimal`, one line of the first column's values.
 public enum RecordPrinter {
     /// One printed line: the field's name with its qualifier, and its value.
     public typealias Line = (label: String, value: String)
@@ -16,9 +17,9 @@ public enum RecordPrinter {
         return output
     }
 
-    /// Records one after another, each followed by an empty line.
+    /// Records one after another, each followed by two empty lines.
     public static func records(_ records: [[Line]]) -> [String] {
-        records.flatMap { record($0) + [""] }
+        records.flatMap { record($0) + ["", ""] }
     }
 
     /// `--minimal`: the values comma-separated on one line, with commas and backslashes escaped.

@@ -1,8 +1,9 @@
 import XenDB
 import XenRPC
 
-/// What `vm-uninstall` destroys, as xapi's `vm_uninstall` decides it: the VMs, their snapshots,
-/// and the disks their drives hold that no other VM uses (never CDs, never ISOs).
+/// What `vm-uninstall` destroys, as xapi's `vm_uninstall` decides it: the VMs (shut down first if
+/// they run), their snapshots, and the disks their drives hold that no other VM uses (never CDs,
+/// never ISOs).
 struct VMUninstall {
     /// VMs and snapshots to destroy, snapshots first.
     let vms: [String]
@@ -38,19 +39,20 @@ struct VMUninstall {
     var description: [String] {
         ["The following items are about to be destroyed"]
             + vms.map { "VM : \(uuid("VM", $0)) (\(name("VM", $0)))" }
-            + vdis.map { "VDI: \(uuid("VDI", $0)) (\(name("VDI", $0)))" }
+            + vdis.map { "VDI: \(uuid("VDI", $0)) (\(name("VDI", $0))) " }
     }
 
-    /// Destroys the VMs (each must be halted), then the disks.
+    /// Shuts down the VMs that are not halted (at once, as xe does), destroys them, then the
+    /// disks, and says so.
     func run(_ run: CommandRun) async throws {
         for vm in vms where snapshot.value("VM", vm, "power_state")?.stringValue != "Halted"
             && snapshot.value("VM", vm, "is_a_snapshot") != .bool(true)
         {
-            throw CLIFailure.api(
-                .init(code: "VM_BAD_POWER_STATE", parameters: [vm, "halted", (snapshot.value("VM", vm, "power_state")?.stringValue ?? "").lowercased()]))
+            try await run.runTask("VM.hard_shutdown", .string(vm))
         }
         for vm in vms { try await run.call("VM.destroy", .string(vm)) }
         for vdi in vdis { try await run.call("VDI.destroy", .string(vdi)) }
+        await run.print("All objects destroyed")
     }
 
     private func uuid(_ cls: String, _ ref: String) -> String { snapshot.value(cls, ref, "uuid")?.stringValue ?? ref }

@@ -84,8 +84,10 @@ def test_host_evacuate_over_tls(pool):
 
 
 def test_list_format_and_minimal(pool):
-    out = xe_ok(pool, "host-list", "params=uuid,name-label")
-    records = [r for r in out.split("\n\n") if r.strip()]
+    code, out, err = run_xe(pool, "host-list", "params=uuid,name-label")
+    # Each record is followed by two blank lines, as xe prints them.
+    assert code == 0 and out.endswith("\n\n\n") and "\n\n\n\n" not in out
+    records = [r for r in out.split("\n\n\n") if r.strip()]
     assert len(records) == 2
     for record in records:
         lines = record.splitlines()
