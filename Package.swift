@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(name: "XenAPIModel"),
@@ -43,7 +44,10 @@ let package = Package(
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
         .target(name: "XenCLI", dependencies: ["XenCLIProtocol", "XenCore", "XenDB", "XenAPI", "XenAPIModel", "XenRPC", .product(name: "Collections", package: "swift-collections")]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "XenHTTP", dependencies: [
+            "CZstd",
+            .product(name: "CompressNIO", package: "compress-nio"),
             "XenCLI",
             "XenCLIProtocol",
             "XenStorage",

@@ -11,17 +11,17 @@ enum ExportCommands {
         return [
             CLICommand(
                 name: "vm-export",
-                help: "Export the selected halted VM, snapshot or template as an XVA file (filename=), disks included.",
+                help: "Export the selected halted VM, snapshot or template as an XVA file (filename=), disks included; "
+                    + "compress=true|gzip|zstd compresses the whole file.",
                 required: ["filename"], optional: ["vm", "compress"], filters: vms.cls
             ) { run in
                 let vm = try vms.single(run, own: ["filename", "compress"])
-                if let compress = run.invocation["compress"], CLIValueParsing.boolean(compress) != false {
-                    throw CLIFailure.message("Compressed exports are not supported yet: leave out compress=")
-                }
+                // compress=true|gzip|zstd: the whole stream compressed (true is gzip, as xe's).
+                let compress = run.invocation["compress"] ?? "false"
                 let uuid = run.snapshot.value("VM", vm, "uuid")?.stringValue ?? ""
                 let task = try await run.call("task.create", .string("Export of VM: \(uuid)"), "")
                 await run.download(
-                    "/export?session_id=\(run.session)&task_id=\(task.stringValue ?? "")&uuid=\(uuid)",
+                    "/export?session_id=\(run.session)&task_id=\(task.stringValue ?? "")&uuid=\(uuid)&use_compression=\(compress)",
                     into: try run.invocation.required("filename"))
                 try await run.wait(for: task)
                 await run.print("Export succeeded")

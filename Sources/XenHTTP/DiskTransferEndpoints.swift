@@ -34,8 +34,7 @@ public enum DiskTransferEndpoints {
         func flag(_ name: Substring) -> Bool { query[name].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false }
         do {
             guard request.headers[.contentLength] != nil else { throw XenAPIError.importErrorCannotHandleChunked() }
-            var chunks = request.body.makeAsyncIterator()
-            let reader = ByteStreamReader { try await chunks.next().map { Array($0.readableBytesView) } }
+            let reader = ByteStreamReader(next: decompressed(request.body))
             var reported = 0
             // `network_map=<file network's uuid, name or bridge>=<network ref or uuid>`, repeated.
             var networkMap: [String: String] = [:]
@@ -78,11 +77,9 @@ public enum DiskTransferEndpoints {
         case .failure(let refused): return refused.response
         }
         let export: XVAExport
+        let coder: (any StreamCoder)?
         do {
-            let compression = query["use_compression"].map { String($0).lowercased() } ?? "false"
-            guard compression == "false" else {
-                throw XenAPIError.invalidValue(field: "use_compression", value: compression + " (compressed exports are not supported yet)")
-            }
+            coder = try StreamCompression.parse(query["use_compression"].map(String.init) ?? "false")?.coder(decompressing: false)
             export = try transfer.exportVM(ref: query["ref"].map(String.init), uuid: query["uuid"].map(String.init))
         } catch {
             await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
@@ -97,7 +94,8 @@ public enum DiskTransferEndpoints {
                 var reported = 0
                 do {
                     try await export.write { bytes in
-                        try await writer.write(ByteBuffer(bytes: bytes))
+                        let out = try coder?.code(bytes) ?? bytes
+                        if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
                     } progress: { fraction in
                         let percent = Int(fraction * 100)
                         if percent >= reported + 5 {
@@ -105,6 +103,7 @@ public enum DiskTransferEndpoints {
                             await transfer.progress(task, fraction)
                         }
                     }
+                    if let tail = try coder?.finish(), !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
                     try await writer.finish(nil)
                     await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
                 } catch {
@@ -112,6 +111,12 @@ public enum DiskTransferEndpoints {
                     throw error
                 }
             })
+    }
+
+    /// The body's chunks, decompressed when the stream starts with gzip's or zstd's magic number.
+    private static func decompressed(_ body: RequestBody) -> @Sendable () async throws -> [UInt8]? {
+        let state = DecompressionState(body.makeAsyncIterator())
+        return { try await state.next() }
     }
 
     private static func export(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
@@ -243,5 +248,34 @@ public enum DiskTransferEndpoints {
         var headers: HTTPFields = [.contentType: "text/plain"]
         if let task { headers[.init("task-id")!] = task }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: failure.errorDescription.joined(separator: " ") + "\n")))
+    }
+}
+
+/// Reads a request body chunk by chunk, decompressing it when its first bytes say so.
+private final class DecompressionState: @unchecked Sendable {
+    private var chunks: RequestBody.AsyncIterator
+    private var coder: (any StreamCoder)?
+    private var started = false
+    private var ended = false
+
+    init(_ chunks: RequestBody.AsyncIterator) { self.chunks = chunks }
+
+    /// The next piece of the plain stream, or `nil` at its end.
+    func next() async throws -> [UInt8]? {
+        while !ended {
+            guard let chunk = try await chunks.next() else {
+                ended = true
+                let tail = try coder?.finish() ?? []
+                return tail.isEmpty ? nil : tail
+            }
+            let bytes = Array(chunk.readableBytesView)
+            if !started {
+                started = true
+                coder = try StreamCompression.detect(bytes)?.coder(decompressing: true)
+            }
+            let plain = try coder?.code(bytes) ?? bytes
+            if !plain.isEmpty { return plain }
+        }
+        return nil
     }
 }

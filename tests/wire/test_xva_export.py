@@ -162,3 +162,34 @@ def test_a_running_vm_is_refused(exported):
     assert x.task.get_status(task) == "failure"
     assert x.task.get_error_info(task)[0] == "VM_BAD_POWER_STATE"
     x.VM.hard_shutdown(vm)
+
+
+@pytest.mark.parametrize("compress", ["gzip", "zstd"])
+def test_compressed_exports_decompress_with_the_standard_tools_and_import_again(exported, compress):
+    """xe vm-export compress=… writes the whole stream compressed: gzip (Python's gzip module) and
+    zstd (Debian's zstd) give back a stream whose disk reassembles byte for byte, and the
+    compressed file imports again."""
+    import gzip
+    xapid, session = exported["xapid"], exported["session"]
+    socket_path = str(exported["folder"] / "xapi.sock")
+    uuid = session.xenapi.VM.get_uuid(exported["vm"])
+    path = exported["folder"] / f"vm.{compress}.xva"
+    env = {"XE_SOCKET": socket_path, "PATH": os.environ["PATH"]}
+    result = subprocess.run([XE, "vm-export", "uuid=" + uuid, f"filename={path}", f"compress={compress}"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    plain = exported["folder"] / f"vm.{compress}.tar"
+    if compress == "gzip":
+        assert path.read_bytes()[:2] == b"\x1f\x8b"
+        plain.write_bytes(gzip.decompress(path.read_bytes()))
+    else:
+        assert path.read_bytes()[:4] == b"\x28\xb5\x2f\xfd"
+        subprocess.run(["zstd", "-d", "-q", "-f", str(path), "-o", str(plain)], check=True)
+    assert path.stat().st_size < plain.stat().st_size
+    value = ova(plain)
+    ref = next(e["id"] for e in value["objects"] if e["class"] == "VDI" and e["snapshot"]["uuid"] == exported["vdi_uuid"])
+    assert hashlib.sha256(reassemble(plain, ref)).digest() == hashlib.sha256(exported["source"]).digest()
+    again = subprocess.run([XE, "vm-import", f"filename={path}"], capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stderr
+    copy = session.xenapi.VM.get_by_uuid(again.stdout.strip())
+    assert session.xenapi.VM.get_name_label(copy) == "exported"

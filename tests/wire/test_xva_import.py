@@ -15,8 +15,6 @@ from test_xe import XE
 # A copy of ../shared/fixtures/xva (data only, with its README), so a clone alone runs the tests.
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "xva")
 EXPECTED = json.load(open(os.path.join(FIXTURES, "expected.json")))
-# Whole-stream compression is not read yet: those fixtures are expected to fail until it is.
-COMPRESSED = {"gzip-stream.xva", "zstd-stream.xva"}
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +109,6 @@ def test_fixture(pool, scenario):
     xapid, session = pool
     x = session.xenapi
     for step in scenario["steps"]:
-        if step["file"] in COMPRESSED:
-            pytest.xfail("whole-stream gzip/zstd compression is not read yet")
         expected = EXPECTED["files"][step["file"]]
         before = census(session)
         task = put_import(xapid, session, os.path.join(FIXTURES, step["file"]), **step["query"])

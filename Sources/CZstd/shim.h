@@ -1,0 +1,2 @@
+// Zstandard's streaming API (Debian's libzstd-dev), for whole-stream XVA compression.
+#include <zstd.h>
