@@ -12,16 +12,17 @@ enum ExportCommands {
             CLICommand(
                 name: "vm-export",
                 help: "Export the selected halted VM, snapshot or template as an XVA file (filename=), disks included; "
-                    + "compress=true|gzip|zstd compresses the whole file.",
-                required: ["filename"], optional: ["vm", "compress"], filters: vms.cls
+                    + "compress=true|gzip|zstd compresses the whole file; metadata=true writes the records alone.",
+                required: ["filename"], optional: ["vm", "compress", "metadata"], filters: vms.cls
             ) { run in
-                let vm = try vms.single(run, own: ["filename", "compress"])
+                let vm = try vms.single(run, own: ["filename", "compress", "metadata"])
+                let handler = run.invocation.flag("metadata") ? "/export_metadata" : "/export"
                 // compress=true|gzip|zstd: the whole stream compressed (true is gzip, as xe's).
                 let compress = run.invocation["compress"] ?? "false"
                 let uuid = run.snapshot.value("VM", vm, "uuid")?.stringValue ?? ""
                 let task = try await run.call("task.create", .string("Export of VM: \(uuid)"), "")
                 await run.download(
-                    "/export?session_id=\(run.session)&task_id=\(task.stringValue ?? "")&uuid=\(uuid)&use_compression=\(compress)",
+                    "\(handler)?session_id=\(run.session)&task_id=\(task.stringValue ?? "")&uuid=\(uuid)&use_compression=\(compress)",
                     into: try run.invocation.required("filename"))
                 try await run.wait(for: task)
                 await run.print("Export succeeded")
@@ -30,9 +31,10 @@ enum ExportCommands {
                 name: "vm-import",
                 help: "Import a VM from an XVA file (filename=) into the SR sr-uuid= names, else the pool's default SR; "
                     + "preserve=true keeps its uuid and MACs; force=true accepts checksum mismatches; "
-                    + "network-map:<file network's name, bridge or uuid>=<network uuid> puts its interfaces on another network. "
+                    + "network-map:<file network's name, bridge or uuid>=<network uuid> puts its interfaces on another network; "
+                    + "metadata=true imports a metadata export, its disks the pool's disks of the same uuids. "
                     + "Prints the new VM's uuid.",
-                required: ["filename"], optional: ["sr-uuid", "preserve"], mapParameters: ["network-map"]
+                required: ["filename"], optional: ["sr-uuid", "preserve", "metadata"], mapParameters: ["network-map"]
             ) { run in
                 var query = "session_id=\(run.session)"
                 if let uuid = run.invocation["sr-uuid"] {
@@ -46,7 +48,8 @@ enum ExportCommands {
                     query += "&network_map=" + (entry.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? entry)
                 }
                 let task = try await run.call("task.create", "Import of VM", "")
-                await run.upload(try run.invocation.required("filename"), to: "/import?\(query)&task_id=\(task.stringValue ?? "")")
+                let handler = run.invocation.flag("metadata") ? "/import_metadata" : "/import"
+                await run.upload(try run.invocation.required("filename"), to: "\(handler)?\(query)&task_id=\(task.stringValue ?? "")")
                 let result = try await run.wait(for: task)
                 let snapshot = run.snapshot
                 for ref in result.split(separator: "<").compactMap({ part -> String? in

@@ -18,12 +18,16 @@ public enum DiskTransferEndpoints {
         router.put("/import_raw_vdi") { request, _ in await importDisk(request, transfer, toolstack) }
         router.get("/export") { request, _ in await exportVM(request, transfer, toolstack) }
         router.put("/import") { request, _ in await importVM(request, transfer, toolstack) }
+        router.get("/export_metadata") { request, _ in await exportVM(request, transfer, toolstack, metadataOnly: true) }
+        router.put("/import_metadata") { request, _ in await importVM(request, transfer, toolstack, metadataOnly: true) }
     }
 
     /// `PUT /import?sr_id=…&restore=…&force=…&network_map=…`: an XVA stream made into a VM; the task's result
     /// is the new VMs' refs, its progress follows the disks. A body without `Content-Length` is
     /// refused as xapi refuses it.
-    private static func importVM(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
+    private static func importVM(
+        _ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack, metadataOnly: Bool = false
+    ) async -> Response {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
@@ -45,7 +49,8 @@ public enum DiskTransferEndpoints {
             let vms = try await XVAImport(toolstack: toolstack, session: authorization.session).run(
                 reader,
                 options: .init(
-                    sr: query["sr_id"].map(String.init), restore: flag("restore"), force: flag("force"), networkMap: networkMap)
+                    sr: query["sr_id"].map(String.init), restore: flag("restore"), force: flag("force"), networkMap: networkMap,
+                    metadataOnly: metadataOnly)
             ) { fraction in
                 let percent = Int(fraction * 100)
                 if percent >= reported + 5 {
@@ -66,9 +71,11 @@ public enum DiskTransferEndpoints {
         }
     }
 
-    /// `GET /export?uuid=…|ref=…`: the VM as an XVA stream (uncompressed), its task's progress
-    /// following the disks.
-    private static func exportVM(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async -> Response {
+    /// `GET /export?uuid=…|ref=…[&use_compression=…]`: the VM as an XVA stream, its task's
+    /// progress following the disks; `GET /export_metadata` the same without the disks.
+    private static func exportVM(
+        _ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack, metadataOnly: Bool = false
+    ) async -> Response {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
@@ -80,7 +87,8 @@ public enum DiskTransferEndpoints {
         let coder: (any StreamCoder)?
         do {
             coder = try StreamCompression.parse(query["use_compression"].map(String.init) ?? "false")?.coder(decompressing: false)
-            export = try transfer.exportVM(ref: query["ref"].map(String.init), uuid: query["uuid"].map(String.init))
+            export = try transfer.exportVM(
+                ref: query["ref"].map(String.init), uuid: query["uuid"].map(String.init), metadataOnly: metadataOnly)
         } catch {
             await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
             return failure(error, task: task)

@@ -193,3 +193,66 @@ def test_compressed_exports_decompress_with_the_standard_tools_and_import_again(
     assert again.returncode == 0, again.stderr
     copy = session.xenapi.VM.get_by_uuid(again.stdout.strip())
     assert session.xenapi.VM.get_name_label(copy) == "exported"
+
+
+def test_round_trip_into_a_second_single_host_xapid_with_and_without_preserved_macs(exported, start_xapid):
+    """Export from one pool with the SDK's session, import into another xapid (its own pool of one
+    host): the disk byte for byte, MACs regenerated unless restore, kept with it."""
+    import http.client
+    import urllib.parse
+    source_session = exported["session"]
+    x = source_session.xenapi
+    network = x.network.get_all()[0]
+    vif = x.VIF.create({"VM": exported["vm"], "network": network, "device": "0", "MAC": "", "MTU": "1500",
+                        "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    mac = x.VIF.get_MAC(vif)
+    stream = exported["folder"] / "for-b.xva"
+    status, _, body = transfer(exported["xapid"], source_session, "GET", "/export", uuid=x.VM.get_uuid(exported["vm"]))
+    assert status == 200
+    stream.write_bytes(body)
+    other = start_xapid("--hostname", "beta", "--https-listen", "off")
+    target = other.login()
+    try:
+        y = target.xenapi
+        for restore in ("false", "true"):
+            task = y.task.create("import", "")
+            query = urllib.parse.urlencode({"session_id": target._session, "task_id": task, "restore": restore})
+            connection = http.client.HTTPConnection("127.0.0.1", other.port, timeout=120)
+            connection.request("PUT", "/import?" + query, body=stream.read_bytes(), headers={"Content-Length": str(len(body))})
+            assert connection.getresponse().status == 200
+            connection.close()
+            assert y.task.get_status(task) == "success", y.task.get_error_info(task)
+            vm = [v for v in y.VM.get_all() if v in y.task.get_result(task)][0]
+            macs = [y.VIF.get_MAC(v) for v in y.VM.get_VIFs(vm)]
+            assert (macs == [mac]) == (restore == "true")
+            disks = [y.VBD.get_VDI(b) for b in y.VM.get_VBDs(vm) if y.VBD.get_type(b) == "Disk"]
+            data = [d for d in disks if y.VDI.get_name_label(d) == "data"][0]
+            status, _, raw = transfer(other, target, "GET", "/export_raw_vdi", vdi=data, format="raw")
+            assert status == 200 and raw == exported["source"]
+    finally:
+        target.xenapi.session.logout()
+        x.VIF.destroy(vif)
+
+
+def test_metadata_export_and_import_use_the_pools_own_disks(exported):
+    """GET /export_metadata writes ova.xml alone; xe vm-import metadata=true makes a VM whose
+    drives hold the pool's disks of the same uuids."""
+    xapid, session = exported["xapid"], exported["session"]
+    x = session.xenapi
+    status, _, body = transfer(xapid, session, "GET", "/export_metadata", uuid=x.VM.get_uuid(exported["vm"]))
+    assert status == 200
+    path = exported["folder"] / "metadata.xva"
+    path.write_bytes(body)
+    with tarfile.open(path) as archive:
+        assert archive.getnames() == ["ova.xml"]
+    env = {"XE_SOCKET": str(exported["folder"] / "xapi.sock"), "PATH": os.environ["PATH"]}
+    disks_before = len(x.VDI.get_all())
+    result = subprocess.run([XE, "vm-import", f"filename={path}", "metadata=true"], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    copy = x.VM.get_by_uuid(result.stdout.strip())
+    assert len(x.VDI.get_all()) == disks_before
+    shared = {x.VDI.get_uuid(x.VBD.get_VDI(b)) for b in x.VM.get_VBDs(copy) if x.VBD.get_type(b) == "Disk"}
+    assert exported["vdi_uuid"] in shared
+    for vbd in x.VM.get_VBDs(copy):
+        x.VBD.destroy(vbd)
+    x.VM.destroy(copy)

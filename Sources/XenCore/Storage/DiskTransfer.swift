@@ -89,7 +89,7 @@ public struct DiskTransfer: Sendable {
 
     /// The XVA stream `GET /export` sends for the VM (or snapshot, or template) named by `ref=`
     /// or `uuid=`.
-    public func exportVM(ref: String?, uuid: String?) throws(XenAPIError) -> XVAExport {
+    public func exportVM(ref: String?, uuid: String?, metadataOnly: Bool = false) throws(XenAPIError) -> XVAExport {
         let snapshot = services.database.snapshot
         var vm = Ref<VM>(ref ?? "")
         if let uuid {
@@ -97,7 +97,7 @@ public struct DiskTransfer: Sendable {
             vm = found
         }
         guard snapshot.contains(vm) else { throw XenAPIError.handleInvalid(className: VM.className, handle: ref ?? "") }
-        return try XVAExport(services: services, vm: vm)
+        return try XVAExport(services: services, vm: vm, metadataOnly: metadataOnly)
     }
 
     /// VHD footer timestamps: now.

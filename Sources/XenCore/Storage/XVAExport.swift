@@ -23,11 +23,12 @@ public struct XVAExport: Sendable {
     public var diskBytes: Int64 { disks.reduce(0) { $0 + $1.virtualSize } }
 
     /// Prepares the export of `vm` (a halted or suspended VM, a snapshot or a template): a
-    /// running or paused one is refused with `VM_BAD_POWER_STATE`, as xapi refuses it.
-    public init(services: CoreServices, vm: Ref<VM>) throws(XenAPIError) {
+    /// running or paused one is refused with `VM_BAD_POWER_STATE`, as xapi refuses it. With
+    /// `metadataOnly` (`/export_metadata`) the stream is `ova.xml` alone, and any power state will do.
+    public init(services: CoreServices, vm: Ref<VM>, metadataOnly: Bool = false) throws(XenAPIError) {
         let snapshot = services.database.snapshot
         let record = try snapshot.require(vm)
-        guard record.powerState == .halted || record.powerState == .suspended else {
+        guard metadataOnly || record.powerState == .halted || record.powerState == .suspended else {
             throw XenAPIError.vmBadPowerState(vm: vm.rawValue, expected: "halted", actual: record.powerState.rawValue.lowercased())
         }
         var objects = ObjectList()
@@ -58,7 +59,7 @@ public struct XVAExport: Sendable {
         let version = XVAExport.version(snapshot)
         ovaXML = OVAXML.encode(["version": version, "objects": .array(entries)])
         var disks: [XVADiskStream] = []
-        for ref in streamed.sorted(by: { objects.ids[$0]! < objects.ids[$1]! }) {
+        for ref in (metadataOnly ? [] : streamed).sorted(by: { objects.ids[$0]! < objects.ids[$1]! }) {
             guard let disk = snapshot[Ref<VDI>(ref)] else { continue }
             var chain: VHDChain?
             if let folder = services.vhdFolder(of: disk.sr, in: snapshot) {

@@ -23,12 +23,16 @@ public struct XVAImport: Sendable {
         /// Networks of the file (by uuid, name label or bridge) to put on networks of the pool
         /// (by ref or uuid), ahead of the match by name: what XenCenter's import wizard offers.
         public var networkMap: [String: String]
+        /// `/import_metadata`: the file holds `ova.xml` alone; its disks are the pool's disks
+        /// with the same uuids (a disk that is not there leaves its drive out).
+        public var metadataOnly: Bool
 
-        public init(sr: String?, restore: Bool, force: Bool, networkMap: [String: String] = [:]) {
+        public init(sr: String?, restore: Bool, force: Bool, networkMap: [String: String] = [:], metadataOnly: Bool = false) {
             self.sr = sr
             self.restore = restore
             self.force = force
             self.networkMap = networkMap
+            self.metadataOnly = metadataOnly
         }
     }
 
@@ -87,12 +91,17 @@ public struct XVAImport: Sendable {
             return FileObject(className: className, id: id, record: record)
         }
         let byID = Dictionary(objects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let sr = try targetSR(options.sr)
+        let sr = options.metadataOnly ? "OpaqueRef:NULL" : try targetSR(options.sr)
         var refs: [String: String] = [:]
 
         // Disks: new ones in the target SR; those of ISO libraries found by location, or left out.
         var streamed: [(id: String, ref: String, size: Int64)] = []
         for object in objects where object.className == "VDI" {
+            if options.metadataOnly {
+                let uuid = object.record["uuid"]?.stringValue ?? ""
+                if let existing = services.database.snapshot.ref(VDI.self, uuid: uuid) { refs[object.id] = existing.rawValue }
+                continue
+            }
             let fileSR = object.record["SR"]?.stringValue.flatMap { byID[$0] }
             if fileSR?.record["content_type"]?.stringValue == "iso" {
                 if let found = isoDisk(location: object.record["location"]?.stringValue ?? "") { refs[object.id] = found }
