@@ -32,9 +32,11 @@ enum ExportCommands {
                 help: "Import a VM from an XVA file (filename=) into the SR sr-uuid= names, else the pool's default SR; "
                     + "preserve=true keeps its uuid and MACs; force=true accepts checksum mismatches; "
                     + "network-map:<file network's name, bridge or uuid>=<network uuid> puts its interfaces on another network; "
-                    + "metadata=true imports a metadata export, its disks the pool's disks of the same uuids. "
+                    + "metadata=true imports a metadata export, its disks the pool's disks of the same uuids; "
+                    + "template= makes a VM of a physical machine's disk image (raw, or VHD with type=vhd) instead. "
                     + "Prints the new VM's uuid.",
-                required: ["filename"], optional: ["sr-uuid", "preserve", "metadata"], mapParameters: ["network-map"]
+                required: ["filename"], optional: ["sr-uuid", "preserve", "metadata", "template", "name-label", "type"],
+                mapParameters: ["network-map"]
             ) { run in
                 var query = "session_id=\(run.session)"
                 if let uuid = run.invocation["sr-uuid"] {
@@ -42,6 +44,15 @@ enum ExportCommands {
                     query += "&sr_id=\(sr)"
                 }
                 if run.invocation.flag("preserve") { query += "&restore=true" }
+                if let template = run.invocation["template"] {
+                    // P2V: the file is a disk image (type=raw|vhd, by default from its name).
+                    let file = try run.invocation.required("filename")
+                    let format = run.invocation["type"] ?? (file.lowercased().hasSuffix(".vhd") ? "vhd" : "raw")
+                    let name = run.invocation["name-label"] ?? "Imported physical machine"
+                    query += "&template=" + (template.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? template)
+                    query += "&name=" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)
+                    query += "&format=\(format)"
+                }
                 if run.invocation.flag("force") { query += "&force=true" }
                 for (key, value) in run.invocation.parameters where key.hasPrefix("network-map:") {
                     let entry = "\(CLIClass.split(key).key ?? "")=\(value)"

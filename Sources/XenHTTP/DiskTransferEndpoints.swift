@@ -22,7 +22,8 @@ public enum DiskTransferEndpoints {
         router.put("/import_metadata") { request, _ in await importVM(request, transfer, toolstack, metadataOnly: true) }
     }
 
-    /// `PUT /import?sr_id=…&restore=…&force=…&network_map=…`: an XVA stream made into a VM; the task's result
+    /// `PUT /import?sr_id=…&restore=…&force=…&network_map=…`: an XVA stream made into a VM (with
+    /// `template=…&name=…&format=raw|vhd`, a physical machine's disk image instead); the task's result
     /// is the new VMs' refs, its progress follows the disks. A body without `Content-Length` is
     /// refused as xapi refuses it.
     private static func importVM(
@@ -38,8 +39,33 @@ public enum DiskTransferEndpoints {
         func flag(_ name: Substring) -> Bool { query[name].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false }
         do {
             guard request.headers[.contentLength] != nil else { throw XenAPIError.importErrorCannotHandleChunked() }
-            let reader = ByteStreamReader(next: decompressed(request.body))
             var reported = 0
+            // Form encoding writes spaces as `+` (Python's urlencode does).
+            func text(_ name: Substring) -> String? { query[name].map { String($0).replacingOccurrences(of: "+", with: " ") } }
+            if let template = text("template"), !metadataOnly {
+                // P2V: a disk image (format=raw|vhd) made into a VM from the template.
+                let format = query["format"].map(String.init) ?? "raw"
+                guard format == "raw" || format == "vhd" else { throw XenAPIError.invalidValue(field: "format", value: format) }
+                var chunks = request.body.makeAsyncIterator()
+                let vm = try await P2VImport(toolstack: toolstack, session: authorization.session).run(
+                    ByteStreamReader { try await chunks.next().map { Array($0.readableBytesView) } },
+                    options: .init(
+                        template: template, name: text("name") ?? "Imported physical machine",
+                        sr: query["sr_id"].map(String.init), vhd: format == "vhd",
+                        length: request.headers[.contentLength].flatMap { Int64($0) } ?? 0)
+                ) { fraction in
+                    let percent = Int(fraction * 100)
+                    if percent >= reported + 5 {
+                        reported = percent
+                        await transfer.progress(task, fraction)
+                    }
+                }
+                await transfer.finish(task, value: .success(.array([.string(vm)])), authorization: authorization, toolstack: toolstack)
+                var headers: HTTPFields = [.contentType: "text/plain"]
+                headers[.init("task-id")!] = task
+                return Response(status: .ok, headers: headers)
+            }
+            let reader = ByteStreamReader(next: decompressed(request.body))
             // `network_map=<file network's uuid, name or bridge>=<network ref or uuid>`, repeated.
             var networkMap: [String: String] = [:]
             for entry in query.getAll("network_map") {

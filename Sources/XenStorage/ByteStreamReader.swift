@@ -48,6 +48,13 @@ public struct ByteStreamReader {
         }
     }
 
+    /// Puts `bytes`, the last ones read, back in front of the stream.
+    public mutating func unread(_ bytes: [UInt8]) {
+        buffer = bytes + Array(buffer[min(start, buffer.count)...])
+        start = 0
+        position -= Int64(bytes.count)
+    }
+
     /// Whether the stream has ended.
     public mutating func atEnd() async throws -> Bool { !(try await fill()) }
 

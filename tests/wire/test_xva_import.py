@@ -192,3 +192,37 @@ def test_network_remap_through_the_api_and_xe(pool):
             if x.VBD.get_type(vbd) == "Disk":
                 x.VDI.destroy(x.VBD.get_VDI(vbd))
         x.VM.destroy(each)
+
+
+def test_p2v_images_become_vms_from_a_template(pool, tmp_path):
+    """A physical machine's disk image, raw (through xe) or a dynamic VHD made by qemu-img (through
+    PUT /import?template=…), becomes a new VM from the template with the image as its bootable
+    disk and an interface on the management network; a bad image leaves nothing behind."""
+    xapid, session = pool
+    x = session.xenapi
+    rng = __import__("random").Random(3)
+    image = bytes(rng.getrandbits(8) for _ in range(64 * 1024)) + bytes(3 * 1024 * 1024) + b"\x5a" * 4096
+    raw = tmp_path / "machine.img"
+    raw.write_bytes(image)
+    env = {"XE_SOCKET": xapid.socket_path, "PATH": os.environ["PATH"]}
+    done = subprocess.run([XE, "vm-import", f"filename={raw}", "template=Other install media", "name-label=p2v-raw"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    vhd = tmp_path / "machine.vhd"
+    subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vpc", str(raw), str(vhd)], check=True)
+    task = put_import(xapid, session, str(vhd), template="Other install media", name="p2v-vhd", format="vhd")
+    assert x.task.get_status(task) == "success", x.task.get_error_info(task)
+    for vm in (x.VM.get_by_uuid(done.stdout.strip()), [v for v in x.VM.get_all() if v in x.task.get_result(task)][0]):
+        assert x.VM.get_name_label(vm) in ("p2v-raw", "p2v-vhd") and not x.VM.get_is_a_template(vm)
+        vbds = x.VM.get_VBDs(vm)
+        assert len(vbds) == 1 and x.VBD.get_userdevice(vbds[0]) == "0" and x.VBD.get_bootable(vbds[0])
+        digest, length = disk_sha256(xapid, session, x.VBD.get_VDI(vbds[0]))
+        assert digest == hashlib.sha256(image + bytes(length - len(image))).hexdigest()
+        vifs = x.VM.get_VIFs(vm)
+        assert len(vifs) == 1 and x.network.get_bridge(x.VIF.get_network(vifs[0])) == "xenbr0"
+    before = census(session)
+    bad = tmp_path / "bad.vhd"
+    bad.write_bytes(b"not a vhd at all" * 64)
+    task = put_import(xapid, session, str(bad), template="Other install media", name="p2v-bad", format="vhd")
+    assert x.task.get_status(task) == "failure"
+    assert census(session) == before

@@ -1,0 +1,150 @@
+public import XenAPI
+import XenDB
+import XenRPC
+public import XenStorage
+
+/// A physical machine's disk image made into a VM, the guide's way in for existing machines: a
+/// VM installed from a template without the template's disks, one new disk in the chosen SR that
+/// the image (raw, or a dynamic VHD) is written into, bootable as device 0, and a network
+/// interface on the management network. A bad or truncated image leaves nothing behind.
+public struct P2VImport: Sendable {
+    let services: CoreServices
+    let toolstack: Toolstack
+    let session: String
+
+    public init(toolstack: Toolstack, session: String) {
+        self.services = toolstack.services
+        self.toolstack = toolstack
+        self.session = session
+    }
+
+    /// What to make: from which template, named how, on which SR; the image's format and
+    /// length (`Content-Length`).
+    public struct Options: Sendable {
+        public var template: String
+        public var name: String
+        public var sr: String?
+        public var vhd: Bool
+        public var length: Int64
+
+        public init(template: String, name: String, sr: String?, vhd: Bool, length: Int64) {
+            self.template = template
+            self.name = name
+            self.sr = sr
+            self.vhd = vhd
+            self.length = length
+        }
+    }
+
+    /// Imports the image read from `reader`; returns the new VM's ref.
+    public func run(_ reader: ByteStreamReader, options: Options, progress: @escaping (Double) async -> Void) async throws(XenAPIError) -> String {
+        var made: [(String, String)] = []
+        do {
+            return try await importing(reader, options: options, made: &made, progress: progress)
+        } catch {
+            for (className, ref) in made.reversed() {
+                _ = await toolstack.call(method: "\(className).destroy", params: [.string(session), .string(ref)])
+            }
+            throw XVAImport.apiError(error)
+        }
+    }
+
+    private func importing(
+        _ reader: ByteStreamReader, options: Options, made: inout [(String, String)], progress: @escaping (Double) async -> Void
+    ) async throws -> String {
+        var reader = reader
+        var size = options.length
+        var footer: [UInt8] = []
+        if options.vhd {
+            // A dynamic VHD starts with a copy of its footer, which gives the disk's size.
+            footer = try await reader.read(512)
+            let parsed = try VHDFooter(parsing: footer[...])
+            guard parsed.diskType != .fixed else {
+                throw XenAPIError.importError(msg: "a fixed VHD cannot be streamed: send it as a raw image")
+            }
+            size = Int64(parsed.currentSize)
+        }
+        guard size > 0 else { throw XenAPIError.importError(msg: "the image is empty") }
+        let snapshot = services.database.snapshot
+        let templates = snapshot.objects(VM.self).filter {
+            $0.isATemplate && !$0.isASnapshot && ($0.uuid == options.template || $0.nameLabel == options.template)
+        }
+        guard templates.count == 1, let template = templates.first else {
+            throw XenAPIError.uuidInvalid(className: VM.className, uuid: options.template)
+        }
+        let sr = try targetSR(options.sr)
+        let vm = try await call("VM.clone", .string(template.ref.rawValue), .string(options.name)).stringValue ?? ""
+        made.append(("VM", vm))
+        // The image is the VM's disk: the template's own disks are not made.
+        try await call("VM.remove_from_other_config", .string(vm), "disks")
+        try await call("VM.set_name_description", .string(vm), "Imported physical machine")
+        try await call("VM.set_is_a_template", .string(vm), .bool(false))
+        let vdi = try await call(
+            "VDI.create",
+            [
+                "name_label": .string("\(options.name) disk"), "name_description": "", "SR": .string(sr),
+                "virtual_size": .int(size), "type": "user", "sharable": false, "read_only": false,
+                "other_config": [:], "sm_config": [:], "xenstore_data": [:], "tags": [],
+            ]
+        ).stringValue ?? ""
+        made.append(("VDI", vdi))
+        try await call(
+            "VBD.create",
+            [
+                "VM": .string(vm), "VDI": .string(vdi), "userdevice": "0", "bootable": true, "mode": "RW", "type": "Disk",
+                "empty": false, "unpluggable": true, "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:],
+            ])
+        let current = services.database.snapshot
+        guard let disk = current[Ref<VDI>(vdi)], let folder = services.vhdFolder(of: disk.sr, in: current) else {
+            throw XenAPIError.importError(msg: "the SR keeps no files")
+        }
+        let writer = try VHDWriter.open(path: folder.file(disk.location))
+        do {
+            let total = Double(max(size, 1))
+            if options.vhd {
+                reader.unread(footer)
+                try await VHDImport.vhd(from: &reader, into: writer) { done in await progress(Double(done) / total) }
+            } else {
+                let written = try await VHDImport.raw(from: &reader, into: writer, holdsData: { _ in false }) { done in
+                    await progress(Double(done) / total)
+                }
+                guard written == options.length else { throw VHDError.truncated(at: written) }
+            }
+            try writer.close()
+        } catch {
+            try? writer.close()
+            throw error
+        }
+        // The guide's next step: a network interface, on the management network.
+        if let network = current.objects(Network.self).first(where: { $0.bridge == PoolBootstrap.managementBridge }) {
+            try await call(
+                "VIF.create",
+                [
+                    "VM": .string(vm), "network": .string(network.ref.rawValue), "device": "0", "MAC": "", "MTU": 1500,
+                    "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:],
+                ])
+        }
+        await progress(1)
+        return vm
+    }
+
+    private func targetSR(_ given: String?) throws(XenAPIError) -> String {
+        let snapshot = services.database.snapshot
+        if let given {
+            if snapshot.contains(Ref<SR>(given)) { return given }
+            if let ref = snapshot.ref(SR.self, uuid: given) { return ref.rawValue }
+            throw XenAPIError.handleInvalid(className: SR.className, handle: given)
+        }
+        let pool = snapshot.objects(Pool.self).first?.defaultSR ?? .null
+        guard snapshot.contains(pool) else { throw XenAPIError.defaultSRNotFound(sr: pool.rawValue) }
+        return pool.rawValue
+    }
+
+    @discardableResult
+    private func call(_ method: String, _ parameters: RPCValue...) async throws(XenAPIError) -> RPCValue {
+        switch await toolstack.call(method: method, params: [.string(session)] + parameters) {
+        case .success(let value), .bare(let value): return value
+        case .failure(let description): throw XenAPIError(errorDescription: description)
+        }
+    }
+}
