@@ -8,14 +8,11 @@ public import XenStorage
 /// the image (raw, or a dynamic VHD) is written into, bootable as device 0, and a network
 /// interface on the management network. A bad or truncated image leaves nothing behind.
 public struct P2VImport: Sendable {
-    let services: CoreServices
-    let toolstack: Toolstack
-    let session: String
+    let calls: ImportCalls
+    var services: CoreServices { calls.services }
 
     public init(toolstack: Toolstack, session: String) {
-        self.services = toolstack.services
-        self.toolstack = toolstack
-        self.session = session
+        self.calls = ImportCalls(toolstack: toolstack, session: session)
     }
 
     /// What to make: from which template, named how, on which SR; the image's format and
@@ -42,9 +39,7 @@ public struct P2VImport: Sendable {
         do {
             return try await importing(reader, options: options, made: &made, progress: progress)
         } catch {
-            for (className, ref) in made.reversed() {
-                _ = await toolstack.call(method: "\(className).destroy", params: [.string(session), .string(ref)])
-            }
+            await calls.undo(made)
             throw XVAImport.apiError(error)
         }
     }
@@ -72,14 +67,14 @@ public struct P2VImport: Sendable {
         guard templates.count == 1, let template = templates.first else {
             throw XenAPIError.uuidInvalid(className: VM.className, uuid: options.template)
         }
-        let sr = try targetSR(options.sr)
-        let vm = try await call("VM.clone", .string(template.ref.rawValue), .string(options.name)).stringValue ?? ""
+        let sr = try calls.targetSR(options.sr)
+        let vm = try await calls.call("VM.clone", .string(template.ref.rawValue), .string(options.name)).stringValue ?? ""
         made.append(("VM", vm))
         // The image is the VM's disk: the template's own disks are not made.
-        try await call("VM.remove_from_other_config", .string(vm), "disks")
-        try await call("VM.set_name_description", .string(vm), "Imported physical machine")
-        try await call("VM.set_is_a_template", .string(vm), .bool(false))
-        let vdi = try await call(
+        try await calls.call("VM.remove_from_other_config", .string(vm), "disks")
+        try await calls.call("VM.set_name_description", .string(vm), "Imported physical machine")
+        try await calls.call("VM.set_is_a_template", .string(vm), .bool(false))
+        let vdi = try await calls.call(
             "VDI.create",
             [
                 "name_label": .string("\(options.name) disk"), "name_description": "", "SR": .string(sr),
@@ -88,7 +83,7 @@ public struct P2VImport: Sendable {
             ]
         ).stringValue ?? ""
         made.append(("VDI", vdi))
-        try await call(
+        try await calls.call(
             "VBD.create",
             [
                 "VM": .string(vm), "VDI": .string(vdi), "userdevice": "0", "bootable": true, "mode": "RW", "type": "Disk",
@@ -117,7 +112,7 @@ public struct P2VImport: Sendable {
         }
         // The guide's next step: a network interface, on the management network.
         if let network = current.objects(Network.self).first(where: { $0.bridge == PoolBootstrap.managementBridge }) {
-            try await call(
+            try await calls.call(
                 "VIF.create",
                 [
                     "VM": .string(vm), "network": .string(network.ref.rawValue), "device": "0", "MAC": "", "MTU": 1500,
@@ -126,25 +121,5 @@ public struct P2VImport: Sendable {
         }
         await progress(1)
         return vm
-    }
-
-    private func targetSR(_ given: String?) throws(XenAPIError) -> String {
-        let snapshot = services.database.snapshot
-        if let given {
-            if snapshot.contains(Ref<SR>(given)) { return given }
-            if let ref = snapshot.ref(SR.self, uuid: given) { return ref.rawValue }
-            throw XenAPIError.handleInvalid(className: SR.className, handle: given)
-        }
-        let pool = snapshot.objects(Pool.self).first?.defaultSR ?? .null
-        guard snapshot.contains(pool) else { throw XenAPIError.defaultSRNotFound(sr: pool.rawValue) }
-        return pool.rawValue
-    }
-
-    @discardableResult
-    private func call(_ method: String, _ parameters: RPCValue...) async throws(XenAPIError) -> RPCValue {
-        switch await toolstack.call(method: method, params: [.string(session)] + parameters) {
-        case .success(let value), .bare(let value): return value
-        case .failure(let description): throw XenAPIError(errorDescription: description)
-        }
     }
 }

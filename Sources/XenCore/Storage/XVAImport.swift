@@ -11,9 +11,8 @@ public import XenStorage
 /// created; MACs and the VM's uuid kept only with `restore`; checksums checked unless `force`.
 /// Any failure destroys everything the import made before the error is reported.
 public struct XVAImport: Sendable {
-    let services: CoreServices
-    let toolstack: Toolstack
-    let session: String
+    let calls: ImportCalls
+    var services: CoreServices { calls.services }
 
     /// What the caller asked for (`sr_id`, `restore`, `force`, `network_map`).
     public struct Options: Sendable {
@@ -37,9 +36,7 @@ public struct XVAImport: Sendable {
     }
 
     public init(toolstack: Toolstack, session: String) {
-        self.services = toolstack.services
-        self.toolstack = toolstack
-        self.session = session
+        self.calls = ImportCalls(toolstack: toolstack, session: session)
     }
 
     /// Imports the stream; returns the new VMs' refs.
@@ -50,9 +47,7 @@ public struct XVAImport: Sendable {
         do {
             return try await importing(reader, options: options, made: &made, progress: progress)
         } catch {
-            for (className, ref) in made.objects.reversed() {
-                _ = await toolstack.call(method: "\(className).destroy", params: [.string(session), .string(ref)])
-            }
+            await calls.undo(made.objects)
             throw XVAImport.apiError(error)
         }
     }
@@ -91,7 +86,7 @@ public struct XVAImport: Sendable {
             return FileObject(className: className, id: id, record: record)
         }
         let byID = Dictionary(objects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let sr = options.metadataOnly ? "OpaqueRef:NULL" : try targetSR(options.sr)
+        let sr = options.metadataOnly ? "OpaqueRef:NULL" : try calls.targetSR(options.sr)
         var refs: [String: String] = [:]
 
         // Disks: new ones in the target SR; those of ISO libraries found by location, or left out.
@@ -109,7 +104,7 @@ public struct XVAImport: Sendable {
             }
             let size = Self.integer(object.record["virtual_size"]) ?? 0
             let record = constructorRecord("VDI", from: object.record, refs: refs, overrides: ["SR": .string(sr), "virtual_size": .int(size)])
-            let ref = try await call("VDI.create", record).stringValue ?? ""
+            let ref = try await calls.call("VDI.create", record).stringValue ?? ""
             made.objects.append(("VDI", ref))
             refs[object.id] = ref
             streamed.append((object.id, ref, size))
@@ -147,7 +142,7 @@ public struct XVAImport: Sendable {
                     "VM": .string(vm), "VDI": .string(disk ?? "OpaqueRef:NULL"), "empty": .bool(disk == nil), "type": .string(type),
                     "userdevice": .string(Self.text(object.record["userdevice"]) ?? "0"),
                 ])
-            try await call("VBD.create", record)
+            try await calls.call("VBD.create", record)
         }
         for object in objects where object.className == "VIF" {
             guard let vm = object.record["VM"]?.stringValue.flatMap({ refs[$0] }), vms.contains(vm) else { continue }
@@ -160,7 +155,7 @@ public struct XVAImport: Sendable {
                     "MAC": .string(options.restore ? (object.record["MAC"]?.stringValue ?? "") : ""),
                     "device": .string(Self.text(object.record["device"]) ?? "0"),
                 ])
-            try await call("VIF.create", record)
+            try await calls.call("VIF.create", record)
         }
         // The disks' data, in the order of their ids as strings.
         let total = max(1, streamed.reduce(0) { $0 + $1.size })
@@ -205,7 +200,7 @@ public struct XVAImport: Sendable {
                     throw XenAPIError.vmToImportIsNotNewerVersion(
                         vm: existing.rawValue, existingVersion: String(current.version), versionToImport: String(version))
                 }
-                try await call("VM.destroy", .string(existing.rawValue))
+                try await calls.call("VM.destroy", .string(existing.rawValue))
             }
             if let seed, services.database.snapshot.objects(VM.self).contains(where: { $0.otherConfig["mac_seed"] == seed }) {
                 throw XenAPIError.duplicateMACSeed(seed: seed)
@@ -219,7 +214,7 @@ public struct XVAImport: Sendable {
                 "power_state": "Halted", "is_default_template": .bool(false), "other_config": .structure(otherConfig),
                 "suspend_VDI": "OpaqueRef:NULL", "is_a_snapshot": .bool(false), "snapshot_of": "OpaqueRef:NULL",
             ])
-        let ref = try await call("VM.create", record).stringValue ?? ""
+        let ref = try await calls.call("VM.create", record).stringValue ?? ""
         made.objects.append(("VM", ref))
         if options.restore, !uuid.isEmpty {
             try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
@@ -248,7 +243,7 @@ public struct XVAImport: Sendable {
             return match.ref.rawValue
         }
         let record = constructorRecord("network", from: object.record, refs: [:], overrides: ["bridge": ""])
-        let ref = try await call("network.create", record).stringValue ?? ""
+        let ref = try await calls.call("network.create", record).stringValue ?? ""
         made.objects.append(("network", ref))
         return ref
     }
@@ -352,20 +347,6 @@ public struct XVAImport: Sendable {
         if (major, minor) > (ours.first ?? 0, ours.count > 1 ? ours[1] : 0) { throw XenAPIError.importIncompatibleVersion() }
     }
 
-    /// The SR `sr_id` names (ref or uuid), else the pool's default; `DEFAULT_SR_NOT_FOUND` if none.
-    private func targetSR(_ given: String?) throws(XenAPIError) -> String {
-        let snapshot = services.database.snapshot
-        if let given {
-            if snapshot.contains(Ref<SR>(given)) { return given }
-            if let ref = snapshot.ref(SR.self, uuid: given) { return ref.rawValue }
-            throw XenAPIError.handleInvalid(className: SR.className, handle: given)
-        }
-        let pool = snapshot.objects(Pool.self).first?.defaultSR ?? .null
-        guard snapshot.contains(pool) else { throw XenAPIError.defaultSRNotFound(sr: pool.rawValue) }
-        if snapshot[pool]?.contentType == "iso" { throw XenAPIError.srOperationNotSupported(sr: pool.rawValue) }
-        return pool.rawValue
-    }
-
     /// A disk of an ISO library with this location.
     private func isoDisk(location: String) -> String? {
         let snapshot = services.database.snapshot
@@ -383,14 +364,6 @@ public struct XVAImport: Sendable {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             if tx.snapshot.contains(disk) { try tx.set(disk, \.physicalUtilisation, facts.physicalSize) }
             try space?.record(in: &tx)
-        }
-    }
-
-    @discardableResult
-    private func call(_ method: String, _ parameters: RPCValue...) async throws(XenAPIError) -> RPCValue {
-        switch await toolstack.call(method: method, params: [.string(session)] + parameters) {
-        case .success(let value), .bare(let value): return value
-        case .failure(let description): throw XenAPIError(errorDescription: description)
         }
     }
 
