@@ -44,13 +44,13 @@ public struct CommandRun: Sendable {
     /// Runs `Async.<method>` with `parameters` and waits for its task.
     @discardableResult
     public func runTask(_ method: String, _ parameters: [RPCValue]) async throws(CLIFailure) -> String {
-        try await wait(for: try await call("Async." + method, parameters))
+        try await wait(for: try await call("Async." + method, parameters)).stringValue ?? ""
     }
 
     /// Follows `task` with `event.from` until it ends (a progress bar on a terminal); returns its
     /// result, or throws its error. The task is destroyed after.
     @discardableResult
-    public func wait(for task: RPCValue) async throws(CLIFailure) -> String {
+    public func wait(for task: RPCValue) async throws(CLIFailure) -> RPCValue {
         var token = RPCValue.string("")
         var shown = -1.0
         while true {
@@ -62,7 +62,7 @@ public struct CommandRun: Sendable {
             }
             if status != "pending" && status != "cancelling" {
                 _ = try? await call("task.destroy", task)
-                if status == "success" { return resultText(record["result"]?.stringValue ?? "") }
+                if status == "success" { return result(record["result"]?.stringValue ?? "") }
                 let info = (record["error_info"]?.arrayValue ?? []).compactMap(\.stringValue)
                 throw CLIFailure.api(XenAPIError(errorDescription: info.isEmpty ? ["TASK_CANCELLED", task.stringValue ?? ""] : info))
             }
@@ -71,11 +71,10 @@ public struct CommandRun: Sendable {
         }
     }
 
-    /// A task's result is XML-RPC text (`<value>OpaqueRef:…</value>`); the plain value inside.
-    private func resultText(_ text: String) -> String {
-        var inner = Substring(text)
-        if inner.hasPrefix("<value>"), inner.hasSuffix("</value>") { inner = inner.dropFirst(7).dropLast(8) }
-        return String(inner)
+    /// A task's result is an XML-RPC value as text (`<value>OpaqueRef:…</value>`); the value.
+    private func result(_ text: String) -> RPCValue {
+        let document = "<methodResponse><params><param>\(text)</param></params></methodResponse>"
+        return (try? XMLRPCDecoder.decodeResponse(Array(document.utf8))) ?? .string(text)
     }
 
     /// Prints one line on standard output.

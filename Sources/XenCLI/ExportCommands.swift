@@ -61,12 +61,9 @@ enum ExportCommands {
                 let task = try await run.call("task.create", "Import of VM", "")
                 let handler = run.invocation.flag("metadata") ? "/import_metadata" : "/import"
                 await run.upload(try run.invocation.required("filename"), to: "\(handler)?\(query)&task_id=\(task.stringValue ?? "")")
-                let result = try await run.wait(for: task)
+                let made = try await run.wait(for: task)
                 let snapshot = run.snapshot
-                for ref in result.split(separator: "<").compactMap({ part -> String? in
-                    guard let start = part.range(of: "OpaqueRef:") else { return nil }
-                    return String(part[start.lowerBound...])
-                }) {
+                for ref in (made.arrayValue ?? []).compactMap(\.stringValue) {
                     await run.print(snapshot.value("VM", ref, "uuid")?.stringValue ?? ref)
                 }
             },

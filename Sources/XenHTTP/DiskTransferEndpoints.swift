@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import NIOCore
+import Synchronization
 public import XenCore
 import XenAPI
 import XenRPC
@@ -39,7 +40,7 @@ public enum DiskTransferEndpoints {
         func flag(_ name: Substring) -> Bool { query[name].map { ["true", "1", "yes"].contains($0.lowercased()) } ?? false }
         do {
             guard request.headers[.contentLength] != nil else { throw XenAPIError.importErrorCannotHandleChunked() }
-            var reported = 0
+            let progress = TaskProgress(transfer, task)
             // Form encoding writes spaces as `+` (Python's urlencode does).
             func text(_ name: Substring) -> String? { query[name].map { String($0).replacingOccurrences(of: "+", with: " ") } }
             if let template = text("template"), !metadataOnly {
@@ -53,17 +54,9 @@ public enum DiskTransferEndpoints {
                         template: template, name: text("name") ?? "Imported physical machine",
                         sr: query["sr_id"].map(String.init), vhd: format == "vhd",
                         length: request.headers[.contentLength].flatMap { Int64($0) } ?? 0)
-                ) { fraction in
-                    let percent = Int(fraction * 100)
-                    if percent >= reported + 5 {
-                        reported = percent
-                        await transfer.progress(task, fraction)
-                    }
-                }
+                ) { fraction in await progress.report(fraction) }
                 await transfer.finish(task, value: .success(.array([.string(vm)])), authorization: authorization, toolstack: toolstack)
-                var headers: HTTPFields = [.contentType: "text/plain"]
-                headers[.init("task-id")!] = task
-                return Response(status: .ok, headers: headers)
+                return taskAnswer(task)
             }
             let reader = ByteStreamReader(next: decompressed(request.body))
             // `network_map=<file network's uuid, name or bridge>=<network ref or uuid>`, repeated.
@@ -77,23 +70,13 @@ public enum DiskTransferEndpoints {
                 options: .init(
                     sr: query["sr_id"].map(String.init), restore: flag("restore"), force: flag("force"), networkMap: networkMap,
                     metadataOnly: metadataOnly)
-            ) { fraction in
-                let percent = Int(fraction * 100)
-                if percent >= reported + 5 {
-                    reported = percent
-                    await transfer.progress(task, fraction)
-                }
-            }
+            ) { fraction in await progress.report(fraction) }
             await transfer.finish(task, value: .success(.array(vms.map(RPCValue.string))), authorization: authorization, toolstack: toolstack)
-            var headers: HTTPFields = [.contentType: "text/plain"]
-            headers[.init("task-id")!] = task
-            return Response(status: .ok, headers: headers)
+            return taskAnswer(task)
         } catch {
             // As xapi: the answer is 200 all the same, the outcome is the task's.
             await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
-            var headers: HTTPFields = [.contentType: "text/plain"]
-            headers[.init("task-id")!] = task
-            return Response(status: .ok, headers: headers)
+            return taskAnswer(task)
         }
     }
 
@@ -125,18 +108,12 @@ public enum DiskTransferEndpoints {
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                var reported = 0
+                let progress = TaskProgress(transfer, task)
                 do {
                     try await export.write { bytes in
                         let out = try coder?.code(bytes) ?? bytes
                         if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
-                    } progress: { fraction in
-                        let percent = Int(fraction * 100)
-                        if percent >= reported + 5 {
-                            reported = percent
-                            await transfer.progress(task, fraction)
-                        }
-                    }
+                    } progress: { fraction in await progress.report(fraction) }
                     if let tail = try coder?.finish(), !tail.isEmpty { try await writer.write(ByteBuffer(bytes: tail)) }
                     try await writer.finish(nil)
                     await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
@@ -178,16 +155,12 @@ public enum DiskTransferEndpoints {
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 var sent: Int64 = 0
-                var reported = 0
+                let progress = TaskProgress(transfer, task)
                 do {
                     try await stream.write(uuid: uuid, timestamp: timestamp) { bytes in
                         try await writer.write(ByteBuffer(bytes: bytes))
                         sent += Int64(bytes.count)
-                        let percent = Int(sent * 100 / max(1, stream.length))
-                        if percent >= reported + 5 {
-                            reported = percent
-                            await transfer.progress(task, Double(percent) / 100)
-                        }
+                        await progress.report(Double(sent) / Double(max(1, stream.length)))
                     }
                     try await writer.finish(nil)
                     await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
@@ -208,7 +181,7 @@ public enum DiskTransferEndpoints {
         }
         let expected = request.headers[.contentLength].flatMap { Int64($0) }
         var chunks = request.body.makeAsyncIterator()
-        var reported = 0
+        let progress = TaskProgress(transfer, task)
         do {
             guard let vdi = query["vdi"].map(String.init) else { throw XenAPIError.invalidValue(field: "vdi", value: "") }
             let ref = try await transfer.importDisk(
@@ -216,21 +189,22 @@ public enum DiskTransferEndpoints {
                 next: { try await chunks.next().map { Array($0.readableBytesView) } },
                 progress: { done in
                     guard let expected, expected > 0 else { return }
-                    let percent = Int(done * 100 / expected)
-                    if percent >= reported + 5 {
-                        reported = percent
-                        await transfer.progress(task, Double(percent) / 100)
-                    }
+                    await progress.report(Double(done) / Double(expected))
                 })
             await transfer.finish(task, .success(ref), authorization: authorization, toolstack: toolstack)
-            var headers: HTTPFields = [.contentType: "text/plain"]
-            headers[.init("task-id")!] = task
-            return Response(status: .ok, headers: headers)
+            return taskAnswer(task)
         } catch {
             let failure = apiError(error)
             await transfer.finish(task, .failure(failure), authorization: authorization, toolstack: toolstack)
             return Self.failure(failure, task: task)
         }
+    }
+
+    /// The answer to a transfer whose outcome is its task's: 200, naming the task.
+    private static func taskAnswer(_ task: String) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain"]
+        headers[.init("task-id")!] = task
+        return Response(status: .ok, headers: headers)
     }
 
     /// A refusal before the transfer starts.
@@ -311,5 +285,28 @@ private final class DecompressionState: @unchecked Sendable {
             if !plain.isEmpty { return plain }
         }
         return nil
+    }
+}
+
+/// A transfer task's progress, recorded in steps of 5 % so a transfer writes the database some
+/// twenty times whatever its size.
+private final class TaskProgress: Sendable {
+    private let transfer: DiskTransfer
+    private let task: String
+    private let reported = Mutex(0)
+
+    init(_ transfer: DiskTransfer, _ task: String) {
+        self.transfer = transfer
+        self.task = task
+    }
+
+    func report(_ fraction: Double) async {
+        let percent = Int(min(max(fraction, 0), 1) * 100)
+        let due = reported.withLock { last in
+            guard percent >= last + 5 else { return false }
+            last = percent
+            return true
+        }
+        if due { await transfer.progress(task, Double(percent) / 100) }
     }
 }

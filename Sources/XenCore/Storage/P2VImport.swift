@@ -69,31 +69,32 @@ public struct P2VImport: Sendable {
         }
         let sr = try calls.targetSR(options.sr)
         let vm = try await calls.call("VM.clone", .string(template.ref.rawValue), .string(options.name)).stringValue ?? ""
-        made.append(("VM", vm))
+        made.append((VM.className, vm))
         // The image is the VM's disk: the template's own disks are not made.
         try await calls.call("VM.remove_from_other_config", .string(vm), "disks")
         try await calls.call("VM.set_name_description", .string(vm), "Imported physical machine")
         try await calls.call("VM.set_is_a_template", .string(vm), .bool(false))
-        let vdi = try await calls.call(
-            "VDI.create",
-            [
-                "name_label": .string("\(options.name) disk"), "name_description": "", "SR": .string(sr),
-                "virtual_size": .int(size), "type": "user", "sharable": false, "read_only": false,
-                "other_config": [:], "sm_config": [:], "xenstore_data": [:], "tags": [],
-            ]
-        ).stringValue ?? ""
-        made.append(("VDI", vdi))
-        try await calls.call(
-            "VBD.create",
-            [
-                "VM": .string(vm), "VDI": .string(vdi), "userdevice": "0", "bootable": true, "mode": "RW", "type": "Disk",
-                "empty": false, "unpluggable": true, "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:],
-            ])
+        var disk = VDI()
+        disk.nameLabel = "\(options.name) disk"
+        disk.sr = Ref(sr)
+        disk.virtualSize = size
+        disk.type = .user
+        let vdi = try await calls.call("VDI.create", disk.rpcValue).stringValue ?? ""
+        made.append((VDI.className, vdi))
+        var drive = VBD()
+        drive.vm = Ref(vm)
+        drive.vdi = Ref(vdi)
+        drive.userdevice = "0"
+        drive.bootable = true
+        drive.mode = .rw
+        drive.type = .disk
+        drive.unpluggable = true
+        try await calls.call("VBD.create", drive.rpcValue)
         let current = services.database.snapshot
-        guard let disk = current[Ref<VDI>(vdi)], let folder = services.vhdFolder(of: disk.sr, in: current) else {
+        guard let record = current[Ref<VDI>(vdi)], let folder = services.vhdFolder(of: record.sr, in: current) else {
             throw XenAPIError.importError(msg: "the SR keeps no files")
         }
-        let writer = try VHDWriter.open(path: folder.file(disk.location))
+        let writer = try VHDWriter.open(path: folder.file(record.location))
         do {
             let total = Double(max(size, 1))
             if options.vhd {
@@ -112,12 +113,12 @@ public struct P2VImport: Sendable {
         }
         // The guide's next step: a network interface, on the management network.
         if let network = current.objects(Network.self).first(where: { $0.bridge == PoolBootstrap.managementBridge }) {
-            try await calls.call(
-                "VIF.create",
-                [
-                    "VM": .string(vm), "network": .string(network.ref.rawValue), "device": "0", "MAC": "", "MTU": 1500,
-                    "other_config": [:], "qos_algorithm_type": "", "qos_algorithm_params": [:],
-                ])
+            var interface = VIF()
+            interface.vm = Ref(vm)
+            interface.network = network.ref
+            interface.device = "0"
+            interface.mtu = 1500
+            try await calls.call("VIF.create", interface.rpcValue)
         }
         await progress(1)
         return vm

@@ -32,23 +32,23 @@ public struct XVAExport: Sendable {
             throw XenAPIError.vmBadPowerState(vm: vm.rawValue, expected: "halted", actual: record.powerState.rawValue.lowercased())
         }
         var objects = ObjectList()
-        objects.add("VM", vm.rawValue)
+        objects.add(VM.className, vm.rawValue)
         var streamed: [String] = []
         for vbd in record.vbds {
             guard let drive = snapshot[vbd] else { continue }
-            objects.add("VBD", vbd.rawValue)
+            objects.add(VBD.className, vbd.rawValue)
             guard let disk = snapshot[drive.vdi] else { continue }
-            objects.add("VDI", drive.vdi.rawValue)
-            objects.add("SR", disk.sr.rawValue)
+            objects.add(VDI.className, drive.vdi.rawValue)
+            objects.add(SR.className, disk.sr.rawValue)
             if drive.type != .cd, snapshot[disk.sr]?.contentType != "iso" { streamed.append(drive.vdi.rawValue) }
         }
         for vif in record.vifs where snapshot.contains(vif) {
-            objects.add("VIF", vif.rawValue)
-            if let network = snapshot[vif]?.network, snapshot.contains(network) { objects.add("network", network.rawValue) }
+            objects.add(VIF.className, vif.rawValue)
+            if let network = snapshot[vif]?.network, snapshot.contains(network) { objects.add(Network.className, network.rawValue) }
         }
-        if snapshot.contains(record.metrics) { objects.add("VM_metrics", record.metrics.rawValue) }
-        if snapshot.contains(record.guestMetrics) { objects.add("VM_guest_metrics", record.guestMetrics.rawValue) }
-        for host in [record.residentOn, record.affinity] where snapshot.contains(host) { objects.add("host", host.rawValue) }
+        if snapshot.contains(record.metrics) { objects.add(VMMetrics.className, record.metrics.rawValue) }
+        if snapshot.contains(record.guestMetrics) { objects.add(VMGuestMetrics.className, record.guestMetrics.rawValue) }
+        for host in [record.residentOn, record.affinity] where snapshot.contains(host) { objects.add(Host.className, host.rawValue) }
 
         var entries: [RPCValue] = []
         for (className, ref) in objects.order {

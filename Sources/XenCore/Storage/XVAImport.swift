@@ -262,10 +262,8 @@ public struct XVAImport: Sendable {
                 members[field.name] = value
             } else if let value = record[field.name], let coerced = Self.coerce(value, to: field.type, refs: refs) {
                 members[field.name] = coerced
-            } else if let value = field.defaultValue {
-                members[field.name] = ValueCoercion.wireValue(value, type: field.type)
             } else {
-                members[field.name] = Self.empty(field.type)
+                members[field.name] = ValueCoercion.initialValue(for: field)
             }
         }
         return .structure(members)
@@ -321,19 +319,6 @@ public struct XVAImport: Sendable {
         case .int32(let number)?: Int64(number)
         case .string(let text)?: Int64(text)
         default: nil
-        }
-    }
-
-    private static func empty(_ type: FieldType) -> RPCValue {
-        switch type {
-        case .string, .enumeration: .string("")
-        case .int: .int(0)
-        case .float: .double(0)
-        case .bool: .bool(false)
-        case .datetime: .dateTime(WireDateTime.epoch)
-        case .ref: .string("OpaqueRef:NULL")
-        case .set: .array([])
-        case .map, .record: .structure([:])
         }
     }
 
