@@ -33,7 +33,8 @@ enum ExportCommands {
                     + "preserve=true keeps its uuid and MACs; force=true accepts checksum mismatches; "
                     + "network-map:<file network's name, bridge or uuid>=<network uuid> puts its interfaces on another network; "
                     + "metadata=true imports a metadata export, its disks the pool's disks of the same uuids; "
-                    + "template= makes a VM of a physical machine's disk image (raw, or VHD with type=vhd) instead. "
+                    + "template= makes a VM of a physical machine instead: its disk image (type=raw or type=vhd) "
+                    + "or a tarball of its root filesystem (type=tar), made into an ext4 disk. "
                     + "Prints the new VM's uuid.",
                 required: ["filename"], optional: ["sr-uuid", "preserve", "metadata", "template", "name-label", "type"],
                 mapParameters: ["network-map"]
@@ -45,9 +46,10 @@ enum ExportCommands {
                 }
                 if run.invocation.flag("preserve") { query += "&restore=true" }
                 if let template = run.invocation["template"] {
-                    // P2V: the file is a disk image (type=raw|vhd, by default from its name).
-                    let file = try run.invocation.required("filename")
-                    let format = run.invocation["type"] ?? (file.lowercased().hasSuffix(".vhd") ? "vhd" : "raw")
+                    // P2V: the file is a disk image or a root filesystem's tarball (type=raw|vhd|tar, by
+                    // default from its name).
+                    let file = try run.invocation.required("filename").lowercased()
+                    let format = run.invocation["type"] ?? (file.hasSuffix(".vhd") ? "vhd" : file.hasSuffix(".tar") ? "tar" : "raw")
                     let name = run.invocation["name-label"] ?? "Imported physical machine"
                     query += "&template=" + (template.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? template)
                     query += "&name=" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)

@@ -24,7 +24,8 @@ public enum DiskTransferEndpoints {
     }
 
     /// `PUT /import?sr_id=…&restore=…&force=…&network_map=…`: an XVA stream made into a VM (with
-    /// `template=…&name=…&format=raw|vhd`, a physical machine's disk image instead); the task's result
+    /// `template=…&name=…&format=raw|vhd|tar`, a physical machine's disk image or root filesystem's
+    /// tarball instead); the task's result
     /// is the new VMs' refs, its progress follows the disks. A body without `Content-Length` is
     /// refused as xapi refuses it.
     private static func importVM(
@@ -44,15 +45,16 @@ public enum DiskTransferEndpoints {
             // Form encoding writes spaces as `+` (Python's urlencode does).
             func text(_ name: Substring) -> String? { query[name].map { String($0).replacingOccurrences(of: "+", with: " ") } }
             if let template = text("template"), !metadataOnly {
-                // P2V: a disk image (format=raw|vhd) made into a VM from the template.
-                let format = query["format"].map(String.init) ?? "raw"
-                guard format == "raw" || format == "vhd" else { throw XenAPIError.invalidValue(field: "format", value: format) }
+                // P2V: a disk image (format=raw|vhd) or a root filesystem's tarball (format=tar)
+                // made into a VM from the template.
+                let named = query["format"].map(String.init) ?? "raw"
+                guard let format = P2VImport.Format(rawValue: named) else { throw XenAPIError.invalidValue(field: "format", value: named) }
                 var chunks = request.body.makeAsyncIterator()
                 let vm = try await P2VImport(toolstack: toolstack, session: authorization.session).run(
                     ByteStreamReader { try await chunks.next().map { Array($0.readableBytesView) } },
                     options: .init(
                         template: template, name: text("name") ?? "Imported physical machine",
-                        sr: query["sr_id"].map(String.init), vhd: format == "vhd",
+                        sr: query["sr_id"].map(String.init), format: format,
                         length: request.headers[.contentLength].flatMap { Int64($0) } ?? 0)
                 ) { fraction in await progress.report(fraction) }
                 await transfer.finish(task, value: .success(.array([.string(vm)])), authorization: authorization, toolstack: toolstack)
@@ -80,8 +82,10 @@ public enum DiskTransferEndpoints {
         }
     }
 
-    /// `GET /export?uuid=…|ref=…[&use_compression=…]`: the VM as an XVA stream, its task's
-    /// progress following the disks; `GET /export_metadata` the same without the disks.
+    /// `GET /export?uuid=…|ref=…[&use_compression=…][&checksum=xxhash|sha1]`: the VM as an XVA
+    /// stream, its task's progress following the disks; `GET /export_metadata` the same without
+    /// the disks. `checksum=sha1` writes the `.checksum` members of XenServer 8.0 and older, for
+    /// tools that read only those (`xva-img`); xapi itself writes `.xxhash`.
     private static func exportVM(
         _ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack, metadataOnly: Bool = false
     ) async -> Response {
@@ -94,7 +98,11 @@ public enum DiskTransferEndpoints {
         }
         let export: XVAExport
         let coder: (any StreamCoder)?
+        let checksum: XVAChunkChecksum
         do {
+            let named = query["checksum"].map(String.init) ?? "xxhash"
+            guard let chosen = XVAChunkChecksum(rawValue: named) else { throw XenAPIError.invalidValue(field: "checksum", value: named) }
+            checksum = chosen
             coder = try StreamCompression.parse(query["use_compression"].map(String.init) ?? "false")?.coder(decompressing: false)
             export = try transfer.exportVM(
                 ref: query["ref"].map(String.init), uuid: query["uuid"].map(String.init), metadataOnly: metadataOnly)
@@ -110,7 +118,7 @@ public enum DiskTransferEndpoints {
             body: ResponseBody { writer in
                 let progress = TaskProgress(transfer, task)
                 do {
-                    try await export.write { bytes in
+                    try await export.write(checksum: checksum) { bytes in
                         let out = try coder?.code(bytes) ?? bytes
                         if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
                     } progress: { fraction in await progress.report(fraction) }

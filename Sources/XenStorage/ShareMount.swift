@@ -81,21 +81,10 @@ public struct ShareMount: Sendable, Hashable {
     }
 
     private static func run(_ program: String, _ arguments: [String]) throws(Failure) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        do {
-            try process.run()
+        do throws(SystemCommand.Failure) {
+            try SystemCommand.run(program, arguments)
         } catch {
-            throw .failed(status: -1, output: "\(error)")
-        }
-        let said = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw .failed(status: process.terminationStatus, output: String(decoding: said, as: UTF8.self))
+            throw .failed(status: error.status, output: error.output)
         }
     }
 }

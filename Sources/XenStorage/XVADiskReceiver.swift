@@ -1,5 +1,3 @@
-import Crypto
-
 /// Why an XVA's disk data could not be taken in.
 public enum XVAStreamError: Error, Sendable, Equatable {
     /// A member other than the one the format calls for next.
@@ -40,21 +38,12 @@ public enum XVADiskReceiver {
             var data = try await tar.readData()
             guard let check = try await tar.next() else { throw XVAStreamError.prematureEnd }
             let stated = String(decoding: try await tar.readData(), as: UTF8.self).trimmingSpaces
-            if check.name == member.name + ".xxhash" {
-                let recomputed = XXH64.text(data.withUnsafeBytes { XXH64.hash($0) })
-                if !force, stated.uppercased() != recomputed {
-                    throw XVAStreamError.checksumFailed(block: member.name, original: stated, recomputed: recomputed)
-                }
-            } else if check.name == member.name + ".checksum" {
-                let sha1 = Insecure.SHA1.hash(data: data).map { byte in
-                    let digits = String(byte, radix: 16)
-                    return digits.count == 1 ? "0" + digits : digits
-                }.joined()
-                if !force, stated.lowercased() != sha1 {
-                    throw XVAStreamError.checksumFailed(block: member.name, original: stated, recomputed: sha1)
-                }
-            } else {
+            guard let checksum = XVAChunkChecksum.kind(of: check.name, chunk: member.name) else {
                 throw XVAStreamError.unexpectedMember(expected: member.name + ".xxhash", actual: check.name)
+            }
+            if !force, !data.withUnsafeBytes({ checksum.matches(stated, $0) }) {
+                let recomputed = data.withUnsafeBytes { checksum.text($0) }
+                throw XVAStreamError.checksumFailed(block: member.name, original: stated, recomputed: recomputed)
             }
             if !data.isEmpty {
                 if data.count % 512 != 0 { data += [UInt8](repeating: 0, count: 512 - data.count % 512) }

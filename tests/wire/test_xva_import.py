@@ -226,3 +226,56 @@ def test_p2v_images_become_vms_from_a_template(pool, tmp_path):
     task = put_import(xapid, session, str(bad), template="Other install media", name="p2v-bad", format="vhd")
     assert x.task.get_status(task) == "failure"
     assert census(session) == before
+
+
+def test_p2v_root_filesystem_tarball_becomes_an_ext4_disk(pool, tmp_path):
+    """A tarball of a machine's root filesystem becomes a VM whose bootable disk is an ext4
+    filesystem holding the same tree (read back with e2fsprogs' own debugfs and checked with
+    e2fsck); a file that is not a tarball is refused and leaves nothing behind, not even the
+    folder it was unpacked in."""
+    xapid, session = pool
+    x = session.xenapi
+    tree = tmp_path / "root"
+    (tree / "etc").mkdir(parents=True)
+    (tree / "usr" / "bin").mkdir(parents=True)
+    (tree / "etc" / "hostname").write_text("physical-01\n")
+    payload = bytes(__import__("random").Random(5).getrandbits(8) for _ in range(300 * 1024))
+    (tree / "usr" / "bin" / "tool").write_bytes(payload)
+    os.chmod(tree / "usr" / "bin" / "tool", 0o755)
+    os.symlink("../usr/bin/tool", tree / "etc" / "tool-link")
+    tarball = tmp_path / "rootfs.tar"
+    subprocess.run(["tar", "-C", str(tree), "-cf", str(tarball), "."], check=True)
+    env = {"XE_SOCKET": xapid.socket_path, "PATH": os.environ["PATH"]}
+    done = subprocess.run([XE, "vm-import", f"filename={tarball}", "template=Other install media", "name-label=p2v-tar"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    vm = x.VM.get_by_uuid(done.stdout.strip())
+    assert x.VM.get_name_label(vm) == "p2v-tar"
+    vbds = x.VM.get_VBDs(vm)
+    assert len(vbds) == 1 and x.VBD.get_bootable(vbds[0])
+    vdi = x.VBD.get_VDI(vbds[0])
+    assert int(x.VDI.get_virtual_size(vdi)) >= 256 * 1024 * 1024
+    connection = http.client.HTTPConnection("127.0.0.1", xapid.port, timeout=120)
+    connection.request("GET", "/export_raw_vdi?" + urllib.parse.urlencode({"session_id": session._session, "vdi": vdi, "format": "raw"}))
+    response = connection.getresponse()
+    disk = tmp_path / "disk.img"
+    disk.write_bytes(response.read())
+    connection.close()
+    checked = subprocess.run(["e2fsck", "-fn", str(disk)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    def debugfs(request):
+        return subprocess.run(["debugfs", "-R", request, str(disk)], capture_output=True, check=True).stdout
+    assert debugfs("cat /etc/hostname") == b"physical-01\n"
+    assert debugfs("cat /usr/bin/tool") == payload
+    assert b"../usr/bin/tool" in debugfs("stat /etc/tool-link")
+    label = subprocess.run(["e2label", str(disk)], capture_output=True, text=True, check=True).stdout.strip()
+    assert label == "root"
+    before = census(session)
+    sr_folders = [path for path, _, _ in os.walk(xapid.data_dir)]
+    bad = tmp_path / "bad.tar"
+    bad.write_bytes(b"this is not a tarball" * 100)
+    task = put_import(xapid, session, str(bad), template="Other install media", name="p2v-bad-tar", format="tar")
+    assert x.task.get_status(task) == "failure"
+    assert x.task.get_error_info(task)[0] == "IMPORT_ERROR"
+    assert census(session) == before
+    assert [path for path, _, _ in os.walk(xapid.data_dir)] == sr_folders

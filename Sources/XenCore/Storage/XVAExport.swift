@@ -72,13 +72,16 @@ public struct XVAExport: Sendable {
         mtime = services.environment.wallClockSeconds()
     }
 
-    /// Writes the whole stream through `emit`; `progress` gets the fraction of the disks done.
-    public func write(emit: ([UInt8]) async throws -> Void, progress: (Double) async -> Void = { _ in }) async throws {
+    /// Writes the whole stream through `emit`, each chunk followed by a `checksum` member;
+    /// `progress` gets the fraction of the disks done.
+    public func write(
+        checksum: XVAChunkChecksum = .xxhash, emit: ([UInt8]) async throws -> Void, progress: (Double) async -> Void = { _ in }
+    ) async throws {
         try await emit(TarWriter.member(name: "ova.xml", data: ovaXML, mtime: mtime))
         let total = max(diskBytes, 1)
         var done: Int64 = 0
         for disk in disks {
-            try await disk.write(emit: emit) { covered in await progress(Double(done + covered) / Double(total)) }
+            try await disk.write(checksum: checksum, emit: emit) { covered in await progress(Double(done + covered) / Double(total)) }
             done += disk.virtualSize
         }
         try await emit(TarWriter.end)
