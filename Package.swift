@@ -14,7 +14,7 @@ let package = Package(
         /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
         .library(name: "XenAPIClient", targets: ["XenAPIClient"]),
         /// The server libraries, for the benchmarks package.
-        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol"]),
+        .library(name: "XenToolstack", targets: ["XenHTTP", "XenDBSQLite", "XenCore", "XenDB", "XenAPI", "XenRPC", "XenBackend", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol", "XenUpdates"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -38,10 +38,14 @@ let package = Package(
         .target(name: "XenAPIClient", dependencies: ["XenAPI", "XenRPC"]),
         .target(name: "XenDB", dependencies: ["XenAPI", .product(name: "Collections", package: "swift-collections")]),
         .target(name: "XenDBSQLite", dependencies: ["XenDB", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "XenBackend"),
-        .target(name: "XenSimulation", dependencies: ["XenBackend"]),
+        .target(name: "XenUpdates", dependencies: [
+            .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "XenBackend", dependencies: ["XenUpdates"]),
+        .target(name: "XenSimulation", dependencies: ["XenBackend", "XenUpdates", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system"), .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", "XenUpdates", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
         .target(name: "XenCLI", dependencies: ["XenCLIProtocol", "XenCore", "XenDB", "XenAPI", "XenAPIModel", "XenRPC", .product(name: "Collections", package: "swift-collections")]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
@@ -74,10 +78,11 @@ let package = Package(
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
-        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol"]),
+        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol", "XenUpdates"]),
         .testTarget(
             name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]),
+        .testTarget(name: "XenUpdatesTests", dependencies: ["XenUpdates", "XenSimulation", "XenBackend"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,78 @@
+import Crypto
+public import XenBackend
+public import XenUpdates
+
+/// The package database of a simulated host, kept in the simulation's storage so it outlives the
+/// toolstack as a real host's rpm database does. A fresh host has XenServer 8.4.0's packages;
+/// `install` fails at the step `install-packages` and `applyLivepatch` at `apply-livepatch`
+/// when the fault oracle says so.
+public actor SimulatedPackageDatabase: PackageDatabase {
+    private var current: HostPackageState
+    private let record: StoredRecord<HostPackageState>?
+    private let fails: @Sendable (String) -> Bool
+
+    public init(storage: (any SimulationStorage)?, name: String, fails: @escaping @Sendable (String) -> Bool = { _ in false }) throws {
+        let record = storage.map { StoredRecord<HostPackageState>(storage: $0, name: name) }
+        current = try record?.load() ?? Self.fresh
+        record?.save(current)
+        self.record = record
+        self.fails = fails
+    }
+
+    public func state() -> HostPackageState { current }
+
+    public func install(_ packages: [RPMPackage]) throws(HypervisorError) {
+        if fails("install-packages") { throw .injectedFault(step: "install-packages") }
+        for package in packages {
+            current.installed.removeAll { $0.nameArch == package.nameArch }
+            current.installed.append(package)
+        }
+        record?.save(current)
+    }
+
+    public func applyLivepatch(_ patch: Livepatch) throws(HypervisorError) {
+        if fails("apply-livepatch") { throw .injectedFault(step: "apply-livepatch") }
+        guard let index = current.running.firstIndex(where: { $0.component == patch.component && $0.baseBuildID == patch.baseBuildID }) else {
+            throw .injectedFault(step: "apply-livepatch")
+        }
+        current.running[index].livepatchTo = VersionRelease(version: patch.toVersion, release: patch.toRelease)
+        record?.save(current)
+    }
+
+    public func booted() {
+        current.running = Self.running(current.installed)
+        record?.save(current)
+    }
+
+    /// A fresh host's packages: the base repository of XenServer 8.4.0.
+    public static let freshPackages: [RPMPackage] = [
+        ("kernel", nil, "4.19.19", "8.0.37.xs8", "x86_64"), ("xen-hypervisor", nil, "4.17.5", "5.xs8", "x86_64"),
+        ("xapi-core", nil, "25.6.0", "1.1.xs8", "x86_64"), ("xapi-xe", nil, "25.6.0", "1.1.xs8", "x86_64"),
+        ("xenopsd-xc", nil, "25.6.0", "1.1.xs8", "x86_64"), ("qemu", 2, "4.2.1", "5.2.12.xs8", "x86_64"),
+        ("qemu-dp", 2, "7.0.0", "19.xs8", "x86_64"), ("sm", nil, "3.2.12", "1.xs8", "x86_64"),
+        ("varstored", nil, "1.2.0", "3.xs8", "x86_64"), ("xsconsole", nil, "11.0.6", "1.xs8", "x86_64"),
+        ("guest-templates-json", nil, "2.0.14", "1.xs8", "noarch"), ("xenserver-pv-tools", nil, "8.4.0", "1.xs8", "noarch"),
+        ("xenserver-release", nil, "8.4.0", "1.xs8", "x86_64"),
+    ].map { RPMPackage(name: $0.0, epoch: $0.1, version: $0.2, release: $0.3, arch: $0.4) }
+
+    /// A fresh host: its packages, each component running the build it booted.
+    public static var fresh: HostPackageState { HostPackageState(installed: freshPackages, running: running(freshPackages)) }
+
+    /// What runs after a boot: each component from the newest installed package it boots from,
+    /// unpatched.
+    static func running(_ installed: [RPMPackage]) -> [RunningComponent] {
+        LivepatchComponent.allCases.sorted { $0.rawValue < $1.rawValue }.compactMap { component in
+            let candidates = installed.filter { $0.name == component.package }
+            guard let newest = candidates.max(by: { $1.isNewer(than: $0) }) else { return nil }
+            return RunningComponent(component: component, baseBuildID: buildID(of: newest))
+        }
+    }
+
+    /// The build id of a component booted from `package`: the SHA-1 of `<name>-<version>-<release>`.
+    public static func buildID(of package: RPMPackage) -> String {
+        Insecure.SHA1.hash(data: Array("\(package.name)-\(package.version)-\(package.release)".utf8)).map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+    }
+}
