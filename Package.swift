@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "xe", targets: ["xe"]),
         .executable(name: "xen-codegen", targets: ["xen-codegen"]),
         .executable(name: "xen-sim", targets: ["xen-sim"]),
+        .executable(name: "xen-repo", targets: ["xen-repo"]),
         /// The wire codecs alone, for the fuzzing package.
         .library(name: "XenRPCCodecs", targets: ["XenRPC"]),
         /// The typed Swift client: an SDK for XenAPI servers, ours and XenServer alike.
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "XenAPIModel"),
@@ -51,6 +53,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "XenHTTP", dependencies: [
             "CZstd",
+            "XenUpdates",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "CompressNIO", package: "compress-nio"),
             "XenCLI",
             "XenCLIProtocol",
@@ -73,6 +77,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "xen-codegen", dependencies: ["XenAPIModel"]),
+        .executableTarget(name: "xen-repo", dependencies: [
+            "XenUpdates", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .executableTarget(name: "xen-sim", dependencies: ["XenCore", "XenSimulation", "XenDB", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "XenAPIModelTests", dependencies: ["XenAPIModel", "XenAPI"]),
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),

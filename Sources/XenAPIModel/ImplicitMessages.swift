@@ -32,7 +32,7 @@ extension DataModel {
         var messages: [ImplicitMessage] = []
         func add(_ kind: ImplicitMessage.Kind, _ name: String, _ parameters: [Parameter], _ result: FieldType?,
                  _ doc: String, async: Bool = false) {
-            let role: Role = name.hasPrefix("get") ? .readOnly : .poolOperator
+            let role: Role = cls.implicitRole ?? (name.hasPrefix("get") ? .readOnly : .poolOperator)
             messages.append(
                 ImplicitMessage(
                     kind: kind,

@@ -241,11 +241,15 @@ public struct ClassModel: Sendable, Hashable {
     public var persisted: Bool
     /// Whether changes produce events for `event.from`.
     public var generatesEvents: Bool
+    /// The lowest role any implicit message of the class needs, getters included (xapi's
+    /// `messages_default_allowed_roles`); `nil` for the usual read-only getters.
+    public var implicitRole: Role?
 
     public init(
         name: String, doc: String, fields: [FieldDeclaration], messages: [MessageModel], hasImplicitConstructor: Bool,
-        exposesGetAll: Bool, persisted: Bool, generatesEvents: Bool
+        exposesGetAll: Bool, persisted: Bool, generatesEvents: Bool, implicitRole: Role? = nil
     ) {
+        self.implicitRole = implicitRole
         self.name = name
         self.doc = doc
         self.fields = fields.flatMap { $0.flattened(in: []) }

@@ -18,14 +18,16 @@ public struct HostInventory: Sendable, Hashable, Codable {
     }
 }
 
-/// One machine of the pool: its inventory and the hypervisor its VMs run on.
+/// One machine of the pool: its inventory, the hypervisor its VMs run on and its package database.
 public struct HostMachine: Sendable {
     public var inventory: HostInventory
     public var hypervisor: any Hypervisor
+    public var packages: any PackageDatabase
 
-    public init(inventory: HostInventory, hypervisor: any Hypervisor) {
+    public init(inventory: HostInventory, hypervisor: any Hypervisor, packages: any PackageDatabase) {
         self.inventory = inventory
         self.hypervisor = hypervisor
+        self.packages = packages
     }
 }
 

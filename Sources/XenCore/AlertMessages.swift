@@ -19,6 +19,14 @@ struct AlertMessages: MessageActions {
         if let className = Self.classes[cls], snapshot.schema[className] != nil, snapshot.ref(className, uuid: objUUID) == nil {
             throw XenAPIError.uuidInvalid(className: cls.rawValue, uuid: objUUID)
         }
+        return try await Self.raise(services, name: name, priority: priority, cls: cls, objUUID: objUUID, body: body)
+    }
+
+    /// Raises an alert on the object with that uuid: a new `message` record, stamped now.
+    @discardableResult
+    static func raise(
+        _ services: CoreServices, name: String, priority: Int64, cls: Cls, objUUID: String, body: String
+    ) async throws(XenAPIError) -> Ref<Message> {
         let ref = services.makeRef(Message.self)
         let uuid = services.environment.makeUUID()
         let now = services.now()

@@ -1,9 +1,15 @@
+import Synchronization
+
 /// A queue of work run as child tasks of `run()`, which the service group owns: asynchronous
 /// XenAPI calls execute here, so shutting the service down waits for (or cancels) them.
 public final class BackgroundWork: Sendable {
     public typealias Job = @Sendable () async -> Void
     private let stream: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
+    private let finished = Atomic<Bool>(false)
+
+    /// Whether the queue was told to finish: long waits (a scheduled sync) end early.
+    public var isFinishing: Bool { finished.load(ordering: .acquiring) }
 
     public init() {
         (stream, continuation) = AsyncStream.makeStream(of: Job.self)
@@ -27,6 +33,7 @@ public final class BackgroundWork: Sendable {
 
     /// Stops accepting work; `run()` returns once running jobs end.
     public func finish() {
+        finished.store(true, ordering: .releasing)
         continuation.finish()
     }
 }

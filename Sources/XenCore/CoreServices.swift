@@ -15,15 +15,19 @@ public final class CoreServices: Sendable {
     /// The folder holding the hosts' local SRs (one folder per SR uuid) and the mount points of
     /// share SRs.
     public let storageRoot: String
+    /// How update repositories are reached and trusted.
+    public let updates: UpdateSettings
     private let hypervisors: [String: any Hypervisor]
     let eventQueues = EventQueues()
     let taskControl = TaskControl()
+    let updateSchedule = UpdateSyncSchedule()
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,
-        credentials: CredentialStore, machines: [HostMachine], storageRoot: String
+        credentials: CredentialStore, machines: [HostMachine], storageRoot: String, updates: UpdateSettings? = nil
     ) {
         self.storageRoot = storageRoot
+        self.updates = updates ?? .local(root: storageRoot)
         self.database = database
         self.environment = environment
         self.configuration = configuration
@@ -44,6 +48,14 @@ public final class CoreServices: Sendable {
             throw XenAPIError.hostOffline(host: host.rawValue)
         }
         return hypervisor
+    }
+
+    /// The package database of the host's machine.
+    func packages(of host: Ref<Host>, in snapshot: Snapshot) throws(XenAPIError) -> any PackageDatabase {
+        guard let uuid = snapshot[host]?.uuid, let machine = machines.first(where: { $0.inventory.uuid == uuid }) else {
+            throw XenAPIError.hostOffline(host: host.rawValue)
+        }
+        return machine.packages
     }
 
     /// The hypervisor's view of the host's resources.

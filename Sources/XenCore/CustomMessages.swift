@@ -17,6 +17,7 @@ struct CustomMessages: CustomActions {
     let pool: PoolMessages
     let sr: SRMessages
     let pbd: PBDMessages
+    let repository: RepositoryMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
@@ -31,6 +32,7 @@ struct CustomMessages: CustomActions {
         pool = PoolMessages(services: services)
         sr = SRMessages(services: services)
         pbd = PBDMessages(services: services)
+        repository = RepositoryMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

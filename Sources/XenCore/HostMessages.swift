@@ -14,6 +14,7 @@ struct HostMessages: HostActions {
         let waking = hosts.filter { host in
             guard let record = snapshot[host] else { return false }
             return !record.enabled && record.otherConfig[autoEnableKey] != "false" && snapshot[record.metrics]?.live == true
+                && !PendingGuidance.keepsHostDisabled(host, in: snapshot)
         }
         guard !waking.isEmpty else { return }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
@@ -49,6 +50,7 @@ struct HostMessages: HostActions {
     /// what its hypervisor runs, and the host enabled again unless it was disabled for good.
     func restartAgent(_ context: CallContext, host: Ref<Host>) async throws {
         _ = try services.hypervisor(of: host, in: services.database.snapshot)
+        try await PendingGuidance.toolstackStarted(services, hosts: [host])
         try await Self.enableAfterRestart(services, hosts: [host])
         try await Reconciliation.run(services, residentOn: host)
     }

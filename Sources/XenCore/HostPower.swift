@@ -60,12 +60,17 @@ extension HostMessages {
 
     /// The host is up again: live, enabled, and its operation done.
     static func finishBoot(_ services: CoreServices, host: Ref<Host>, lock: String) async throws(XenAPIError) {
+        if let packages = try? services.packages(of: host, in: services.database.snapshot) { await packages.booted() }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             guard let record = tx.snapshot[host] else { return }
+            try PendingGuidance.hostBooted(host, in: &tx)
+            // A host with mandatory guidance still pending stays disabled (xapi's
+            // `consider_enabling_host`): a half-finished update takes no VMs.
+            let enable = !PendingGuidance.keepsHostDisabled(host, in: tx.snapshot)
             try tx.update(host) { host in
                 host.currentOperations[lock] = nil
-                host.enabled = true
-                host.otherConfig[autoEnableKey] = nil
+                host.enabled = enable
+                if enable { host.otherConfig[autoEnableKey] = nil }
             }
             if tx.snapshot.contains(record.metrics) {
                 try tx.update(record.metrics) { metrics in

@@ -35,11 +35,14 @@ public final class Toolstack: Sendable {
         try await TemplateInstaller.run(services)
         try await StorageRecovery.run(services)
         try await ToolsLibrary.run(services)
+        try await PoolOperations.clearStale(services)
         let hosts = HostMessages.machineHosts(services)
+        try await PendingGuidance.toolstackStarted(services, hosts: hosts)
         try await HostMessages.finishInterruptedBoots(services, hosts: hosts)
         try await HostMessages.enableAfterRestart(services, hosts: hosts)
         try await Reconciliation.run(services)
         try await HostMessages.refreshMemory(services, hosts: hosts)
+        services.updateSchedule.reschedule(services)
     }
 
     /// Runs one call.

@@ -312,7 +312,9 @@ struct VMMessages: VMActions {
             }
             guard tx.snapshot.contains(vm) else { return }
             switch outcome {
-            case .success(let change): try change(&tx)
+            case .success(let change):
+                try change(&tx)
+                try PendingGuidance.vmOperationDone(operation, vm: vm, in: &tx)
             case .failure:
                 if let observation { try Reconciliation.record(observation, vm: vm, clearingLocks: false, in: &tx) }
             }

@@ -34,7 +34,7 @@ public enum DiskTransferEndpoints {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
-        switch await begin(request, transfer, toolstack, label: "VM import") {
+        switch await TransferRequests.begin(request, transfer, toolstack, label: "VM import") {
         case .success(let started): (authorization, task) = started
         case .failure(let refused): return refused.response
         }
@@ -58,7 +58,7 @@ public enum DiskTransferEndpoints {
                         length: request.headers[.contentLength].flatMap { Int64($0) } ?? 0)
                 ) { fraction in await progress.report(fraction) }
                 await transfer.finish(task, value: .success(.array([.string(vm)])), authorization: authorization, toolstack: toolstack)
-                return taskAnswer(task)
+                return TransferRequests.taskAnswer(task)
             }
             let reader = ByteStreamReader(next: decompressed(request.body))
             // `network_map=<file network's uuid, name or bridge>=<network ref or uuid>`, repeated.
@@ -74,11 +74,11 @@ public enum DiskTransferEndpoints {
                     metadataOnly: metadataOnly)
             ) { fraction in await progress.report(fraction) }
             await transfer.finish(task, value: .success(.array(vms.map(RPCValue.string))), authorization: authorization, toolstack: toolstack)
-            return taskAnswer(task)
+            return TransferRequests.taskAnswer(task)
         } catch {
             // As xapi: the answer is 200 all the same, the outcome is the task's.
-            await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
-            return taskAnswer(task)
+            await transfer.finish(task, .failure(TransferRequests.apiError(error)), authorization: authorization, toolstack: toolstack)
+            return TransferRequests.taskAnswer(task)
         }
     }
 
@@ -92,7 +92,7 @@ public enum DiskTransferEndpoints {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
-        switch await begin(request, transfer, toolstack, label: "VM export") {
+        switch await TransferRequests.begin(request, transfer, toolstack, label: "VM export") {
         case .success(let started): (authorization, task) = started
         case .failure(let refused): return refused.response
         }
@@ -107,8 +107,8 @@ public enum DiskTransferEndpoints {
             export = try transfer.exportVM(
                 ref: query["ref"].map(String.init), uuid: query["uuid"].map(String.init), metadataOnly: metadataOnly)
         } catch {
-            await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
-            return failure(error, task: task)
+            await transfer.finish(task, .failure(TransferRequests.apiError(error)), authorization: authorization, toolstack: toolstack)
+            return TransferRequests.failure(error, task: task)
         }
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
         headers[.init("task-id")!] = task
@@ -126,7 +126,7 @@ public enum DiskTransferEndpoints {
                     try await writer.finish(nil)
                     await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
                 } catch {
-                    await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+                    await transfer.finish(task, .failure(TransferRequests.apiError(error)), authorization: authorization, toolstack: toolstack)
                     throw error
                 }
             })
@@ -142,7 +142,7 @@ public enum DiskTransferEndpoints {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
-        switch await begin(request, transfer, toolstack, label: "VDI export") {
+        switch await TransferRequests.begin(request, transfer, toolstack, label: "VDI export") {
         case .success(let started): (authorization, task) = started
         case .failure(let refused): return refused.response
         }
@@ -151,8 +151,8 @@ public enum DiskTransferEndpoints {
             guard let vdi = query["vdi"].map(String.init) else { throw XenAPIError.invalidValue(field: "vdi", value: "") }
             prepared = try transfer.export(vdi: vdi, format: query["format"].map(String.init) ?? "raw", base: query["base"].map(String.init))
         } catch {
-            await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
-            return failure(error, task: task)
+            await transfer.finish(task, .failure(TransferRequests.apiError(error)), authorization: authorization, toolstack: toolstack)
+            return TransferRequests.failure(error, task: task)
         }
         let (stream, uuid) = prepared
         let timestamp = transfer.timestamp
@@ -173,7 +173,7 @@ public enum DiskTransferEndpoints {
                     try await writer.finish(nil)
                     await transfer.finish(task, .success(""), authorization: authorization, toolstack: toolstack)
                 } catch {
-                    await transfer.finish(task, .failure(apiError(error)), authorization: authorization, toolstack: toolstack)
+                    await transfer.finish(task, .failure(TransferRequests.apiError(error)), authorization: authorization, toolstack: toolstack)
                     throw error
                 }
             })
@@ -183,7 +183,7 @@ public enum DiskTransferEndpoints {
         let query = request.uri.queryParameters
         let authorization: DiskTransfer.Authorization
         let task: String
-        switch await begin(request, transfer, toolstack, label: "VDI import") {
+        switch await TransferRequests.begin(request, transfer, toolstack, label: "VDI import") {
         case .success(let started): (authorization, task) = started
         case .failure(let refused): return refused.response
         }
@@ -200,70 +200,12 @@ public enum DiskTransferEndpoints {
                     await progress.report(Double(done) / Double(expected))
                 })
             await transfer.finish(task, .success(ref), authorization: authorization, toolstack: toolstack)
-            return taskAnswer(task)
+            return TransferRequests.taskAnswer(task)
         } catch {
-            let failure = apiError(error)
+            let failure = TransferRequests.apiError(error)
             await transfer.finish(task, .failure(failure), authorization: authorization, toolstack: toolstack)
-            return Self.failure(failure, task: task)
+            return TransferRequests.failure(failure, task: task)
         }
-    }
-
-    /// The answer to a transfer whose outcome is its task's: 200, naming the task.
-    private static func taskAnswer(_ task: String) -> Response {
-        var headers: HTTPFields = [.contentType: "text/plain"]
-        headers[.init("task-id")!] = task
-        return Response(status: .ok, headers: headers)
-    }
-
-    /// A refusal before the transfer starts.
-    private struct Refusal: Error { let response: Response }
-
-    /// The caller's session and the transfer's task, or the answer refusing it.
-    private static func begin(
-        _ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack, label: String
-    ) async -> Result<(DiskTransfer.Authorization, String), Refusal> {
-        do {
-            let authorization = try await authorize(request, transfer, toolstack)
-            let task = try await transfer.task(adopting: request.uri.queryParameters["task_id"].map(String.init), label: label)
-            return .success((authorization, task))
-        } catch {
-            return .failure(Refusal(response: failure(error)))
-        }
-    }
-
-    /// The session from `session_id`, or basic-auth credentials.
-    private static func authorize(_ request: Request, _ transfer: DiskTransfer, _ toolstack: Toolstack) async throws -> DiskTransfer.Authorization {
-        var user: String?
-        var password: String?
-        if let header = request.headers[.authorization], header.hasPrefix("Basic "),
-            let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
-            let colon = decoded.firstIndex(of: ":")
-        {
-            user = String(decoded[..<colon])
-            password = String(decoded[decoded.index(after: colon)...])
-        }
-        return try await transfer.authorize(
-            sessionID: request.uri.queryParameters["session_id"].map(String.init), user: user, password: password, toolstack: toolstack)
-    }
-
-    private static func apiError(_ error: any Error) -> XenAPIError {
-        (error as? XenAPIError) ?? .internalError(message: "\(error)")
-    }
-
-    /// The failure as an HTTP status (401 for sessions, 404 for a missing disk, 400 for bad
-    /// arguments, else 500) with the XenAPI error as text.
-    private static func failure(_ error: any Error, task: String? = nil) -> Response {
-        let failure = apiError(error)
-        let status: HTTPResponse.Status =
-            switch failure.code {
-            case "SESSION_INVALID", "SESSION_AUTHENTICATION_FAILED": .unauthorized
-            case "HANDLE_INVALID", "UUID_INVALID": .notFound
-            case "INVALID_VALUE": .badRequest
-            default: .internalServerError
-            }
-        var headers: HTTPFields = [.contentType: "text/plain"]
-        if let task { headers[.init("task-id")!] = task }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: failure.errorDescription.joined(separator: " ") + "\n")))
     }
 }
 
@@ -293,28 +235,5 @@ private final class DecompressionState: @unchecked Sendable {
             if !plain.isEmpty { return plain }
         }
         return nil
-    }
-}
-
-/// A transfer task's progress, recorded in steps of 5 % so a transfer writes the database some
-/// twenty times whatever its size.
-private final class TaskProgress: Sendable {
-    private let transfer: DiskTransfer
-    private let task: String
-    private let reported = Mutex(0)
-
-    init(_ transfer: DiskTransfer, _ task: String) {
-        self.transfer = transfer
-        self.task = task
-    }
-
-    func report(_ fraction: Double) async {
-        let percent = Int(min(max(fraction, 0), 1) * 100)
-        let due = reported.withLock { last in
-            guard percent >= last + 5 else { return false }
-            last = percent
-            return true
-        }
-        if due { await transfer.progress(task, Double(percent) / 100) }
     }
 }

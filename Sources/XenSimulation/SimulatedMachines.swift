@@ -65,7 +65,8 @@ public struct SimulatedMachines: Sendable {
                 identity: inventory.uuid, totalMemory: shape.memory, reservedMemory: shape.reservedMemory,
                 cpuCount: shape.cpuCount, timings: shape.timings, fabric: fabric, sleep: sources.sleep, fails: fails,
                 storage: storage)
-            machines.append(HostMachine(inventory: inventory, hypervisor: hypervisor))
+            let packages = try SimulatedPackageDatabase(storage: storage, name: "packages-\(index)", fails: fails)
+            machines.append(HostMachine(inventory: inventory, hypervisor: hypervisor, packages: packages))
             hypervisors.append(hypervisor)
         }
         self.machines = machines

@@ -6,6 +6,13 @@ public struct TarReader {
     public struct Member: Sendable, Equatable {
         public var name: String
         public var size: Int64
+        /// The type flag: `0` (or NUL) a regular file, `5` a directory, others links and devices.
+        public var type: UInt8 = UInt8(ascii: "0")
+
+        /// A regular file.
+        public var isFile: Bool { type == UInt8(ascii: "0") || type == 0 }
+        /// A directory.
+        public var isDirectory: Bool { type == UInt8(ascii: "5") }
     }
 
     private var reader: ByteStreamReader
@@ -36,7 +43,7 @@ public struct TarReader {
         }
         unread = size
         padding = (512 - size % 512) % 512
-        return Member(name: name, size: size)
+        return Member(name: name, size: size, type: block[156])
     }
 
     /// The whole data of the current member (small members: `ova.xml`, checksums).

@@ -45,7 +45,7 @@ public struct RepositoryIndex: Sendable {
 
     /// `bytes` if their sha256 is the entry's, else the refusal.
     public static func verified(_ bytes: [UInt8], against entry: Entry) throws(Invalid) -> [UInt8] {
-        let digest = SHA256.hexDigest(bytes)
+        let digest = sha256Text(bytes)
         guard digest == entry.sha256 else {
             throw Invalid("\(entry.location) has sha256 \(digest), repomd.xml says \(entry.sha256)")
         }
@@ -106,12 +106,10 @@ public enum RepositoryPath {
     }
 }
 
-extension SHA256 {
-    /// The sha256 of `bytes` as 64 lowercase hex digits.
-    public static func hexDigest(_ bytes: some Sequence<UInt8>) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(bytes))
-        return hasher.finalize().map { byte in
+extension RepositoryIndex {
+    /// The sha256 of `bytes` as 64 lowercase hex digits, as repository metadata writes it.
+    public static func sha256Text(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { byte in
             let digits = String(byte, radix: 16)
             return digits.count == 1 ? "0" + digits : digits
         }.joined()

@@ -63,6 +63,21 @@ struct Xapid: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "notice"
 
+    @Option(
+        name: .customLong("repository-domain-name-allowlist"),
+        help: "Domains update repositories may be on, comma-separated (xapi's setting of that name; default xenserver.com; empty allows any).")
+    var repositoryDomainNameAllowlist = UpdateSettings.defaultAllowlist.joined(separator: ",")
+
+    @Option(
+        name: .customLong("repository-gpgkey-dir"),
+        help: "Folder of the public keys repositories are checked with (for /etc/pki/rpm-gpg; default <data-dir>/rpm-gpg).")
+    var repositoryGpgkeyDir: String?
+
+    @Option(
+        name: .customLong("repository-gpgkey-name"),
+        help: "Key file, in that folder, for bundles and repositories without gpgkey_path (default RPM-GPG-KEY-XenServer).")
+    var repositoryGpgkeyName = UpdateSettings.defaultKeyName
+
     func run() async throws {
         let endpoint = try ListenAddress(parsing: listen)
         let secureEndpoint = httpsListen == "off" ? nil : try ListenAddress(parsing: httpsListen)
@@ -90,7 +105,13 @@ struct Xapid: AsyncParsableCommand {
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
             machines: machines.machines,
-            storageRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/sr")
+            storageRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/sr",
+            updates: UpdateSettings(
+                domainAllowlist: repositoryDomainNameAllowlist.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty },
+                gpgKeyDirectory: repositoryGpgkeyDir ?? dataDir + "/rpm-gpg", defaultKeyName: repositoryGpgkeyName,
+                mirrorRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/update-mirror",
+                openSource: { url, proxy in HTTPRepositorySource(baseURL: url, proxy: proxy) }))
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         if demo { try await PoolDemo.populate(services) }
@@ -101,6 +122,7 @@ struct Xapid: AsyncParsableCommand {
         let cli = CLIServer(toolstack: toolstack)
         RPCEndpoints.register(on: router, toolstack: toolstack)
         DiskTransferEndpoints.register(on: router, toolstack: toolstack)
+        UpdateEndpoints.register(on: router, toolstack: toolstack)
         CLIEndpoint.register(on: router, server: cli)
         let app = Application(
             router: router, configuration: .init(address: .hostname(endpoint.host, port: endpoint.port)),
@@ -128,6 +150,7 @@ struct Xapid: AsyncParsableCommand {
             let localRouter = Router()
             RPCEndpoints.register(on: localRouter, toolstack: toolstack, origin: .localSocket)
             DiskTransferEndpoints.register(on: localRouter, toolstack: toolstack)
+            UpdateEndpoints.register(on: localRouter, toolstack: toolstack)
             CLIEndpoint.register(on: localRouter, server: cli, origin: .localSocket)
             runners.append(
                 Application(

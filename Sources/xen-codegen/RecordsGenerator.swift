@@ -45,10 +45,10 @@ enum RecordsGenerator {
         }
         out += "    }\n\n"
         out += "    /// Reads a wire record; fields it lacks keep their defaults.\n"
-        out += "    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {\n"
-        out += "        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }\n"
+        out += "    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {\n"
+        out += "        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }\n"
         for item in fields {
-            out += "        \(item.name) = try Self.columns.\(item.name).member(of: value)\n"
+            out += "        \(item.name) = try Self.columns.\(item.name).member(of: record)\n"
         }
         out += "    }\n\n    public var rowValues: [RPCValue] {\n        [\n"
         for item in fields { out += "            \(item.name).rpcValue,\n" }

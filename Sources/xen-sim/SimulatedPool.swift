@@ -43,7 +43,7 @@ struct SimulatedPool: Sendable {
         services = CoreServices(
             database: try PoolDatabase(persistence: persistence.handle()), environment: environment,
             configuration: Self.configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: zip(machines.machines, fences).map { HostMachine(inventory: $0.inventory, hypervisor: $1) },
+            machines: zip(machines.machines, fences).map { HostMachine(inventory: $0.inventory, hypervisor: $1, packages: $0.packages) },
             storageRoot: storageRoot)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()

@@ -58,6 +58,39 @@ public protocol PoolActions: Sendable {
     /// `pool.set_wlb_enabled`: Turn Workload Balancing's recommendations on or off (Premium Edition).
     func setWLBEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
 
+    /// `pool.enable_ha`: Turn high availability on (Premium Edition).
+    func enableHA(_ context: Context, heartbeatSrs: [Ref<SR>], configuration: [String: String]) async throws
+
+    /// `pool.disable_ha`: Turn high availability off.
+    func disableHA(_ context: Context) async throws
+
+    /// `pool.set_repositories`: Enable exactly these repositories: one update repository at most, or one bundle or remote-pool one alone.
+    func setRepositories(_ context: Context, object: Ref<Pool>, value: [Ref<Repository>]) async throws
+
+    /// `pool.add_repository`: Enable one more repository.
+    func addRepository(_ context: Context, object: Ref<Pool>, value: Ref<Repository>) async throws
+
+    /// `pool.remove_repository`: Disable a repository; its mirror is removed.
+    func removeRepository(_ context: Context, object: Ref<Pool>, value: Ref<Repository>) async throws
+
+    /// `pool.sync_updates`: Mirror the enabled repositories on the coordinator; returns the hash of the update information.
+    func syncUpdates(_ context: Context, object: Ref<Pool>, force: Bool, token: String, tokenId: String, username: String, password: String) async throws -> String
+
+    /// `pool.configure_update_sync`: Set when the scheduled sync runs.
+    func configureUpdateSync(_ context: Context, object: Ref<Pool>, updateSyncFrequency: UpdateSyncFrequency, updateSyncDay: Int64) async throws
+
+    /// `pool.set_update_sync_enabled`: Turn the scheduled sync on or off (only for remote repositories).
+    func setUpdateSyncEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
+
+    /// `pool.configure_repository_proxy`: Reach the repositories through a proxy.
+    func configureRepositoryProxy(_ context: Context, object: Ref<Pool>, url: String, username: String, password: String) async throws
+
+    /// `pool.disable_repository_proxy`: Reach the repositories directly again; the proxy's password is destroyed.
+    func disableRepositoryProxy(_ context: Context, object: Ref<Pool>) async throws
+
+    /// `pool.check_update_readiness`: What stands in the way of updating: each error code with its arguments.
+    func checkUpdateReadiness(_ context: Context, object: Ref<Pool>, requiresReboot: Bool) async throws -> [[String]]
+
     /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
     func setIgmpSnoopingEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
 }
@@ -76,6 +109,48 @@ extension PoolActions {
             "set_wlb_enabled": { context, p in
                 try await self.setWLBEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
+            },
+            "enable_ha": { context, p in
+                try await self.enableHA(context, heartbeatSrs: p.decode(0, "heartbeat_srs"), configuration: p.decode(1, "configuration"))
+                return .string("")
+            },
+            "disable_ha": { context, _ in
+                try await self.disableHA(context)
+                return .string("")
+            },
+            "set_repositories": { context, p in
+                try await self.setRepositories(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "add_repository": { context, p in
+                try await self.addRepository(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "remove_repository": { context, p in
+                try await self.removeRepository(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "sync_updates": { context, p in
+                try await self.syncUpdates(context, object: p.decode(0, "self"), force: p.decode(1, "force"), token: p.decode(2, "token"), tokenId: p.decode(3, "token_id"), username: p.decode(4, "username"), password: p.decode(5, "password")).rpcValue
+            },
+            "configure_update_sync": { context, p in
+                try await self.configureUpdateSync(context, object: p.decode(0, "self"), updateSyncFrequency: p.decode(1, "update_sync_frequency"), updateSyncDay: p.decode(2, "update_sync_day"))
+                return .string("")
+            },
+            "set_update_sync_enabled": { context, p in
+                try await self.setUpdateSyncEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "configure_repository_proxy": { context, p in
+                try await self.configureRepositoryProxy(context, object: p.decode(0, "self"), url: p.decode(1, "url"), username: p.decode(2, "username"), password: p.decode(3, "password"))
+                return .string("")
+            },
+            "disable_repository_proxy": { context, p in
+                try await self.disableRepositoryProxy(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "check_update_readiness": { context, p in
+                try await self.checkUpdateReadiness(context, object: p.decode(0, "self"), requiresReboot: p.decode(1, "requires_reboot")).rpcValue
             },
             "set_igmp_snooping_enabled": { context, p in
                 try await self.setIgmpSnoopingEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
@@ -116,6 +191,12 @@ public protocol HostActions: Sendable {
 
     /// `host.apply_edition`: Give the host the edition (one of `editions`).
     func applyEdition(_ context: Context, host: Ref<Host>, edition: String, force: Bool) async throws
+
+    /// `host.apply_updates`: Install the synced updates on the host; returns warnings (live patches that failed).
+    func applyUpdates(_ context: Context, object: Ref<Host>, hash: String) async throws -> [[String]]
+
+    /// `host.emergency_clear_mandatory_guidance`: Clear the coordinator's pending mandatory guidance (an escape hatch, as on XenServer).
+    func emergencyClearMandatoryGuidance(_ context: Context) async throws
 
     /// `host.restart_agent`: Restart the host's toolstack; VMs carry on running.
     func restartAgent(_ context: Context, host: Ref<Host>) async throws
@@ -164,6 +245,13 @@ extension HostActions {
             },
             "apply_edition": { context, p in
                 try await self.applyEdition(context, host: p.decode(0, "host"), edition: p.decode(1, "edition"), force: p.decode(2, "force"))
+                return .string("")
+            },
+            "apply_updates": { context, p in
+                try await self.applyUpdates(context, object: p.decode(0, "self"), hash: p.decode(1, "hash")).rpcValue
+            },
+            "emergency_clear_mandatory_guidance": { context, _ in
+                try await self.emergencyClearMandatoryGuidance(context)
                 return .string("")
             },
             "restart_agent": { context, p in
@@ -838,6 +926,52 @@ extension MessageActions {
     }
 }
 
+/// The custom messages of `Repository`; implicit ones (getters, setters, CRUD) are derived.
+public protocol RepositoryActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `Repository.introduce`: Add a remote repository (a channel's base or update repository).
+    func introduce(_ context: Context, nameLabel: String, nameDescription: String, binaryUrl: String, sourceUrl: String, update: Bool, gpgkeyPath: String) async throws -> Ref<Repository>
+
+    /// `Repository.introduce_bundle`: Add the offline repository that bundles uploaded with PUT /bundle fill.
+    func introduceBundle(_ context: Context, nameLabel: String, nameDescription: String) async throws -> Ref<Repository>
+
+    /// `Repository.introduce_remote_pool`: Add another pool's coordinator as a repository.
+    func introduceRemotePool(_ context: Context, nameLabel: String, nameDescription: String, binaryUrl: String, certificate: String) async throws -> Ref<Repository>
+
+    /// `Repository.forget`: Remove a repository that is not enabled in the pool.
+    func forget(_ context: Context, object: Ref<Repository>) async throws
+
+    /// `Repository.set_gpgkey_path`: Set the key the repository's metadata is checked with.
+    func setGpgkeyPath(_ context: Context, object: Ref<Repository>, value: String) async throws
+}
+
+extension RepositoryActions {
+    /// The wire handlers for `Repository`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "introduce": { context, p in
+                try await self.introduce(context, nameLabel: p.decode(0, "name_label"), nameDescription: p.decode(1, "name_description"), binaryUrl: p.decode(2, "binary_url"), sourceUrl: p.decode(3, "source_url"), update: p.decode(4, "update"), gpgkeyPath: p.decode(5, "gpgkey_path")).rpcValue
+            },
+            "introduce_bundle": { context, p in
+                try await self.introduceBundle(context, nameLabel: p.decode(0, "name_label"), nameDescription: p.decode(1, "name_description")).rpcValue
+            },
+            "introduce_remote_pool": { context, p in
+                try await self.introduceRemotePool(context, nameLabel: p.decode(0, "name_label"), nameDescription: p.decode(1, "name_description"), binaryUrl: p.decode(2, "binary_url"), certificate: p.decode(3, "certificate")).rpcValue
+            },
+            "forget": { context, p in
+                try await self.forget(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "set_gpgkey_path": { context, p in
+                try await self.setGpgkeyPath(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+        ]
+    }
+}
+
 /// Every class's custom-message implementation, in one place: leaving one out is a compile
 /// error, so the server never advertises a message it cannot run.
 public protocol CustomActions: Sendable {
@@ -879,6 +1013,9 @@ public protocol CustomActions: Sendable {
     associatedtype MessageImplementation: MessageActions where MessageImplementation.Context == Context
     /// The implementation of `message`'s custom messages.
     var message: MessageImplementation { get }
+    associatedtype RepositoryImplementation: RepositoryActions where RepositoryImplementation.Context == Context
+    /// The implementation of `Repository`'s custom messages.
+    var repository: RepositoryImplementation { get }
 }
 
 extension CustomActions {
@@ -897,6 +1034,7 @@ extension CustomActions {
             "task": task.handlers,
             "event": event.handlers,
             "message": message.handlers,
+            "Repository": repository.handlers,
         ]
     }
 }

@@ -317,6 +317,11 @@ extension XenAPIError {
         XenAPIError(code: "INVALID_REPOMD_XML", parameters: [])
     }
 
+    /// `INVALID_REPOSITORY_DOMAIN_ALLOWLIST`: The repository domain allowlist has some invalid domains.
+    public static func invalidRepositoryDomainAllowlist(domains: String) -> XenAPIError {
+        XenAPIError(code: "INVALID_REPOSITORY_DOMAIN_ALLOWLIST", parameters: [domains])
+    }
+
     /// `INVALID_REPOSITORY_PROXY_URL`: The repository proxy URL is not valid.
     public static func invalidRepositoryProxyUrl(url: String) -> XenAPIError {
         XenAPIError(code: "INVALID_REPOSITORY_PROXY_URL", parameters: [url])
@@ -530,6 +535,11 @@ extension XenAPIError {
     /// `REPOSYNC_FAILED`: Synchronising the repository failed.
     public static func reposyncFailed() -> XenAPIError {
         XenAPIError(code: "REPOSYNC_FAILED", parameters: [])
+    }
+
+    /// `REPO_SHOULD_BE_SINGLE_ONE_ENABLED`: A bundle or remote-pool repository must be the only repository enabled in the pool.
+    public static func repoShouldBeSingleOneEnabled() -> XenAPIError {
+        XenAPIError(code: "REPO_SHOULD_BE_SINGLE_ONE_ENABLED", parameters: [])
     }
 
     /// `SESSION_AUTHENTICATION_FAILED`: The credentials given at login were rejected.
@@ -917,6 +927,7 @@ extension XenAPIError {
         "INVALID_EDITION",
         "INVALID_GPGKEY_PATH",
         "INVALID_REPOMD_XML",
+        "INVALID_REPOSITORY_DOMAIN_ALLOWLIST",
         "INVALID_REPOSITORY_PROXY_URL",
         "INVALID_UPDATE",
         "INVALID_UPDATEINFO_XML",
@@ -960,6 +971,7 @@ extension XenAPIError {
         "REPOSITORY_ALREADY_EXISTS",
         "REPOSITORY_IS_IN_USE",
         "REPOSYNC_FAILED",
+        "REPO_SHOULD_BE_SINGLE_ONE_ENABLED",
         "SESSION_AUTHENTICATION_FAILED",
         "SESSION_AUTHORIZATION_FAILED",
         "SESSION_INVALID",

@@ -116,11 +116,6 @@ public enum PoolUpdate: XenClass {
     public static let className = "pool_update"
 }
 
-/// The class `secret`, which swift-xapi does not serve yet: refs to it are always null.
-public enum Secret: XenClass {
-    public static let className = "secret"
-}
-
 /// The class `subject`, which swift-xapi does not serve yet: refs to it are always null.
 public enum Subject: XenClass {
     public static let className = "subject"

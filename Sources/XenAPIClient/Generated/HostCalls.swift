@@ -645,6 +645,21 @@ public struct HostCalls: Sendable {
         try await session.invoke("Async.host.apply_edition", [host.rpcValue, edition.rpcValue, force.rpcValue])
     }
 
+    /// `host.apply_updates`: Install the synced updates on the host; returns warnings (live patches that failed).
+    public func applyUpdates(_ object: Ref<Host>, hash: String) async throws -> [[String]] {
+        try await session.invoke("host.apply_updates", [object.rpcValue, hash.rpcValue])
+    }
+
+    /// `Async.host.apply_updates`: Install the synced updates on the host; returns warnings (live patches that failed). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncApplyUpdates(_ object: Ref<Host>, hash: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.apply_updates", [object.rpcValue, hash.rpcValue])
+    }
+
+    /// `host.emergency_clear_mandatory_guidance`: Clear the coordinator's pending mandatory guidance (an escape hatch, as on XenServer).
+    public func emergencyClearMandatoryGuidance() async throws {
+        let _: RPCValue = try await session.invoke("host.emergency_clear_mandatory_guidance", [])
+    }
+
     /// `host.restart_agent`: Restart the host's toolstack; VMs carry on running.
     public func restartAgent(host: Ref<Host>) async throws {
         let _: RPCValue = try await session.invoke("host.restart_agent", [host.rpcValue])

@@ -540,6 +540,116 @@ public struct PoolCalls: Sendable {
         try await session.invoke("Async.pool.set_wlb_enabled", [object.rpcValue, value.rpcValue])
     }
 
+    /// `pool.enable_ha`: Turn high availability on (Premium Edition).
+    public func enableHA(heartbeatSrs: [Ref<SR>], configuration: [String: String] = [:]) async throws {
+        let _: RPCValue = try await session.invoke("pool.enable_ha", [heartbeatSrs.rpcValue, configuration.rpcValue])
+    }
+
+    /// `Async.pool.enable_ha`: Turn high availability on (Premium Edition). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncEnableHA(heartbeatSrs: [Ref<SR>], configuration: [String: String] = [:]) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.enable_ha", [heartbeatSrs.rpcValue, configuration.rpcValue])
+    }
+
+    /// `pool.disable_ha`: Turn high availability off.
+    public func disableHA() async throws {
+        let _: RPCValue = try await session.invoke("pool.disable_ha", [])
+    }
+
+    /// `Async.pool.disable_ha`: Turn high availability off. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDisableHA() async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.disable_ha", [])
+    }
+
+    /// `pool.set_repositories`: Enable exactly these repositories: one update repository at most, or one bundle or remote-pool one alone.
+    public func setRepositories(_ object: Ref<Pool>, value: [Ref<Repository>]) async throws {
+        let _: RPCValue = try await session.invoke("pool.set_repositories", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.pool.set_repositories`: Enable exactly these repositories: one update repository at most, or one bundle or remote-pool one alone. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetRepositories(_ object: Ref<Pool>, value: [Ref<Repository>]) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.set_repositories", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `pool.add_repository`: Enable one more repository.
+    public func addRepository(_ object: Ref<Pool>, value: Ref<Repository>) async throws {
+        let _: RPCValue = try await session.invoke("pool.add_repository", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.pool.add_repository`: Enable one more repository. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncAddRepository(_ object: Ref<Pool>, value: Ref<Repository>) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.add_repository", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `pool.remove_repository`: Disable a repository; its mirror is removed.
+    public func removeRepository(_ object: Ref<Pool>, value: Ref<Repository>) async throws {
+        let _: RPCValue = try await session.invoke("pool.remove_repository", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.pool.remove_repository`: Disable a repository; its mirror is removed. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncRemoveRepository(_ object: Ref<Pool>, value: Ref<Repository>) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.remove_repository", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `pool.sync_updates`: Mirror the enabled repositories on the coordinator; returns the hash of the update information.
+    public func syncUpdates(_ object: Ref<Pool>, force: Bool = false, token: String = "", tokenId: String = "", username: String = "", password: String = "") async throws -> String {
+        try await session.invoke("pool.sync_updates", [object.rpcValue, force.rpcValue, token.rpcValue, tokenId.rpcValue, username.rpcValue, password.rpcValue])
+    }
+
+    /// `Async.pool.sync_updates`: Mirror the enabled repositories on the coordinator; returns the hash of the update information. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSyncUpdates(_ object: Ref<Pool>, force: Bool = false, token: String = "", tokenId: String = "", username: String = "", password: String = "") async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.sync_updates", [object.rpcValue, force.rpcValue, token.rpcValue, tokenId.rpcValue, username.rpcValue, password.rpcValue])
+    }
+
+    /// `pool.configure_update_sync`: Set when the scheduled sync runs.
+    public func configureUpdateSync(_ object: Ref<Pool>, updateSyncFrequency: UpdateSyncFrequency, updateSyncDay: Int64) async throws {
+        let _: RPCValue = try await session.invoke("pool.configure_update_sync", [object.rpcValue, updateSyncFrequency.rpcValue, updateSyncDay.rpcValue])
+    }
+
+    /// `Async.pool.configure_update_sync`: Set when the scheduled sync runs. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncConfigureUpdateSync(_ object: Ref<Pool>, updateSyncFrequency: UpdateSyncFrequency, updateSyncDay: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.configure_update_sync", [object.rpcValue, updateSyncFrequency.rpcValue, updateSyncDay.rpcValue])
+    }
+
+    /// `pool.set_update_sync_enabled`: Turn the scheduled sync on or off (only for remote repositories).
+    public func setUpdateSyncEnabled(_ object: Ref<Pool>, value: Bool) async throws {
+        let _: RPCValue = try await session.invoke("pool.set_update_sync_enabled", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.pool.set_update_sync_enabled`: Turn the scheduled sync on or off (only for remote repositories). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetUpdateSyncEnabled(_ object: Ref<Pool>, value: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.set_update_sync_enabled", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `pool.configure_repository_proxy`: Reach the repositories through a proxy.
+    public func configureRepositoryProxy(_ object: Ref<Pool>, url: String, username: String = "", password: String = "") async throws {
+        let _: RPCValue = try await session.invoke("pool.configure_repository_proxy", [object.rpcValue, url.rpcValue, username.rpcValue, password.rpcValue])
+    }
+
+    /// `Async.pool.configure_repository_proxy`: Reach the repositories through a proxy. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncConfigureRepositoryProxy(_ object: Ref<Pool>, url: String, username: String = "", password: String = "") async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.configure_repository_proxy", [object.rpcValue, url.rpcValue, username.rpcValue, password.rpcValue])
+    }
+
+    /// `pool.disable_repository_proxy`: Reach the repositories directly again; the proxy's password is destroyed.
+    public func disableRepositoryProxy(_ object: Ref<Pool>) async throws {
+        let _: RPCValue = try await session.invoke("pool.disable_repository_proxy", [object.rpcValue])
+    }
+
+    /// `Async.pool.disable_repository_proxy`: Reach the repositories directly again; the proxy's password is destroyed. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDisableRepositoryProxy(_ object: Ref<Pool>) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.disable_repository_proxy", [object.rpcValue])
+    }
+
+    /// `pool.check_update_readiness`: What stands in the way of updating: each error code with its arguments.
+    public func checkUpdateReadiness(_ object: Ref<Pool>, requiresReboot: Bool) async throws -> [[String]] {
+        try await session.invoke("pool.check_update_readiness", [object.rpcValue, requiresReboot.rpcValue])
+    }
+
+    /// `Async.pool.check_update_readiness`: What stands in the way of updating: each error code with its arguments. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncCheckUpdateReadiness(_ object: Ref<Pool>, requiresReboot: Bool) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.check_update_readiness", [object.rpcValue, requiresReboot.rpcValue])
+    }
+
     /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
     public func setIgmpSnoopingEnabled(_ object: Ref<Pool>, value: Bool) async throws {
         let _: RPCValue = try await session.invoke("pool.set_igmp_snooping_enabled", [object.rpcValue, value.rpcValue])

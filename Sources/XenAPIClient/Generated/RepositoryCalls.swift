@@ -109,6 +109,56 @@ public struct RepositoryCalls: Sendable {
     public func getCertificate(_ object: Ref<Repository>) async throws -> String {
         try await session.invoke("Repository.get_certificate", [object.rpcValue])
     }
+
+    /// `Repository.introduce`: Add a remote repository (a channel's base or update repository).
+    public func introduce(nameLabel: String, nameDescription: String, binaryUrl: String, sourceUrl: String, update: Bool, gpgkeyPath: String = "") async throws -> Ref<Repository> {
+        try await session.invoke("Repository.introduce", [nameLabel.rpcValue, nameDescription.rpcValue, binaryUrl.rpcValue, sourceUrl.rpcValue, update.rpcValue, gpgkeyPath.rpcValue])
+    }
+
+    /// `Async.Repository.introduce`: Add a remote repository (a channel's base or update repository). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncIntroduce(nameLabel: String, nameDescription: String, binaryUrl: String, sourceUrl: String, update: Bool, gpgkeyPath: String = "") async throws -> Ref<Task> {
+        try await session.invoke("Async.Repository.introduce", [nameLabel.rpcValue, nameDescription.rpcValue, binaryUrl.rpcValue, sourceUrl.rpcValue, update.rpcValue, gpgkeyPath.rpcValue])
+    }
+
+    /// `Repository.introduce_bundle`: Add the offline repository that bundles uploaded with PUT /bundle fill.
+    public func introduceBundle(nameLabel: String, nameDescription: String) async throws -> Ref<Repository> {
+        try await session.invoke("Repository.introduce_bundle", [nameLabel.rpcValue, nameDescription.rpcValue])
+    }
+
+    /// `Async.Repository.introduce_bundle`: Add the offline repository that bundles uploaded with PUT /bundle fill. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncIntroduceBundle(nameLabel: String, nameDescription: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.Repository.introduce_bundle", [nameLabel.rpcValue, nameDescription.rpcValue])
+    }
+
+    /// `Repository.introduce_remote_pool`: Add another pool's coordinator as a repository.
+    public func introduceRemotePool(nameLabel: String, nameDescription: String, binaryUrl: String, certificate: String) async throws -> Ref<Repository> {
+        try await session.invoke("Repository.introduce_remote_pool", [nameLabel.rpcValue, nameDescription.rpcValue, binaryUrl.rpcValue, certificate.rpcValue])
+    }
+
+    /// `Async.Repository.introduce_remote_pool`: Add another pool's coordinator as a repository. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncIntroduceRemotePool(nameLabel: String, nameDescription: String, binaryUrl: String, certificate: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.Repository.introduce_remote_pool", [nameLabel.rpcValue, nameDescription.rpcValue, binaryUrl.rpcValue, certificate.rpcValue])
+    }
+
+    /// `Repository.forget`: Remove a repository that is not enabled in the pool.
+    public func forget(_ object: Ref<Repository>) async throws {
+        let _: RPCValue = try await session.invoke("Repository.forget", [object.rpcValue])
+    }
+
+    /// `Async.Repository.forget`: Remove a repository that is not enabled in the pool. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncForget(_ object: Ref<Repository>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Repository.forget", [object.rpcValue])
+    }
+
+    /// `Repository.set_gpgkey_path`: Set the key the repository's metadata is checked with.
+    public func setGpgkeyPath(_ object: Ref<Repository>, value: String) async throws {
+        let _: RPCValue = try await session.invoke("Repository.set_gpgkey_path", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `Async.Repository.set_gpgkey_path`: Set the key the repository's metadata is checked with. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetGpgkeyPath(_ object: Ref<Repository>, value: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.Repository.set_gpgkey_path", [object.rpcValue, value.rpcValue])
+    }
 }
 
 extension XenAPISession {

@@ -23,6 +23,7 @@ extension DataModel {
             messageClass(),
             blobClass(),
             repositoryClass(),
+            secretClass(),
         ]
     }
 
@@ -53,7 +54,6 @@ extension DataModel {
             "host_patch",
             "network_sriov",
             "pool_update",
-            "secret",
             "subject",
             "tunnel",
             "user",

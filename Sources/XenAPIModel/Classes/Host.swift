@@ -219,6 +219,20 @@ extension DataModel {
                         param("force", .bool, doc: "Apply it even if the licence server cannot be reached", default: .bool(false)),
                     ],
                     doc: "Give the host the edition (one of `editions`).", errors: [.invalidEdition]),
+                message(
+                    "apply_updates",
+                    [
+                        param("self", .ref("host"), doc: "The host"),
+                        param("hash", .string, doc: "The hash pool.sync_updates returned, of the updates reviewed"),
+                    ],
+                    result: .set(.stringSet),
+                    doc: "Install the synced updates on the host; returns warnings (live patches that failed).",
+                    errors: [.updateinfoHashMismatch, .hostPendingMandatoryGuidanceNotEmpty, .hostEvacuationIsRequired,
+                             .haIsEnabled, .applyUpdatesFailed, .applyUpdatesInProgress, .noRepositoryEnabled]),
+                message(
+                    "emergency_clear_mandatory_guidance", [],
+                    doc: "Clear the coordinator's pending mandatory guidance (an escape hatch, as on XenServer).",
+                    async: false, lifecycle: .prototyped),
                 message("restart_agent", [param("host", .ref("host"), doc: "The host")], doc: "Restart the host's toolstack; VMs carry on running."),
                 message(
                     "get_servertime", [param("host", .ref("host"), doc: "The host")], result: .datetime,

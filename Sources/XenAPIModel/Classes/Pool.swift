@@ -182,6 +182,82 @@ extension DataModel {
                     doc: "Turn Workload Balancing's recommendations on or off (Premium Edition).",
                     errors: [.licenceRestriction, .wlbNotInitialized], replacesImplicit: true),
                 message(
+                    "enable_ha",
+                    [
+                        param("heartbeat_srs", .set(.ref("SR")), doc: "Shared SRs for the heartbeat (empty: the default SR)"),
+                        param("configuration", .stringMap, doc: "HA configuration", default: .emptyMap),
+                    ],
+                    doc: "Turn high availability on (Premium Edition).",
+                    errors: [.haIsEnabled, .applyUpdatesInProgress]),
+                message("disable_ha", [], doc: "Turn high availability off.", errors: [.haNotEnabled, .applyUpdatesInProgress]),
+                message(
+                    "set_repositories",
+                    [
+                        param("self", .ref("pool"), doc: "The pool"),
+                        param("value", .set(.ref("Repository")), doc: "The repositories to enable"),
+                    ],
+                    doc: "Enable exactly these repositories: one update repository at most, or one bundle or remote-pool one alone.",
+                    errors: [.multipleUpdateRepositoriesEnabled, .repoShouldBeSingleOneEnabled, .configureRepositoriesInProgress],
+                    replacesImplicit: true),
+                message(
+                    "add_repository",
+                    [param("self", .ref("pool"), doc: "The pool"), param("value", .ref("Repository"), doc: "The repository to enable")],
+                    doc: "Enable one more repository.",
+                    errors: [.multipleUpdateRepositoriesEnabled, .repoShouldBeSingleOneEnabled, .configureRepositoriesInProgress],
+                    replacesImplicit: true),
+                message(
+                    "remove_repository",
+                    [param("self", .ref("pool"), doc: "The pool"), param("value", .ref("Repository"), doc: "The repository to disable")],
+                    doc: "Disable a repository; its mirror is removed.", errors: [.configureRepositoriesInProgress],
+                    replacesImplicit: true),
+                message(
+                    "sync_updates",
+                    [
+                        param("self", .ref("pool"), doc: "The pool"),
+                        param("force", .bool, doc: "Remove the mirror first and sync everything again", default: .bool(false)),
+                        param("token", .string, doc: "The CDN token (unused by this toolstack's repositories)", default: .string("")),
+                        param("token_id", .string, doc: "The CDN token's id", default: .string("")),
+                        param("username", .string, doc: "User name on a remote pool's coordinator", default: .string("")),
+                        param("password", .string, doc: "Password on a remote pool's coordinator", default: .string("")),
+                    ],
+                    result: .string,
+                    doc: "Mirror the enabled repositories on the coordinator; returns the hash of the update information.",
+                    errors: [.noRepositoryEnabled, .multipleUpdateRepositoriesEnabled, .canNotSyncUpdates, .reposyncFailed,
+                             .invalidUpdateinfoXml, .syncUpdatesInProgress],
+                    secret: ["token", "password"]),
+                message(
+                    "configure_update_sync",
+                    [
+                        param("self", .ref("pool"), doc: "The pool"),
+                        param("update_sync_frequency", .enumeration("update_sync_frequency"), doc: "daily or weekly"),
+                        param("update_sync_day", .int, doc: "The day of a weekly sync, 0 (Sunday) to 6; ignored for daily"),
+                    ],
+                    doc: "Set when the scheduled sync runs.", errors: [.invalidUpdateSyncDay]),
+                message(
+                    "set_update_sync_enabled",
+                    [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether the scheduled sync runs")],
+                    doc: "Turn the scheduled sync on or off (only for remote repositories).", errors: [.noRepositoryEnabled],
+                    replacesImplicit: true),
+                message(
+                    "configure_repository_proxy",
+                    [
+                        param("self", .ref("pool"), doc: "The pool"), param("url", .string, doc: "The proxy's URL (http or https)"),
+                        param("username", .string, doc: "User name at the proxy", default: .string("")),
+                        param("password", .string, doc: "Password at the proxy, kept as a secret", default: .string("")),
+                    ],
+                    doc: "Reach the repositories through a proxy.", errors: [.invalidRepositoryProxyUrl], secret: ["password"]),
+                message(
+                    "disable_repository_proxy", [param("self", .ref("pool"), doc: "The pool")],
+                    doc: "Reach the repositories directly again; the proxy's password is destroyed."),
+                message(
+                    "check_update_readiness",
+                    [
+                        param("self", .ref("pool"), doc: "The pool"),
+                        param("requires_reboot", .bool, doc: "Whether the update will need hosts rebooted"),
+                    ],
+                    result: .set(.stringSet),
+                    doc: "What stands in the way of updating: each error code with its arguments.", role: .readOnly),
+                message(
                     "set_igmp_snooping_enabled",
                     [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether to snoop")],
                     doc: "Turn IGMP snooping on or off on the pool's networks (Premium Edition).",

@@ -126,7 +126,7 @@ extension DataModel {
             .pifIsPhysical,
             .macInvalid,
             .hostCannotAttachNetwork,
-            .noRepositoryEnabled,
+            .noRepositoryEnabled, .repoShouldBeSingleOneEnabled, .invalidRepositoryDomainAllowlist,
             .multipleUpdateRepositoriesEnabled,
             .configureRepositoriesInProgress,
             .repositoryIsInUse,

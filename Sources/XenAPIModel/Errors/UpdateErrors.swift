@@ -9,6 +9,12 @@ extension ErrorModel {
     public static let configureRepositoriesInProgress = ErrorModel(
         code: "CONFIGURE_REPOSITORIES_IN_PROGRESS", parameters: [],
         doc: "Repositories are being configured.")
+    public static let repoShouldBeSingleOneEnabled = ErrorModel(
+        code: "REPO_SHOULD_BE_SINGLE_ONE_ENABLED", parameters: [],
+        doc: "A bundle or remote-pool repository must be the only repository enabled in the pool.")
+    public static let invalidRepositoryDomainAllowlist = ErrorModel(
+        code: "INVALID_REPOSITORY_DOMAIN_ALLOWLIST", parameters: ["domains"],
+        doc: "The repository domain allowlist has some invalid domains.")
     public static let repositoryIsInUse = ErrorModel(
         code: "REPOSITORY_IS_IN_USE", parameters: [],
         doc: "The repository is enabled in the pool.")

@@ -43,15 +43,15 @@ public struct Blob: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        nameLabel = try Self.columns.nameLabel.member(of: value)
-        nameDescription = try Self.columns.nameDescription.member(of: value)
-        size = try Self.columns.size.member(of: value)
-        `public` = try Self.columns.`public`.member(of: value)
-        lastUpdated = try Self.columns.lastUpdated.member(of: value)
-        mimeType = try Self.columns.mimeType.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        nameLabel = try Self.columns.nameLabel.member(of: record)
+        nameDescription = try Self.columns.nameDescription.member(of: record)
+        size = try Self.columns.size.member(of: record)
+        `public` = try Self.columns.`public`.member(of: record)
+        lastUpdated = try Self.columns.lastUpdated.member(of: record)
+        mimeType = try Self.columns.mimeType.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

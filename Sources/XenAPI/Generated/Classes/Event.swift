@@ -43,15 +43,15 @@ public struct Event: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        snapshot = try Self.columns.snapshot.member(of: value)
-        id = try Self.columns.id.member(of: value)
-        timestamp = try Self.columns.timestamp.member(of: value)
-        `class` = try Self.columns.`class`.member(of: value)
-        operation = try Self.columns.operation.member(of: value)
-        ref = try Self.columns.ref.member(of: value)
-        objUUID = try Self.columns.objUUID.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        snapshot = try Self.columns.snapshot.member(of: record)
+        id = try Self.columns.id.member(of: record)
+        timestamp = try Self.columns.timestamp.member(of: record)
+        `class` = try Self.columns.`class`.member(of: record)
+        operation = try Self.columns.operation.member(of: record)
+        ref = try Self.columns.ref.member(of: record)
+        objUUID = try Self.columns.objUUID.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -67,21 +67,21 @@ public struct HostCPU: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        host = try Self.columns.host.member(of: value)
-        number = try Self.columns.number.member(of: value)
-        vendor = try Self.columns.vendor.member(of: value)
-        speed = try Self.columns.speed.member(of: value)
-        modelname = try Self.columns.modelname.member(of: value)
-        family = try Self.columns.family.member(of: value)
-        model = try Self.columns.model.member(of: value)
-        stepping = try Self.columns.stepping.member(of: value)
-        flags = try Self.columns.flags.member(of: value)
-        features = try Self.columns.features.member(of: value)
-        utilisation = try Self.columns.utilisation.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        host = try Self.columns.host.member(of: record)
+        number = try Self.columns.number.member(of: record)
+        vendor = try Self.columns.vendor.member(of: record)
+        speed = try Self.columns.speed.member(of: record)
+        modelname = try Self.columns.modelname.member(of: record)
+        family = try Self.columns.family.member(of: record)
+        model = try Self.columns.model.member(of: record)
+        stepping = try Self.columns.stepping.member(of: record)
+        flags = try Self.columns.flags.member(of: record)
+        features = try Self.columns.features.member(of: record)
+        utilisation = try Self.columns.utilisation.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -39,14 +39,14 @@ public struct HostMetrics: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        memoryTotal = try Self.columns.memoryTotal.member(of: value)
-        memoryFree = try Self.columns.memoryFree.member(of: value)
-        live = try Self.columns.live.member(of: value)
-        lastUpdated = try Self.columns.lastUpdated.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        memoryTotal = try Self.columns.memoryTotal.member(of: record)
+        memoryFree = try Self.columns.memoryFree.member(of: record)
+        live = try Self.columns.live.member(of: record)
+        lastUpdated = try Self.columns.lastUpdated.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -43,15 +43,15 @@ public struct Message: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        name = try Self.columns.name.member(of: value)
-        priority = try Self.columns.priority.member(of: value)
-        cls = try Self.columns.cls.member(of: value)
-        objUUID = try Self.columns.objUUID.member(of: value)
-        timestamp = try Self.columns.timestamp.member(of: value)
-        body = try Self.columns.body.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        name = try Self.columns.name.member(of: record)
+        priority = try Self.columns.priority.member(of: record)
+        cls = try Self.columns.cls.member(of: record)
+        objUUID = try Self.columns.objUUID.member(of: record)
+        timestamp = try Self.columns.timestamp.member(of: record)
+        body = try Self.columns.body.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

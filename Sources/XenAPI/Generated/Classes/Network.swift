@@ -79,24 +79,24 @@ public struct Network: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        nameLabel = try Self.columns.nameLabel.member(of: value)
-        nameDescription = try Self.columns.nameDescription.member(of: value)
-        allowedOperations = try Self.columns.allowedOperations.member(of: value)
-        currentOperations = try Self.columns.currentOperations.member(of: value)
-        vifs = try Self.columns.vifs.member(of: value)
-        pifs = try Self.columns.pifs.member(of: value)
-        mtu = try Self.columns.mtu.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        bridge = try Self.columns.bridge.member(of: value)
-        managed = try Self.columns.managed.member(of: value)
-        blobs = try Self.columns.blobs.member(of: value)
-        tags = try Self.columns.tags.member(of: value)
-        defaultLockingMode = try Self.columns.defaultLockingMode.member(of: value)
-        assignedIps = try Self.columns.assignedIps.member(of: value)
-        purpose = try Self.columns.purpose.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        nameLabel = try Self.columns.nameLabel.member(of: record)
+        nameDescription = try Self.columns.nameDescription.member(of: record)
+        allowedOperations = try Self.columns.allowedOperations.member(of: record)
+        currentOperations = try Self.columns.currentOperations.member(of: record)
+        vifs = try Self.columns.vifs.member(of: record)
+        pifs = try Self.columns.pifs.member(of: record)
+        mtu = try Self.columns.mtu.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        bridge = try Self.columns.bridge.member(of: record)
+        managed = try Self.columns.managed.member(of: record)
+        blobs = try Self.columns.blobs.member(of: record)
+        tags = try Self.columns.tags.member(of: record)
+        defaultLockingMode = try Self.columns.defaultLockingMode.member(of: record)
+        assignedIps = try Self.columns.assignedIps.member(of: record)
+        purpose = try Self.columns.purpose.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -39,14 +39,14 @@ public struct PBD: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        host = try Self.columns.host.member(of: value)
-        sr = try Self.columns.sr.member(of: value)
-        deviceConfig = try Self.columns.deviceConfig.member(of: value)
-        currentlyAttached = try Self.columns.currentlyAttached.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        host = try Self.columns.host.member(of: record)
+        sr = try Self.columns.sr.member(of: record)
+        deviceConfig = try Self.columns.deviceConfig.member(of: record)
+        currentlyAttached = try Self.columns.currentlyAttached.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -59,19 +59,19 @@ public struct Repository: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        nameLabel = try Self.columns.nameLabel.member(of: value)
-        nameDescription = try Self.columns.nameDescription.member(of: value)
-        binaryUrl = try Self.columns.binaryUrl.member(of: value)
-        sourceUrl = try Self.columns.sourceUrl.member(of: value)
-        update = try Self.columns.update.member(of: value)
-        hash = try Self.columns.hash.member(of: value)
-        upToDate = try Self.columns.upToDate.member(of: value)
-        gpgkeyPath = try Self.columns.gpgkeyPath.member(of: value)
-        origin = try Self.columns.origin.member(of: value)
-        certificate = try Self.columns.certificate.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        nameLabel = try Self.columns.nameLabel.member(of: record)
+        nameDescription = try Self.columns.nameDescription.member(of: record)
+        binaryUrl = try Self.columns.binaryUrl.member(of: record)
+        sourceUrl = try Self.columns.sourceUrl.member(of: record)
+        update = try Self.columns.update.member(of: record)
+        hash = try Self.columns.hash.member(of: record)
+        upToDate = try Self.columns.upToDate.member(of: record)
+        gpgkeyPath = try Self.columns.gpgkeyPath.member(of: record)
+        origin = try Self.columns.origin.member(of: record)
+        certificate = try Self.columns.certificate.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

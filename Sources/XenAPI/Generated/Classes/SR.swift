@@ -99,29 +99,29 @@ public struct SR: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        nameLabel = try Self.columns.nameLabel.member(of: value)
-        nameDescription = try Self.columns.nameDescription.member(of: value)
-        allowedOperations = try Self.columns.allowedOperations.member(of: value)
-        currentOperations = try Self.columns.currentOperations.member(of: value)
-        vdis = try Self.columns.vdis.member(of: value)
-        pbds = try Self.columns.pbds.member(of: value)
-        virtualAllocation = try Self.columns.virtualAllocation.member(of: value)
-        physicalUtilisation = try Self.columns.physicalUtilisation.member(of: value)
-        physicalSize = try Self.columns.physicalSize.member(of: value)
-        type = try Self.columns.type.member(of: value)
-        contentType = try Self.columns.contentType.member(of: value)
-        shared = try Self.columns.shared.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        tags = try Self.columns.tags.member(of: value)
-        smConfig = try Self.columns.smConfig.member(of: value)
-        blobs = try Self.columns.blobs.member(of: value)
-        localCacheEnabled = try Self.columns.localCacheEnabled.member(of: value)
-        introducedBy = try Self.columns.introducedBy.member(of: value)
-        clustered = try Self.columns.clustered.member(of: value)
-        isToolsSR = try Self.columns.isToolsSR.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        nameLabel = try Self.columns.nameLabel.member(of: record)
+        nameDescription = try Self.columns.nameDescription.member(of: record)
+        allowedOperations = try Self.columns.allowedOperations.member(of: record)
+        currentOperations = try Self.columns.currentOperations.member(of: record)
+        vdis = try Self.columns.vdis.member(of: record)
+        pbds = try Self.columns.pbds.member(of: record)
+        virtualAllocation = try Self.columns.virtualAllocation.member(of: record)
+        physicalUtilisation = try Self.columns.physicalUtilisation.member(of: record)
+        physicalSize = try Self.columns.physicalSize.member(of: record)
+        type = try Self.columns.type.member(of: record)
+        contentType = try Self.columns.contentType.member(of: record)
+        shared = try Self.columns.shared.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        tags = try Self.columns.tags.member(of: record)
+        smConfig = try Self.columns.smConfig.member(of: record)
+        blobs = try Self.columns.blobs.member(of: record)
+        localCacheEnabled = try Self.columns.localCacheEnabled.member(of: record)
+        introducedBy = try Self.columns.introducedBy.member(of: record)
+        clustered = try Self.columns.clustered.member(of: record)
+        isToolsSR = try Self.columns.isToolsSR.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -79,24 +79,24 @@ public struct Session: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        thisHost = try Self.columns.thisHost.member(of: value)
-        thisUser = try Self.columns.thisUser.member(of: value)
-        lastActive = try Self.columns.lastActive.member(of: value)
-        pool = try Self.columns.pool.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        isLocalSuperuser = try Self.columns.isLocalSuperuser.member(of: value)
-        subject = try Self.columns.subject.member(of: value)
-        validationTime = try Self.columns.validationTime.member(of: value)
-        authUserSid = try Self.columns.authUserSid.member(of: value)
-        authUserName = try Self.columns.authUserName.member(of: value)
-        rbacPermissions = try Self.columns.rbacPermissions.member(of: value)
-        tasks = try Self.columns.tasks.member(of: value)
-        parent = try Self.columns.parent.member(of: value)
-        originator = try Self.columns.originator.member(of: value)
-        clientCertificate = try Self.columns.clientCertificate.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        thisHost = try Self.columns.thisHost.member(of: record)
+        thisUser = try Self.columns.thisUser.member(of: record)
+        lastActive = try Self.columns.lastActive.member(of: record)
+        pool = try Self.columns.pool.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        isLocalSuperuser = try Self.columns.isLocalSuperuser.member(of: record)
+        subject = try Self.columns.subject.member(of: record)
+        validationTime = try Self.columns.validationTime.member(of: record)
+        authUserSid = try Self.columns.authUserSid.member(of: record)
+        authUserName = try Self.columns.authUserName.member(of: record)
+        rbacPermissions = try Self.columns.rbacPermissions.member(of: record)
+        tasks = try Self.columns.tasks.member(of: record)
+        parent = try Self.columns.parent.member(of: record)
+        originator = try Self.columns.originator.member(of: record)
+        clientCertificate = try Self.columns.clientCertificate.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -83,25 +83,25 @@ public struct Task: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        nameLabel = try Self.columns.nameLabel.member(of: value)
-        nameDescription = try Self.columns.nameDescription.member(of: value)
-        allowedOperations = try Self.columns.allowedOperations.member(of: value)
-        currentOperations = try Self.columns.currentOperations.member(of: value)
-        created = try Self.columns.created.member(of: value)
-        finished = try Self.columns.finished.member(of: value)
-        status = try Self.columns.status.member(of: value)
-        residentOn = try Self.columns.residentOn.member(of: value)
-        progress = try Self.columns.progress.member(of: value)
-        type = try Self.columns.type.member(of: value)
-        result = try Self.columns.result.member(of: value)
-        errorInfo = try Self.columns.errorInfo.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        subtaskOf = try Self.columns.subtaskOf.member(of: value)
-        subtasks = try Self.columns.subtasks.member(of: value)
-        backtrace = try Self.columns.backtrace.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        nameLabel = try Self.columns.nameLabel.member(of: record)
+        nameDescription = try Self.columns.nameDescription.member(of: record)
+        allowedOperations = try Self.columns.allowedOperations.member(of: record)
+        currentOperations = try Self.columns.currentOperations.member(of: record)
+        created = try Self.columns.created.member(of: record)
+        finished = try Self.columns.finished.member(of: record)
+        status = try Self.columns.status.member(of: record)
+        residentOn = try Self.columns.residentOn.member(of: record)
+        progress = try Self.columns.progress.member(of: record)
+        type = try Self.columns.type.member(of: record)
+        result = try Self.columns.result.member(of: record)
+        errorInfo = try Self.columns.errorInfo.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        subtaskOf = try Self.columns.subtaskOf.member(of: record)
+        subtasks = try Self.columns.subtasks.member(of: record)
+        backtrace = try Self.columns.backtrace.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

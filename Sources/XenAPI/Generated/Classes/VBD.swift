@@ -103,30 +103,30 @@ public struct VBD: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        allowedOperations = try Self.columns.allowedOperations.member(of: value)
-        currentOperations = try Self.columns.currentOperations.member(of: value)
-        vm = try Self.columns.vm.member(of: value)
-        vdi = try Self.columns.vdi.member(of: value)
-        device = try Self.columns.device.member(of: value)
-        userdevice = try Self.columns.userdevice.member(of: value)
-        bootable = try Self.columns.bootable.member(of: value)
-        mode = try Self.columns.mode.member(of: value)
-        type = try Self.columns.type.member(of: value)
-        unpluggable = try Self.columns.unpluggable.member(of: value)
-        storageLock = try Self.columns.storageLock.member(of: value)
-        empty = try Self.columns.empty.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        currentlyAttached = try Self.columns.currentlyAttached.member(of: value)
-        statusCode = try Self.columns.statusCode.member(of: value)
-        statusDetail = try Self.columns.statusDetail.member(of: value)
-        runtimeProperties = try Self.columns.runtimeProperties.member(of: value)
-        qosAlgorithmType = try Self.columns.qosAlgorithmType.member(of: value)
-        qosAlgorithmParams = try Self.columns.qosAlgorithmParams.member(of: value)
-        qosSupportedAlgorithms = try Self.columns.qosSupportedAlgorithms.member(of: value)
-        metrics = try Self.columns.metrics.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        allowedOperations = try Self.columns.allowedOperations.member(of: record)
+        currentOperations = try Self.columns.currentOperations.member(of: record)
+        vm = try Self.columns.vm.member(of: record)
+        vdi = try Self.columns.vdi.member(of: record)
+        device = try Self.columns.device.member(of: record)
+        userdevice = try Self.columns.userdevice.member(of: record)
+        bootable = try Self.columns.bootable.member(of: record)
+        mode = try Self.columns.mode.member(of: record)
+        type = try Self.columns.type.member(of: record)
+        unpluggable = try Self.columns.unpluggable.member(of: record)
+        storageLock = try Self.columns.storageLock.member(of: record)
+        empty = try Self.columns.empty.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        currentlyAttached = try Self.columns.currentlyAttached.member(of: record)
+        statusCode = try Self.columns.statusCode.member(of: record)
+        statusDetail = try Self.columns.statusDetail.member(of: record)
+        runtimeProperties = try Self.columns.runtimeProperties.member(of: record)
+        qosAlgorithmType = try Self.columns.qosAlgorithmType.member(of: record)
+        qosAlgorithmParams = try Self.columns.qosAlgorithmParams.member(of: record)
+        qosSupportedAlgorithms = try Self.columns.qosSupportedAlgorithms.member(of: record)
+        metrics = try Self.columns.metrics.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -35,13 +35,13 @@ public struct VLAN: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        taggedPIF = try Self.columns.taggedPIF.member(of: value)
-        untaggedPIF = try Self.columns.untaggedPIF.member(of: value)
-        tag = try Self.columns.tag.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        taggedPIF = try Self.columns.taggedPIF.member(of: record)
+        untaggedPIF = try Self.columns.untaggedPIF.member(of: record)
+        tag = try Self.columns.tag.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

@@ -71,22 +71,22 @@ public struct VMGuestMetrics: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        osVersion = try Self.columns.osVersion.member(of: value)
-        pvDriversVersion = try Self.columns.pvDriversVersion.member(of: value)
-        pvDriversUpToDate = try Self.columns.pvDriversUpToDate.member(of: value)
-        memory = try Self.columns.memory.member(of: value)
-        disks = try Self.columns.disks.member(of: value)
-        networks = try Self.columns.networks.member(of: value)
-        other = try Self.columns.other.member(of: value)
-        lastUpdated = try Self.columns.lastUpdated.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        live = try Self.columns.live.member(of: value)
-        canUseHotplugVBD = try Self.columns.canUseHotplugVBD.member(of: value)
-        canUseHotplugVIF = try Self.columns.canUseHotplugVIF.member(of: value)
-        pvDriversDetected = try Self.columns.pvDriversDetected.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        osVersion = try Self.columns.osVersion.member(of: record)
+        pvDriversVersion = try Self.columns.pvDriversVersion.member(of: record)
+        pvDriversUpToDate = try Self.columns.pvDriversUpToDate.member(of: record)
+        memory = try Self.columns.memory.member(of: record)
+        disks = try Self.columns.disks.member(of: record)
+        networks = try Self.columns.networks.member(of: record)
+        other = try Self.columns.other.member(of: record)
+        lastUpdated = try Self.columns.lastUpdated.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        live = try Self.columns.live.member(of: record)
+        canUseHotplugVBD = try Self.columns.canUseHotplugVBD.member(of: record)
+        canUseHotplugVIF = try Self.columns.canUseHotplugVIF.member(of: record)
+        pvDriversDetected = try Self.columns.pvDriversDetected.member(of: record)
     }
 
     public var rowValues: [RPCValue] {

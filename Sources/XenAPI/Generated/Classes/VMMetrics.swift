@@ -79,24 +79,24 @@ public struct VMMetrics: XenObject, Hashable {
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
-    public init(rpcValue value: RPCValue, field: String) throws(XenAPIError) {
-        guard value.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
-        uuid = try Self.columns.uuid.member(of: value)
-        memoryActual = try Self.columns.memoryActual.member(of: value)
-        vcpusNumber = try Self.columns.vcpusNumber.member(of: value)
-        vcpusUtilisation = try Self.columns.vcpusUtilisation.member(of: value)
-        vcpusCPU = try Self.columns.vcpusCPU.member(of: value)
-        vcpusParams = try Self.columns.vcpusParams.member(of: value)
-        vcpusFlags = try Self.columns.vcpusFlags.member(of: value)
-        state = try Self.columns.state.member(of: value)
-        startTime = try Self.columns.startTime.member(of: value)
-        installTime = try Self.columns.installTime.member(of: value)
-        lastUpdated = try Self.columns.lastUpdated.member(of: value)
-        otherConfig = try Self.columns.otherConfig.member(of: value)
-        hvm = try Self.columns.hvm.member(of: value)
-        nestedVirt = try Self.columns.nestedVirt.member(of: value)
-        nomigrate = try Self.columns.nomigrate.member(of: value)
-        currentDomainType = try Self.columns.currentDomainType.member(of: value)
+    public init(rpcValue record: RPCValue, field: String) throws(XenAPIError) {
+        guard record.structureValue != nil else { throw XenAPIError.fieldTypeError(field: field) }
+        uuid = try Self.columns.uuid.member(of: record)
+        memoryActual = try Self.columns.memoryActual.member(of: record)
+        vcpusNumber = try Self.columns.vcpusNumber.member(of: record)
+        vcpusUtilisation = try Self.columns.vcpusUtilisation.member(of: record)
+        vcpusCPU = try Self.columns.vcpusCPU.member(of: record)
+        vcpusParams = try Self.columns.vcpusParams.member(of: record)
+        vcpusFlags = try Self.columns.vcpusFlags.member(of: record)
+        state = try Self.columns.state.member(of: record)
+        startTime = try Self.columns.startTime.member(of: record)
+        installTime = try Self.columns.installTime.member(of: record)
+        lastUpdated = try Self.columns.lastUpdated.member(of: record)
+        otherConfig = try Self.columns.otherConfig.member(of: record)
+        hvm = try Self.columns.hvm.member(of: record)
+        nestedVirt = try Self.columns.nestedVirt.member(of: record)
+        nomigrate = try Self.columns.nomigrate.member(of: record)
+        currentDomainType = try Self.columns.currentDomainType.member(of: record)
     }
 
     public var rowValues: [RPCValue] {
