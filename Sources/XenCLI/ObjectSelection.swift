@@ -79,11 +79,11 @@ struct ObjectSelection {
     /// A command that runs `body` on each object the selectors pick; `optional` lists its own
     /// parameters besides the pseudo-parameter and the field filters.
     func command(
-        _ name: String, _ help: String, optional: [String] = [],
+        _ name: String, _ help: String, required: [String] = [], optional: [String] = [],
         _ body: @escaping @Sendable (CommandRun, String) async throws -> Void
     ) -> CLICommand {
-        CLICommand(name: name, help: help, optional: [pseudo] + optional, filters: cls) { run in
-            try await forEach(run, own: Set(optional)) { ref in try await body(run, ref) }
+        CLICommand(name: name, help: help, required: required, optional: [pseudo] + optional, filters: cls) { run in
+            try await forEach(run, own: Set(optional + required)) { ref in try await body(run, ref) }
         }
     }
 }

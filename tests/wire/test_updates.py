@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ROOT
 from test_vm_lifecycle import GIB, failure, new_vm
+from test_xe import XE
 
 XEN_REPO = os.environ.get("XEN_REPO", os.path.join(ROOT, ".build", "debug", "xen-repo"))
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "updates")
@@ -80,10 +81,10 @@ def keys(tmp_path):
     return str(folder)
 
 
-def start_pool(start_xapid, keys, hosts=3):
+def start_pool(start_xapid, keys, hosts=3, extra=()):
     return start_xapid("--simulated-hosts", str(hosts), "--simulated-host-memory", "20GiB",
                        "--repository-domain-name-allowlist", "127.0.0.1",
-                       "--repository-gpgkey-dir", keys, "--repository-gpgkey-name", KEY)
+                       "--repository-gpgkey-dir", keys, "--repository-gpgkey-name", KEY, *extra)
 
 
 def hosts_of(x):
@@ -402,3 +403,56 @@ def test_xen_repo_builds_a_signed_repository_the_pool_syncs(start_xapid, tmp_pat
     (entry,) = document["hosts"]
     assert entry["updates"] == ["DEMO-0001"] and entry["guidance"]["mandatory"] == ["RestartToolstack"]
     assert entry["RPMS"] == ["xapi-core-25.6.1-1.1.xs8.x86_64.rpm", "xapi-xe-25.6.1-1.1.xs8.x86_64.rpm"]
+
+
+def test_update_commands_through_xe(start_xapid, keys, server, tmp_path):
+    """The same work through `xe`, with xapi's command names: channels, sync, apply, the
+    schedule, the proxy, HA, and the offline bundle."""
+    socket_path = str(tmp_path / "xapi.sock")
+    xapid = start_pool(start_xapid, keys, hosts=2, extra=("--unix-socket", socket_path))
+    env = {"XE_SOCKET": socket_path, "PATH": os.environ["PATH"]}
+
+    def xe(*args, ok=True):
+        done = subprocess.run([XE, *args], capture_output=True, text=True, env=env, timeout=120)
+        if ok:
+            assert done.returncode == 0, (args, done.stdout, done.stderr)
+        return done
+
+    base = xe("repository-introduce", "name-label=base", "binary-url=" + server.point("base", "base"),
+              "source-url=" + server.url + "/src", "update=false", "gpgkey-path=" + KEY).stdout.strip()
+    normal = xe("repository-introduce", "name-label=normal", "binary-url=" + server.point("normal", "normal-1"),
+                "source-url=" + server.url + "/src", "update=true").stdout.strip()
+    assert len(base) == 36 and len(normal) == 36
+    refused = xe("repository-introduce", "name-label=bad", "binary-url=http://example.com/x", "source-url=http://example.com/y",
+                 "update=true", ok=False)
+    # xe prints the error's documentation and arguments, as xapi's does.
+    assert refused.returncode == 1 and refused.stderr == "The repository URL is not valid.\nurl: http://example.com/x\n"
+    pool = xe("pool-list", "--minimal").stdout.strip()
+    xe("pool-param-set", "uuid=" + pool, "repositories=%s,%s" % (base, normal))
+    assert set(xe("pool-param-get", "uuid=" + pool, "param-name=repositories").stdout.strip().split("; ")) == {base, normal}
+    assert xe("pool-sync-updates").stdout.strip() == NORMAL_1
+    assert xe("repository-param-get", "uuid=" + normal, "param-name=hash").stdout.strip() == NORMAL_1
+    member = [h for h in xe("host-list", "--minimal").stdout.strip().split(",")
+              if h != xe("pool-param-get", "uuid=" + pool, "param-name=master").stdout.strip()][0]
+    refused = xe("host-apply-updates", "uuid=" + member, "hash=" + NORMAL_2, ok=False)
+    assert refused.returncode == 1 and refused.stderr.startswith("The update information changed since it was last synchronised.")
+    xe("host-disable", "uuid=" + member)
+    xe("host-apply-updates", "uuid=" + member, "hash=" + NORMAL_1)
+    assert xe("host-param-get", "uuid=" + member, "param-name=pending-guidances").stdout.strip() == "restart_toolstack"
+    xe("pool-configure-update-sync", "update-sync-frequency=weekly", "update-sync-day=2")
+    xe("pool-set-update-sync-enabled", "value=true")
+    assert xe("pool-param-get", "uuid=" + pool, "param-name=update-sync-enabled").stdout.strip() == "true"
+    xe("pool-set-update-sync-enabled", "value=false")
+    xe("pool-configure-repository-proxy", "proxy-url=http://127.0.0.1:3128", "proxy-username=u", "proxy-password=pw")
+    assert xe("pool-param-get", "uuid=" + pool, "param-name=repository-proxy-url").stdout.strip() == "http://127.0.0.1:3128"
+    xe("pool-disable-repository-proxy")
+    xe("pool-ha-enable")
+    assert xe("pool-param-get", "uuid=" + pool, "param-name=ha-enabled").stdout.strip() == "true"
+    xe("pool-ha-disable")
+    bundle = xe("repository-introduce-bundle", "name-label=offline").stdout.strip()
+    xe("pool-param-set", "uuid=" + pool, "repositories=" + bundle)
+    refused = xe("pool-sync-bundle", "filename=" + os.path.join(FIXTURES, "bundle-1-corrupt.xsbundle"), ok=False)
+    assert refused.returncode == 1 and refused.stderr.startswith("Unpacking the update bundle failed.\nerror: "), refused.stderr
+    assert xe("pool-sync-bundle", "filename=" + os.path.join(FIXTURES, "bundle-1.xsbundle")).stdout.strip() == NORMAL_1
+    xe("repository-forget", "uuid=" + normal)
+    assert normal not in xe("repository-list", "--minimal").stdout
