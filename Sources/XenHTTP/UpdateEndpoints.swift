@@ -6,14 +6,39 @@ import XenAPI
 import XenStorage
 
 /// The update handlers of the coordinator: `GET /updates` (the pool's available updates and
-/// their guidance, as JSON) and `PUT /bundle` (an offline bundle, synced as the enabled bundle
-/// repository, its outcome on the task as for imports).
+/// their guidance, as JSON), `PUT /bundle` (an offline bundle, synced as the enabled bundle
+/// repository, its outcome on the task as for imports) and `GET /repository/enabled/…` (the
+/// enabled update repository's mirror, for other pools).
 public enum UpdateEndpoints {
     public static func register<Context: RequestContext>(on router: Router<Context>, toolstack: Toolstack) {
         let transfer = DiskTransfer(toolstack: toolstack)
         let updates = UpdateTransfers(toolstack: toolstack)
         router.get("/updates") { request, _ in await availableUpdates(request, transfer, updates, toolstack) }
         router.put("/bundle") { request, _ in await bundle(request, transfer, updates, toolstack) }
+        router.get("/repository/enabled/**") { request, _ in await enabledRepository(request, transfer, updates, toolstack) }
+    }
+
+    /// `GET /repository/enabled/<path>`: the enabled update repository's mirror, for pools whose
+    /// `remote_pool` repository is this coordinator (a session or basic authentication needed).
+    private static func enabledRepository(
+        _ request: Request, _ transfer: DiskTransfer, _ updates: UpdateTransfers, _ toolstack: Toolstack
+    ) async -> Response {
+        do {
+            _ = try await TransferRequests.authorize(request, transfer, toolstack)
+        } catch {
+            return TransferRequests.failure(error)
+        }
+        let prefix = "/repository/enabled/"
+        let path = request.uri.path.hasPrefix(prefix) ? String(request.uri.path.dropFirst(prefix.count)) : ""
+        do {
+            guard let bytes = try updates.enabledRepositoryFile(path.removingPercentEncoding ?? path) else {
+                return Response(status: .notFound)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        } catch {
+            return Response(status: .notFound, body: ResponseBody(byteBuffer: ByteBuffer(string: error.errorDescription.joined(separator: " "))))
+        }
     }
 
     /// `GET /updates?session_id=…[&host_refs=ref1;ref2]`: 404 when no repository is enabled or

@@ -12,3 +12,23 @@ public struct RepositoryProxy: Sendable, Hashable {
         self.password = password
     }
 }
+
+/// How to reach one repository: its base URL, the proxy to go through, and for another pool's
+/// coordinator the credentials to log in with and its certificate, the only one trusted.
+public struct RepositoryAccess: Sendable, Hashable {
+    public var baseURL: String
+    public var proxy: RepositoryProxy?
+    public var username: String
+    public var password: String
+    /// A PEM certificate the server must present (a remote pool's coordinator); `nil` for the
+    /// system's usual verification.
+    public var pinnedCertificate: String?
+
+    public init(baseURL: String, proxy: RepositoryProxy? = nil, username: String = "", password: String = "", pinnedCertificate: String? = nil) {
+        self.baseURL = baseURL
+        self.proxy = proxy
+        self.username = username
+        self.password = password
+        self.pinnedCertificate = pinnedCertificate
+    }
+}

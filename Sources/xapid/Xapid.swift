@@ -111,7 +111,7 @@ struct Xapid: AsyncParsableCommand {
                     .filter { !$0.isEmpty },
                 gpgKeyDirectory: repositoryGpgkeyDir ?? dataDir + "/rpm-gpg", defaultKeyName: repositoryGpgkeyName,
                 mirrorRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/update-mirror",
-                openSource: { url, proxy in HTTPRepositorySource(baseURL: url, proxy: proxy) }))
+                openSource: { access in try HTTPRepositorySource(access) }))
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         if demo { try await PoolDemo.populate(services) }

@@ -230,16 +230,17 @@ def test_the_update_guide_end_to_end(start_xapid, keys, server):
     status, _ = http_request(xapid, "GET", "/updates", session_id=session._session, host_refs="OpaqueRef:nope")
     assert status == 400
 
-    # The refusals before anything is installed.
+    # The refusals before anything is installed: this pool runs with HA on, as the guide's does.
     coordinator = hosts[0]
+    x.pool.enable_ha([x.pool.get_default_SR(pool)], {"timeout": "60"})
+    assert failure(x.pool.enable_ha, [], {}) == ["HA_IS_ENABLED"]
+    assert failure(x.host.apply_updates, coordinator, NORMAL_1) == ["HA_IS_ENABLED"]
+    ha_configuration = x.pool.get_ha_configuration(pool)
+    x.pool.disable_ha()
+    assert failure(x.pool.disable_ha) == ["HA_NOT_ENABLED"]
     assert failure(x.host.apply_updates, coordinator, "") == ["UPDATEINFO_HASH_MISMATCH"]
     assert failure(x.host.apply_updates, coordinator, NORMAL_2) == ["UPDATEINFO_HASH_MISMATCH"]
     assert failure(x.host.apply_updates, coordinator, NORMAL_1) == ["HOST_EVACUATION_IS_REQUIRED", coordinator]
-    x.pool.enable_ha([x.pool.get_default_SR(pool)], {})
-    assert failure(x.host.apply_updates, coordinator, NORMAL_1) == ["HA_IS_ENABLED"]
-    assert failure(x.pool.enable_ha, [], {}) == ["HA_IS_ENABLED"]
-    x.pool.disable_ha()
-    assert failure(x.pool.disable_ha) == ["HA_NOT_ENABLED"]
     # WLB: the flag exists, and without a WLB server it cannot be turned on.
     assert failure(x.pool.set_wlb_enabled, pool, True)[0] in ("WLB_NOT_INITIALIZED", "LICENCE_RESTRICTION")
     assert not x.pool.get_wlb_enabled(pool)
@@ -279,10 +280,12 @@ def test_the_update_guide_end_to_end(start_xapid, keys, server):
     for host in hosts:
         record = x.host.get_record(host)
         assert record["latest_synced_updates_applied"] == "yes" and record["pending_guidances"] == []
-    # Up to date: nothing left to install anywhere.
+    # Up to date: nothing left to install anywhere. HA goes back on as it was.
     document = get_updates(xapid, session)
     assert all(entry["RPMS"] == [] and entry["updates"] == [] for entry in document["hosts"])
-    assert not x.pool.get_ha_enabled(pool)
+    x.pool.enable_ha([x.pool.get_default_SR(pool)], ha_configuration)
+    assert x.pool.get_ha_enabled(pool) and x.pool.get_ha_configuration(pool) == {"timeout": "60"}
+    x.pool.disable_ha()
 
     # A month later the channel has moved on: sync again, a new hash, new guidance.
     server.point("normal", "normal-2")
@@ -331,10 +334,15 @@ def test_offline_bundle_and_broken_bundles(start_xapid, keys):
     assert x.task.get_error_info(task)[0] == "BUNDLE_SYNC_FAILED"
     assert x.Repository.get_hash(bundle) == NORMAL_1
     assert get_updates(xapid, session)["hash"] == NORMAL_1
-    member = hosts_of(x)[1]
-    x.host.disable(member)
-    assert x.host.apply_updates(member, NORMAL_1) == []
-    assert x.host.get_pending_guidances(member) == ["restart_toolstack"]
+    # Applied host by host from the bundle, coordinator first, each toolstack restarted after.
+    for host in hosts_of(x):
+        x.host.disable(host)
+        assert x.host.apply_updates(host, NORMAL_1) == []
+        assert x.host.get_pending_guidances(host) == ["restart_toolstack"]
+        x.host.restart_agent(host)
+        assert x.host.get_enabled(host) and x.host.get_pending_guidances(host) == []
+        assert x.host.get_latest_synced_updates_applied(host) == "yes"
+    assert all(entry["RPMS"] == [] for entry in get_updates(xapid, session)["hosts"])
 
 
 def test_a_repository_that_fails_its_checks_leaves_the_mirror_as_it_was(start_xapid, keys, server):
@@ -456,3 +464,35 @@ def test_update_commands_through_xe(start_xapid, keys, server, tmp_path):
     assert xe("pool-sync-bundle", "filename=" + os.path.join(FIXTURES, "bundle-1.xsbundle")).stdout.strip() == NORMAL_1
     xe("repository-forget", "uuid=" + normal)
     assert normal not in xe("repository-list", "--minimal").stdout
+
+
+def test_a_pool_syncs_from_another_pools_coordinator(start_xapid, keys, server):
+    """`Repository.introduce_remote_pool`: pool B mirrors what pool A's coordinator has synced,
+    logging in with A's credentials, over HTTPS trusting A's certificate alone."""
+    import ssl
+    first = start_pool(start_xapid, keys, hosts=1)
+    a = first.login().xenapi
+    a_pool = a.pool.get_all()[0]
+    introduce_channel(a, server, "normal-1")
+    assert a.pool.sync_updates(a_pool, False, "", "") == NORMAL_1
+    certificate = ssl.get_server_certificate(("127.0.0.1", first.https_port))
+    second = start_pool(start_xapid, keys, hosts=1)
+    b = second.login().xenapi
+    b_pool = b.pool.get_all()[0]
+    url = "https://127.0.0.1:%d/repository/enabled" % first.https_port
+    assert failure(b.Repository.introduce_remote_pool, "a", "", "https://a.example/repository/enabled", certificate) == [
+        "INVALID_BASE_URL", "https://a.example/repository/enabled"]
+    remote = b.Repository.introduce_remote_pool("pool A", "", url, certificate)
+    b.pool.set_repositories(b_pool, [remote])
+    assert failure(b.pool.sync_updates, b_pool, False, "", "", "root", "wrong") == ["REPOSYNC_FAILED"]
+    assert b.pool.sync_updates(b_pool, False, "", "", "root", first.password) == NORMAL_1
+    (entry,) = get_updates(second, second.login())["hosts"]
+    assert entry["guidance"] == scenario("fresh-bundle-1")["updates_host_entry"]["guidance"]
+    # Another certificate than A's is not trusted.
+    other = start_pool(start_xapid, keys, hosts=1)
+    wrong = ssl.get_server_certificate(("127.0.0.1", other.https_port))
+    b.pool.set_repositories(b_pool, [])
+    b.Repository.forget(remote)
+    remote = b.Repository.introduce_remote_pool("pool A", "", url, wrong)
+    b.pool.set_repositories(b_pool, [remote])
+    assert failure(b.pool.sync_updates, b_pool, False, "", "", "root", first.password) == ["REPOSYNC_FAILED"]

@@ -9,7 +9,7 @@ extension PoolMessages {
     ) async throws -> String {
         _ = try services.database.snapshot.require(pool)
         return try await PoolOperations.run(services, .syncUpdates, context: context) {
-            try await UpdateSync.syncRemote(services, force: force) { fraction in
+            try await UpdateSync.syncRemote(services, force: force, username: username, password: password) { fraction in
                 await UpdateSync.report(services, context.task, fraction)
             }
         }

@@ -18,12 +18,12 @@ public struct UpdateSettings: Sendable {
     public var defaultKeyName: String
     /// Where the coordinator keeps its mirrors (one folder per repository uuid) and unpacks bundles.
     public var mirrorRoot: String
-    /// A source for a repository's base URL (`http`, `https`), through the proxy when there is one.
-    public var openSource: @Sendable (_ baseURL: String, _ proxy: RepositoryProxy?) -> any RepositorySource
+    /// A source for a repository (`http`, `https`), as `access` says to reach it.
+    public var openSource: @Sendable (_ access: RepositoryAccess) throws -> any RepositorySource
 
     public init(
         domainAllowlist: [String] = defaultAllowlist, gpgKeyDirectory: String, defaultKeyName: String = defaultKeyName,
-        mirrorRoot: String, openSource: @escaping @Sendable (_ baseURL: String, _ proxy: RepositoryProxy?) -> any RepositorySource
+        mirrorRoot: String, openSource: @escaping @Sendable (_ access: RepositoryAccess) throws -> any RepositorySource
     ) {
         self.domainAllowlist = domainAllowlist
         self.gpgKeyDirectory = gpgKeyDirectory
@@ -37,7 +37,7 @@ public struct UpdateSettings: Sendable {
     public static func local(root: String) -> UpdateSettings {
         UpdateSettings(
             domainAllowlist: [], gpgKeyDirectory: root + "/rpm-gpg", mirrorRoot: root + "/update-mirror",
-            openSource: { url, _ in FolderSource(path: URL(string: url)?.path ?? url) })
+            openSource: { access in FolderSource(path: URL(string: access.baseURL)?.path ?? access.baseURL) })
     }
 
     /// The mirror of the repository with this uuid.

@@ -9,9 +9,10 @@ import XenUpdates
 /// whether it has the latest synced updates. A failed sync changes nothing but raises an alert.
 enum UpdateSync {
     /// Mirrors the enabled remote repositories; returns the update repository's hash.
-    static func syncRemote(_ services: CoreServices, force: Bool, progress: @escaping (Double) async -> Void = { _ in }) async throws(XenAPIError)
-        -> String
-    {
+    static func syncRemote(
+        _ services: CoreServices, force: Bool, username: String = "", password: String = "",
+        progress: @escaping (Double) async -> Void = { _ in }
+    ) async throws(XenAPIError) -> String {
         let snapshot = services.database.snapshot
         guard let pool = snapshot.objects(Pool.self).first else { throw XenAPIError.noRepositoryEnabled() }
         let repositories = pool.repositories.compactMap { snapshot[$0] }
@@ -23,8 +24,19 @@ enum UpdateSync {
         for (number, repository) in repositories.enumerated() {
             let mirror = services.updates.mirror(repository.uuid)
             if force { mirror.remove() }
-            let source = services.updates.openSource(repository.binaryUrl, proxy)
             let content: RepositoryMirror.Content
+            let access =
+                repository.origin == .remotePool
+                ? RepositoryAccess(
+                    baseURL: repository.binaryUrl, username: username, password: password, pinnedCertificate: repository.certificate)
+                : RepositoryAccess(baseURL: repository.binaryUrl, proxy: proxy)
+            let source: any RepositorySource
+            do {
+                source = try services.updates.openSource(access)
+            } catch {
+                await raiseFailure(services, pool: pool.ref, repository: repository.nameLabel, reason: "\(error)")
+                throw XenAPIError.reposyncFailed()
+            }
             do {
                 content = try await mirror.sync(
                     from: source, armoredKey: try key(services, named: repository.gpgkeyPath), scratch: scratchFolder(services)

@@ -28,6 +28,18 @@ public struct UpdateTransfers: Sendable {
         return UpdatesDocument.json(hosts: updates.map { ($0.0.rawValue, $0.1) }, info: availability.info, hash: availability.hash)
     }
 
+    /// `GET /repository/enabled/<path>`: a file of the mirror of the pool's enabled update
+    /// repository, which other pools sync from (their `remote_pool` repositories); `nil` when
+    /// there is no such file.
+    public func enabledRepositoryFile(_ path: String) throws(XenAPIError) -> [UInt8]? {
+        let snapshot = services.database.snapshot
+        guard let pool = snapshot.objects(Pool.self).first,
+            let repository = pool.repositories.compactMap({ snapshot[$0] }).first(where: \.update)
+        else { throw XenAPIError.noRepositoryEnabled() }
+        guard RepositoryPath.isSafe(path) else { return nil }
+        return FileManager.default.contents(atPath: services.updates.mirror(repository.uuid).folder + "/" + path).map { [UInt8]($0) }
+    }
+
     /// `PUT /bundle`: unpacks the bundle read from `reader` and syncs it as the enabled bundle
     /// repository; returns the hash. A refused bundle leaves the previous mirror as it was.
     public func uploadBundle(
