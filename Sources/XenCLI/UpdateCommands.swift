@@ -134,3 +134,38 @@ enum UpdateCommands {
         run.snapshot.value("Repository", ref.stringValue ?? "", "uuid")?.stringValue ?? ref.stringValue ?? ""
     }
 }
+
+/// `pool-dump-database` and `pool-restore-database`: the pool database's backup, in xapi's XML
+/// dump format, through `GET`/`PUT /pool/xmldbdump`.
+enum DatabaseBackupCommands {
+    static func all() -> [CLICommand] {
+        [
+            CLICommand(name: "pool-dump-database", help: "Download a dump of the pool database.", required: ["file-name"]) { run in
+                let task = try await run.call("task.create", "Dump pool database", "")
+                await run.download(
+                    "/pool/xmldbdump?session_id=\(run.session)&task_id=\(task.stringValue ?? "")", into: try run.invocation.required("file-name"))
+                try await run.wait(for: task)
+            },
+            CLICommand(
+                name: "pool-restore-database",
+                help: "Restore a dump of the pool database to the server (dry-run=true only checks it); needs --force, "
+                    + "as it replaces every object of the pool and makes this host the backup's coordinator.",
+                required: ["file-name"], optional: ["dry-run"]
+            ) { run in
+                // As xapi's: the mere presence of dry-run makes it a dry run.
+                let dryRun = run.invocation["dry-run"] != nil
+                guard dryRun || run.invocation.flag("force") else {
+                    throw CLIFailure.message(
+                        "This operation will restore the database backup to this host, making it the master. All slave hosts are "
+                            + "assumed dead and they will be forgotten. This operation must be forced (use --force).")
+                }
+                let task = try await run.call("task.create", "Restore pool database", "")
+                await run.upload(
+                    try run.invocation.required("file-name"),
+                    to: "/pool/xmldbdump?session_id=\(run.session)&task_id=\(task.stringValue ?? "")&dry_run=\(dryRun)")
+                try await run.wait(for: task)
+                await run.print(dryRun ? "Dry-run backup restore successful" : "Restored the pool database from the backup")
+            },
+        ]
+    }
+}

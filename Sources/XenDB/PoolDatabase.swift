@@ -65,6 +65,9 @@ public final class PoolDatabase: Sendable {
             for change in record.changes { try transaction.apply(change) }
             snapshot = transaction.sealed()
         }
+        // A journal replayed in commit order can insert an object before one it points at (a
+        // restored dump does): the computed sets are rebuilt from the refs.
+        if !journal.isEmpty { SnapshotCoding.rebuildRelations(&snapshot) }
         // Resume above anything handed out before the stop, durably, before serving.
         snapshot.generation = max(snapshot.generation, try persistence.loadGenerationCeiling())
         let ceiling = snapshot.generation + Self.generationReservation

@@ -200,6 +200,11 @@ public struct Transaction: Sendable {
         snapshot.tables[className]!.lastChanged = generation
     }
 
+    /// Recomputes the computed sets from the refs that point at them (after a bulk replacement).
+    mutating func rebuildRelations() {
+        SnapshotCoding.rebuildRelations(&snapshot)
+    }
+
     /// Publishes the generation on the snapshot (called once, at commit).
     mutating func sealed() -> Snapshot {
         snapshot.generation = generation

@@ -123,6 +123,7 @@ struct Xapid: AsyncParsableCommand {
         RPCEndpoints.register(on: router, toolstack: toolstack)
         DiskTransferEndpoints.register(on: router, toolstack: toolstack)
         UpdateEndpoints.register(on: router, toolstack: toolstack)
+        DatabaseBackupEndpoints.register(on: router, toolstack: toolstack)
         CLIEndpoint.register(on: router, server: cli)
         let app = Application(
             router: router, configuration: .init(address: .hostname(endpoint.host, port: endpoint.port)),
@@ -151,6 +152,7 @@ struct Xapid: AsyncParsableCommand {
             RPCEndpoints.register(on: localRouter, toolstack: toolstack, origin: .localSocket)
             DiskTransferEndpoints.register(on: localRouter, toolstack: toolstack)
             UpdateEndpoints.register(on: localRouter, toolstack: toolstack)
+            DatabaseBackupEndpoints.register(on: localRouter, toolstack: toolstack)
             CLIEndpoint.register(on: localRouter, server: cli, origin: .localSocket)
             runners.append(
                 Application(

@@ -174,10 +174,12 @@ def test_repository_rules_with_xapis_errors(start_xapid, keys, server):
     # A bundle repository turns the scheduled sync off.
     x.pool.set_repositories(pool, [bundle])
     assert not x.pool.get_update_sync_enabled(pool)
-    assert failure(x.pool.set_update_sync_enabled, pool, True) == ["CAN_NOT_SYNC_UPDATES"]
+    assert failure(x.pool.set_update_sync_enabled, pool, True) == ["CAN_NOT_PERIODIC_SYNC_UPDATES"]
     # The proxy's password is a secret: the pool holds a reference, never the password.
     assert failure(x.pool.configure_repository_proxy, pool, "socks://proxy:1080", "u", "p") == [
         "INVALID_REPOSITORY_PROXY_URL", "socks://proxy:1080"]
+    assert failure(x.pool.configure_repository_proxy, pool, "http://127.0.0.1:3128", "user", "") == [
+        "INVALID_REPOSITORY_PROXY_CREDENTIAL"]
     x.pool.configure_repository_proxy(pool, "http://127.0.0.1:3128", "user", "s3cret")
     record = x.pool.get_record(pool)
     assert record["repository_proxy_url"] == "http://127.0.0.1:3128" and record["repository_proxy_username"] == "user"
@@ -188,6 +190,7 @@ def test_repository_rules_with_xapis_errors(start_xapid, keys, server):
     assert x.pool.get_repository_proxy_password(pool) == "OpaqueRef:NULL" and x.secret.get_all() == []
     x.pool.set_repositories(pool, [])
     assert failure(x.pool.sync_updates, pool, False, "", "") == ["NO_REPOSITORY_ENABLED"]
+    assert failure(x.pool.set_update_sync_enabled, pool, True) == ["NO_REPOSITORIES_CONFIGURED"]
     task = put_bundle(xapid, session, os.path.join(FIXTURES, "bundle-1.xsbundle"))
     assert x.task.get_status(task) == "failure" and x.task.get_error_info(task) == ["BUNDLE_REPO_NOT_ENABLED"]
     status, data = http_request(xapid, "GET", "/updates", session_id=session._session)

@@ -82,7 +82,7 @@ public protocol PoolActions: Sendable {
     /// `pool.set_update_sync_enabled`: Turn the scheduled sync on or off (only for remote repositories).
     func setUpdateSyncEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
 
-    /// `pool.configure_repository_proxy`: Reach the repositories through a proxy.
+    /// `pool.configure_repository_proxy`: Reach the repositories through a proxy (user name and password both given, or neither).
     func configureRepositoryProxy(_ context: Context, object: Ref<Pool>, url: String, username: String, password: String) async throws
 
     /// `pool.disable_repository_proxy`: Reach the repositories directly again; the proxy's password is destroyed.

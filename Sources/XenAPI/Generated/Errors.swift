@@ -62,6 +62,11 @@ extension XenAPIError {
         XenAPIError(code: "CANNOT_EVACUATE_HOST", parameters: [errors])
     }
 
+    /// `CAN_NOT_PERIODIC_SYNC_UPDATES`: The currently enabled repositories do not support periodic synchronization of updates.
+    public static func canNotPeriodicSyncUpdates() -> XenAPIError {
+        XenAPIError(code: "CAN_NOT_PERIODIC_SYNC_UPDATES", parameters: [])
+    }
+
     /// `CAN_NOT_SYNC_UPDATES`: Updates cannot be synchronised now.
     public static func canNotSyncUpdates() -> XenAPIError {
         XenAPIError(code: "CAN_NOT_SYNC_UPDATES", parameters: [])
@@ -322,6 +327,11 @@ extension XenAPIError {
         XenAPIError(code: "INVALID_REPOSITORY_DOMAIN_ALLOWLIST", parameters: [domains])
     }
 
+    /// `INVALID_REPOSITORY_PROXY_CREDENTIAL`: The repository proxy username or password is invalid.
+    public static func invalidRepositoryProxyCredential() -> XenAPIError {
+        XenAPIError(code: "INVALID_REPOSITORY_PROXY_CREDENTIAL", parameters: [])
+    }
+
     /// `INVALID_REPOSITORY_PROXY_URL`: The repository proxy URL is not valid.
     public static func invalidRepositoryProxyUrl(url: String) -> XenAPIError {
         XenAPIError(code: "INVALID_REPOSITORY_PROXY_URL", parameters: [url])
@@ -540,6 +550,21 @@ extension XenAPIError {
     /// `REPO_SHOULD_BE_SINGLE_ONE_ENABLED`: A bundle or remote-pool repository must be the only repository enabled in the pool.
     public static func repoShouldBeSingleOneEnabled() -> XenAPIError {
         XenAPIError(code: "REPO_SHOULD_BE_SINGLE_ONE_ENABLED", parameters: [])
+    }
+
+    /// `RESTORE_INCOMPATIBLE_VERSION`: The restore could not be performed because the database backup was made with another version of the software.
+    public static func restoreIncompatibleVersion() -> XenAPIError {
+        XenAPIError(code: "RESTORE_INCOMPATIBLE_VERSION", parameters: [])
+    }
+
+    /// `RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP`: The restore could not be performed because the host's management interface is not in the backup.
+    public static func restoreTargetMgmtIfNotInBackup() -> XenAPIError {
+        XenAPIError(code: "RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP", parameters: [])
+    }
+
+    /// `RESTORE_TARGET_MISSING_DEVICE`: The restore could not be performed because a network interface is missing.
+    public static func restoreTargetMissingDevice(device: String) -> XenAPIError {
+        XenAPIError(code: "RESTORE_TARGET_MISSING_DEVICE", parameters: [device])
     }
 
     /// `SESSION_AUTHENTICATION_FAILED`: The credentials given at login were rejected.
@@ -876,6 +901,7 @@ extension XenAPIError {
         "BUNDLE_UNPACK_FAILED",
         "CANNOT_CONTACT_HOST",
         "CANNOT_EVACUATE_HOST",
+        "CAN_NOT_PERIODIC_SYNC_UPDATES",
         "CAN_NOT_SYNC_UPDATES",
         "CONFIGURE_REPOSITORIES_IN_PROGRESS",
         "DEFAULT_SR_NOT_FOUND",
@@ -928,6 +954,7 @@ extension XenAPIError {
         "INVALID_GPGKEY_PATH",
         "INVALID_REPOMD_XML",
         "INVALID_REPOSITORY_DOMAIN_ALLOWLIST",
+        "INVALID_REPOSITORY_PROXY_CREDENTIAL",
         "INVALID_REPOSITORY_PROXY_URL",
         "INVALID_UPDATE",
         "INVALID_UPDATEINFO_XML",
@@ -972,6 +999,9 @@ extension XenAPIError {
         "REPOSITORY_IS_IN_USE",
         "REPOSYNC_FAILED",
         "REPO_SHOULD_BE_SINGLE_ONE_ENABLED",
+        "RESTORE_INCOMPATIBLE_VERSION",
+        "RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP",
+        "RESTORE_TARGET_MISSING_DEVICE",
         "SESSION_AUTHENTICATION_FAILED",
         "SESSION_AUTHORIZATION_FAILED",
         "SESSION_INVALID",

@@ -620,12 +620,12 @@ public struct PoolCalls: Sendable {
         try await session.invoke("Async.pool.set_update_sync_enabled", [object.rpcValue, value.rpcValue])
     }
 
-    /// `pool.configure_repository_proxy`: Reach the repositories through a proxy.
+    /// `pool.configure_repository_proxy`: Reach the repositories through a proxy (user name and password both given, or neither).
     public func configureRepositoryProxy(_ object: Ref<Pool>, url: String, username: String = "", password: String = "") async throws {
         let _: RPCValue = try await session.invoke("pool.configure_repository_proxy", [object.rpcValue, url.rpcValue, username.rpcValue, password.rpcValue])
     }
 
-    /// `Async.pool.configure_repository_proxy`: Reach the repositories through a proxy. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    /// `Async.pool.configure_repository_proxy`: Reach the repositories through a proxy (user name and password both given, or neither). Returns the task at once; `XenAPISession.result(of:)` awaits it.
     public func asyncConfigureRepositoryProxy(_ object: Ref<Pool>, url: String, username: String = "", password: String = "") async throws -> Ref<Task> {
         try await session.invoke("Async.pool.configure_repository_proxy", [object.rpcValue, url.rpcValue, username.rpcValue, password.rpcValue])
     }

@@ -236,7 +236,8 @@ extension DataModel {
                 message(
                     "set_update_sync_enabled",
                     [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether the scheduled sync runs")],
-                    doc: "Turn the scheduled sync on or off (only for remote repositories).", errors: [.noRepositoryEnabled],
+                    doc: "Turn the scheduled sync on or off (only for remote repositories).",
+                    errors: [.noRepositoriesConfigured, .canNotPeriodicSyncUpdates],
                     replacesImplicit: true),
                 message(
                     "configure_repository_proxy",
@@ -245,7 +246,8 @@ extension DataModel {
                         param("username", .string, doc: "User name at the proxy", default: .string("")),
                         param("password", .string, doc: "Password at the proxy, kept as a secret", default: .string("")),
                     ],
-                    doc: "Reach the repositories through a proxy.", errors: [.invalidRepositoryProxyUrl], secret: ["password"]),
+                    doc: "Reach the repositories through a proxy (user name and password both given, or neither).",
+                    errors: [.invalidRepositoryProxyUrl, .invalidRepositoryProxyCredential], secret: ["password"]),
                 message(
                     "disable_repository_proxy", [param("self", .ref("pool"), doc: "The pool")],
                     doc: "Reach the repositories directly again; the proxy's password is destroyed."),

@@ -72,6 +72,15 @@ extension ErrorModel {
     public static let hostsNotHomogeneous = ErrorModel(
         code: "HOSTS_NOT_HOMOGENEOUS", parameters: ["reason"],
         doc: "The hosts differ in a way that prevents pooling them.")
+    public static let restoreIncompatibleVersion = ErrorModel(
+        code: "RESTORE_INCOMPATIBLE_VERSION", parameters: [],
+        doc: "The restore could not be performed because the database backup was made with another version of the software.")
+    public static let restoreTargetMissingDevice = ErrorModel(
+        code: "RESTORE_TARGET_MISSING_DEVICE", parameters: ["device"],
+        doc: "The restore could not be performed because a network interface is missing.")
+    public static let restoreTargetMgmtIfNotInBackup = ErrorModel(
+        code: "RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP", parameters: [],
+        doc: "The restore could not be performed because the host's management interface is not in the backup.")
     public static let haIsEnabled = ErrorModel(
         code: "HA_IS_ENABLED", parameters: [],
         doc: "The operation is not allowed while HA is enabled.")

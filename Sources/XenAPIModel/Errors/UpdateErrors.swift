@@ -9,6 +9,12 @@ extension ErrorModel {
     public static let configureRepositoriesInProgress = ErrorModel(
         code: "CONFIGURE_REPOSITORIES_IN_PROGRESS", parameters: [],
         doc: "Repositories are being configured.")
+    public static let canNotPeriodicSyncUpdates = ErrorModel(
+        code: "CAN_NOT_PERIODIC_SYNC_UPDATES", parameters: [],
+        doc: "The currently enabled repositories do not support periodic synchronization of updates.")
+    public static let invalidRepositoryProxyCredential = ErrorModel(
+        code: "INVALID_REPOSITORY_PROXY_CREDENTIAL", parameters: [],
+        doc: "The repository proxy username or password is invalid.")
     public static let repoShouldBeSingleOneEnabled = ErrorModel(
         code: "REPO_SHOULD_BE_SINGLE_ONE_ENABLED", parameters: [],
         doc: "A bundle or remote-pool repository must be the only repository enabled in the pool.")

@@ -60,6 +60,9 @@ extension PoolMessages {
         guard let parsed = URLComponents(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
             let host = parsed.host, !host.isEmpty, parsed.user == nil, parsed.password == nil
         else { throw XenAPIError.invalidRepositoryProxyUrl(url: url) }
+        guard username.isEmpty == password.isEmpty, !username.contains("\n"), !password.contains("\n") else {
+            throw XenAPIError.invalidRepositoryProxyCredential()
+        }
         let secret: Ref<Secret> = services.makeRef()
         let uuid = services.environment.makeUUID()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
@@ -108,8 +111,8 @@ extension PoolMessages {
             let record = try tx.snapshot.require(pool)
             if value {
                 let repositories = record.repositories.compactMap { tx.snapshot[$0] }
-                if repositories.isEmpty { throw XenAPIError.noRepositoryEnabled() }
-                if repositories.contains(where: { $0.origin != .remote }) { throw XenAPIError.canNotSyncUpdates() }
+                if repositories.isEmpty { throw XenAPIError.noRepositoriesConfigured() }
+                if repositories.contains(where: { $0.origin != .remote }) { throw XenAPIError.canNotPeriodicSyncUpdates() }
             }
             try tx.set(pool, \.updateSyncEnabled, value)
         }

@@ -49,7 +49,10 @@ final class UpdateSyncSchedule: Sendable {
         } catch {
             guard let pool = services.database.snapshot.objects(Pool.self).first else { return }
             let reason = (error as? XenAPIError)?.errorDescription.joined(separator: " ") ?? "\(error)"
-            await UpdateSync.raiseFailure(services, pool: pool.ref, repository: "(scheduled)", reason: reason, name: "PERIODIC_UPDATE_SYNC_FAILED")
+            let date = DateTime(secondsSinceEpoch: services.environment.wallClockSeconds()).wireText
+            _ = try? await AlertMessages.raise(
+                services, name: "PERIODIC_UPDATE_SYNC_FAILED", priority: 3, cls: .pool, objUUID: pool.uuid,
+                body: "<body><message>Periodic update sync failed.</message><exception>\(reason)</exception><date>\(date)</date></body>")
         }
     }
 
