@@ -197,4 +197,6 @@ public enum HypervisorError: Error, Sendable, Hashable {
     case deviceNotAttached(vm: String, device: VirtualDevice)
     /// Nothing waits for a migration at the endpoint.
     case noMigrationReceiver(endpoint: String)
+    /// The host keeps no backup of an earlier release to go back to.
+    case noBackupRelease
 }

@@ -1,7 +1,9 @@
 public import XenUpdates
 
 /// A host's package database, as the machine keeps it (rpm's, on XenServer): what is installed,
-/// what the live-patchable components run, and the changes an update makes.
+/// what the live-patchable components run, the release the installer put there with the one
+/// before it kept as a backup (XenServer's backup partition), and the changes an update or an
+/// upgrade makes.
 public protocol PackageDatabase: Sendable {
     /// What the host has installed and runs now.
     func state() async -> HostPackageState
@@ -11,4 +13,13 @@ public protocol PackageDatabase: Sendable {
     func applyLivepatch(_ patch: Livepatch) async throws(HypervisorError)
     /// The machine booted: each component runs the newest installed package, unpatched.
     func booted() async
+    /// The release the host runs.
+    func release() async -> HostRelease
+    /// The release kept as a backup by the last upgrade, if any.
+    func backupRelease() async -> HostRelease?
+    /// Installs `release` with its `packages` as the installer does, keeping what the host had
+    /// as the backup; the host then boots it.
+    func upgrade(to release: HostRelease, packages: [RPMPackage]) async throws(HypervisorError)
+    /// Puts the backup back (and keeps what was replaced as the backup in turn).
+    func restoreBackup() async throws(HypervisorError)
 }

@@ -37,7 +37,7 @@ extension HostMessages {
     }
 
     /// Checks the host may go down, and takes it down: not live, holding `operation` until it is up.
-    private func goDown(_ context: CallContext, _ host: Ref<Host>, _ operation: HostAllowedOperations) async throws(XenAPIError) -> String {
+    func goDown(_ context: CallContext, _ host: Ref<Host>, _ operation: HostAllowedOperations) async throws(XenAPIError) -> String {
         let lock = context.task?.rawValue ?? services.makeOpaqueRef()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             let record = try tx.snapshot.require(host)

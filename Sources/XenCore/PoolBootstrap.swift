@@ -23,12 +23,14 @@ enum PoolBootstrap {
             } catch {
                 throw PlanExecution.apiError(error)
             }
-            try await add(machine.inventory, facts, services)
+            try await add(machine.inventory, facts, await machine.packages.release(), services)
         }
     }
 
     /// Adds one machine's host (making the pool and its network first if there is none).
-    private static func add(_ inventory: HostInventory, _ facts: HostFacts, _ services: CoreServices) async throws(XenAPIError) {
+    private static func add(
+        _ inventory: HostInventory, _ facts: HostFacts, _ release: HostRelease, _ services: CoreServices
+    ) async throws(XenAPIError) {
         let ids = Ids(services, cpuCount: facts.cpuCount)
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             if tx.snapshot.count(Pool.className) == 0 {
@@ -47,11 +49,12 @@ enum PoolBootstrap {
                 }
             }
             let network = tx.snapshot.objects(Network.self).first { $0.bridge == managementBridge }?.ref ?? ids.network
-            try insertHost(inventory, facts, ids, services, &tx)
+            try insertHost(inventory, facts, release, ids, services, &tx)
             try insertControlDomain(inventory, ids, services, &tx)
             try insertManagementInterface(inventory, network: network, ids, &tx)
             try insertLocalStorage(inventory, ids, services, &tx)
             try Licensing.refreshPoolRestrictions(&tx, at: ids.now)
+            try RollingUpgrade.refresh(&tx)
         }
     }
 
@@ -80,11 +83,10 @@ enum PoolBootstrap {
     }
 
     private static func insertHost(
-        _ inventory: HostInventory, _ facts: HostFacts, _ ids: Ids, _ services: CoreServices, _ tx: inout Transaction
+        _ inventory: HostInventory, _ facts: HostFacts, _ release: HostRelease, _ ids: Ids, _ services: CoreServices,
+        _ tx: inout Transaction
     ) throws(XenAPIError) {
-        let config = services.configuration
         let model = DataModel.current
-        let xapi = config.xapiVersion
         try tx.insert(ids.hostMetrics) { metrics in
             metrics.uuid = ids.uuids[2]
             metrics.memoryTotal = facts.totalMemory
@@ -100,15 +102,7 @@ enum PoolBootstrap {
             record.apiVersionMinor = Int64(model.apiVersionMinor)
             record.apiVersionVendor = "XenSource"
             record.enabled = true
-            record.softwareVersion = [
-                "product_version": config.productVersion, "product_version_text": config.productVersion,
-                "product_version_text_short": config.productVersion, "product_brand": "XenServer",
-                "platform_name": "XCP", "platform_version": "3.4.0", "build_number": config.buildNumber,
-                "xapi": "\(xapi.major).\(xapi.minor)", "xapi_build": "\(xapi.major).\(xapi.minor).\(xapi.patch)",
-                "xen": "4.17.5", "linux": "4.19.0+1", "hostname": inventory.hostname, "date": ids.now.wireText,
-                "network_backend": "openvswitch", "xencenter_min": "2.21",
-                "xencenter_max": "\(model.apiVersionMajor).\(model.apiVersionMinor)",
-            ]
+            record.softwareVersion = RollingUpgrade.softwareVersion(release, hostname: inventory.hostname, date: ids.now)
             record.hostname = inventory.hostname
             record.address = inventory.address
             record.metrics = ids.hostMetrics

@@ -8,6 +8,7 @@ struct VDIMessages: VDIActions {
     let services: CoreServices
 
     func create(_ context: CallContext, args: VDI) async throws -> Ref<VDI> {
+        try RollingUpgrade.assertStorageOperationAllowed(in: services.database.snapshot)
         let services = self.services
         let snapshot = services.database.snapshot
         let sr = try snapshot.require(args.sr)
@@ -60,6 +61,7 @@ struct VDIMessages: VDIActions {
     }
 
     func destroy(_ context: CallContext, object vdi: Ref<VDI>) async throws {
+        try RollingUpgrade.assertStorageOperationAllowed(in: services.database.snapshot)
         try await remove(vdi, operation: "destroy", deletingFile: true)
     }
 
@@ -114,7 +116,8 @@ struct VDIMessages: VDIActions {
     }
 
     func snapshot(_ context: CallContext, vdi: Ref<VDI>, driverParams: [String: String]) async throws -> Ref<VDI> {
-        try await duplicate(vdi, .snapshot(at: services.now()))
+        try RollingUpgrade.assertStorageOperationAllowed(in: services.database.snapshot)
+        return try await duplicate(vdi, .snapshot(at: services.now()))
     }
 
     func clone(_ context: CallContext, vdi: Ref<VDI>, driverParams: [String: String]) async throws -> Ref<VDI> {
@@ -159,6 +162,7 @@ struct VDIMessages: VDIActions {
     /// Disks grow only (rounded up to 2 MiB, as SM rounds); offline, none of the disk's VBDs
     /// may be plugged into a running VM.
     private func resize(_ vdi: Ref<VDI>, to requested: Int64, online: Bool) async throws(XenAPIError) {
+        try RollingUpgrade.assertStorageOperationAllowed(in: services.database.snapshot)
         let services = self.services
         let snapshot = services.database.snapshot
         let record = try snapshot.require(vdi)

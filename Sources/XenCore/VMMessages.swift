@@ -337,8 +337,12 @@ struct VMMessages: VMActions {
             return vm.residentOn.isNull ? coordinator : vm.residentOn
         case .boot(on: nil):
             let expired = Set(snapshot.objects(Host.self).filter { Licensing.hasExpired($0, at: now) }.map(\.ref))
+            // During a rolling upgrade only the newest hosts take VMs that start.
+            let older =
+                RollingUpgrade.inProgress(snapshot)
+                ? Set(snapshot.refs(Host.self)).subtracting(RollingUpgrade.newestHosts(snapshot)) : []
             do {
-                return try Placement.chooseHost(for: vm, in: snapshot, excluding: expired)
+                return try Placement.chooseHost(for: vm, in: snapshot, excluding: expired.union(older))
             } catch where error.code == "NO_HOSTS_AVAILABLE" && !expired.isEmpty {
                 throw XenAPIError.licenceRestriction(feature: "Start")
             }
@@ -346,9 +350,11 @@ struct VMMessages: VMActions {
             if let record = snapshot[host], Licensing.hasExpired(record, at: now) {
                 throw XenAPIError.licenceRestriction(feature: "Start")
             }
+            try RollingUpgrade.assertCanStart(on: host, in: snapshot)
             try Placement.assertCanBoot(vm, on: host, free: Placement.freeMemory(in: snapshot)[host], in: snapshot)
             return host
         case .migrate(to: let host):
+            try RollingUpgrade.assertCanMigrate(from: vm.residentOn, to: host, in: snapshot)
             try Placement.assertCanBoot(vm, on: host, free: Placement.freeMemory(in: snapshot)[host], in: snapshot)
             return host
         }

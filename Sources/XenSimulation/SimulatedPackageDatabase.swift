@@ -4,22 +4,69 @@ public import XenUpdates
 
 /// The package database of a simulated host, kept in the simulation's storage so it outlives the
 /// toolstack as a real host's rpm database does. A fresh host has XenServer 8.4.0's packages;
-/// `install` fails at the step `install-packages` and `applyLivepatch` at `apply-livepatch`
-/// when the fault oracle says so.
+/// `install` fails at the step `install-packages`, `applyLivepatch` at `apply-livepatch` and
+/// `upgrade` at `upgrade-install` when the fault oracle says so.
 public actor SimulatedPackageDatabase: PackageDatabase {
-    private var current: HostPackageState
-    private let record: StoredRecord<HostPackageState>?
+    /// What the machine keeps: the installed software and release, and the backup of the one before.
+    struct Software: Codable {
+        var packages: HostPackageState
+        var release: HostRelease
+        var backup: Backup?
+
+        struct Backup: Codable {
+            var packages: HostPackageState
+            var release: HostRelease
+        }
+    }
+
+    private var software: Software
+    private var current: HostPackageState {
+        get { software.packages }
+        set { software.packages = newValue }
+    }
+    private let record: StoredRecord<Software>?
     private let fails: @Sendable (String) -> Bool
 
     public init(storage: (any SimulationStorage)?, name: String, fails: @escaping @Sendable (String) -> Bool = { _ in false }) throws {
-        let record = storage.map { StoredRecord<HostPackageState>(storage: $0, name: name) }
-        current = try record?.load() ?? Self.fresh
-        record?.save(current)
+        let record = storage.map { StoredRecord<Software>(storage: $0, name: name) }
+        if let stored = try? record?.load() {
+            software = stored
+        } else if let storage, let packages = try? StoredRecord<HostPackageState>(storage: storage, name: name).load() {
+            // Written before releases were kept: the packages alone.
+            software = Software(packages: packages, release: .xenServer84)
+        } else {
+            software = Software(packages: Self.fresh, release: .xenServer84)
+        }
+        record?.save(software)
         self.record = record
         self.fails = fails
     }
 
     public func state() -> HostPackageState { current }
+
+    public func release() -> HostRelease { software.release }
+
+    public func backupRelease() -> HostRelease? { software.backup?.release }
+
+    public func upgrade(to release: HostRelease, packages: [RPMPackage]) throws(HypervisorError) {
+        if fails("upgrade-install") { throw .injectedFault(step: "upgrade-install") }
+        let previous = Software.Backup(packages: software.packages, release: software.release)
+        var installed = software.packages.installed
+        for package in packages {
+            installed.removeAll { $0.nameArch == package.nameArch }
+            installed.append(package)
+        }
+        software = Software(packages: HostPackageState(installed: installed, running: Self.running(installed)), release: release, backup: previous)
+        record?.save(software)
+    }
+
+    public func restoreBackup() throws(HypervisorError) {
+        guard let backup = software.backup else { throw .noBackupRelease }
+        software = Software(
+            packages: HostPackageState(installed: backup.packages.installed, running: Self.running(backup.packages.installed)),
+            release: backup.release, backup: Software.Backup(packages: software.packages, release: software.release))
+        record?.save(software)
+    }
 
     public func install(_ packages: [RPMPackage]) throws(HypervisorError) {
         if fails("install-packages") { throw .injectedFault(step: "install-packages") }
@@ -27,7 +74,7 @@ public actor SimulatedPackageDatabase: PackageDatabase {
             current.installed.removeAll { $0.nameArch == package.nameArch }
             current.installed.append(package)
         }
-        record?.save(current)
+        record?.save(software)
     }
 
     public func applyLivepatch(_ patch: Livepatch) throws(HypervisorError) {
@@ -36,12 +83,12 @@ public actor SimulatedPackageDatabase: PackageDatabase {
             throw .injectedFault(step: "apply-livepatch")
         }
         current.running[index].livepatchTo = VersionRelease(version: patch.toVersion, release: patch.toRelease)
-        record?.save(current)
+        record?.save(software)
     }
 
     public func booted() {
         current.running = Self.running(current.installed)
-        record?.save(current)
+        record?.save(software)
     }
 
     /// A fresh host's packages: the base repository of XenServer 8.4.0.

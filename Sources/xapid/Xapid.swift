@@ -57,6 +57,11 @@ struct Xapid: AsyncParsableCommand {
         help: "Memory of each simulated host, in bytes or with a unit (64GiB, 512MiB).")
     var simulatedHostMemory = "64GiB"
 
+    @Option(
+        name: .customLong("simulated-boot-time"),
+        help: "Seconds a simulated host takes to boot (default 30); an upgrade takes twice as long.")
+    var simulatedBootTime: Double = 30
+
     @Option(name: .customLong("login-failure-delay"), help: "Seconds a failed login waits before answering.")
     var loginFailureDelay: Double = 5
 
@@ -88,8 +93,9 @@ struct Xapid: AsyncParsableCommand {
             given: rootPassword ?? ProcessInfo.processInfo.environment["XAPI_ROOT_PASSWORD"], environment: environment)
         let database = try PoolDatabase(persistence: SQLitePersistence(path: dataDir + "/pool.db"))
         let name = hostname ?? ProcessInfo.processInfo.hostName
-        let configuration = ToolstackConfiguration(
+        var configuration = ToolstackConfiguration(
             hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
+        configuration.hostBootTime = .milliseconds(Int64(simulatedBootTime * 1000))
         let simulatedHosts = self.simulatedHosts ?? (demo ? 3 : 1)
         guard (1...1024).contains(simulatedHosts) else {
             throw ValidationError("--simulated-hosts must be between 1 and 1024")

@@ -71,6 +71,12 @@ struct Build: AsyncParsableCommand {
         _ = try gpg(["--yes", "--armor", "--detach-sign", "--output", file + ".asc", file])
         let key = try gpg(["--armor", "--export"])
         try Data(key.utf8).write(to: URL(fileURLWithPath: output + "/RPM-GPG-KEY-xen-repo"))
+        // gpg leaves an agent running for the home; it is not needed once the repository is signed.
+        let stop = Process()
+        stop.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        stop.arguments = ["gpgconf", "--homedir", gnupgHome, "--kill", "gpg-agent"]
+        try? stop.run()
+        stop.waitUntilExit()
     }
 
     private func gpg(_ arguments: [String]) throws -> String {

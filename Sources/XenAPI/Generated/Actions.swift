@@ -192,6 +192,12 @@ public protocol HostActions: Sendable {
     /// `host.apply_edition`: Give the host the edition (one of `editions`).
     func applyEdition(_ context: Context, host: Ref<Host>, edition: String, force: Bool) async throws
 
+    /// `host.upgrade`: Install a new release on a disabled host with no VMs running, as its installer would, keeping the release it had as a backup; the host reboots into it. A member never goes past the coordinator's release.
+    func upgrade(_ context: Context, host: Ref<Host>, source: String) async throws
+
+    /// `host.restore_backup`: Boot a disabled host with no VMs running back into the release its last upgrade kept as a backup.
+    func restoreBackup(_ context: Context, host: Ref<Host>) async throws
+
     /// `host.apply_updates`: Install the synced updates on the host; returns warnings (live patches that failed).
     func applyUpdates(_ context: Context, object: Ref<Host>, hash: String) async throws -> [[String]]
 
@@ -245,6 +251,14 @@ extension HostActions {
             },
             "apply_edition": { context, p in
                 try await self.applyEdition(context, host: p.decode(0, "host"), edition: p.decode(1, "edition"), force: p.decode(2, "force"))
+                return .string("")
+            },
+            "upgrade": { context, p in
+                try await self.upgrade(context, host: p.decode(0, "host"), source: p.decode(1, "source"))
+                return .string("")
+            },
+            "restore_backup": { context, p in
+                try await self.restoreBackup(context, host: p.decode(0, "host"))
                 return .string("")
             },
             "apply_updates": { context, p in

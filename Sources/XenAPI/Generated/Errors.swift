@@ -192,6 +192,11 @@ extension XenAPIError {
         XenAPIError(code: "HOST_EVACUATION_IS_REQUIRED", parameters: [host])
     }
 
+    /// `HOST_HAS_NO_BACKUP`: The host keeps no earlier release to be restored to.
+    public static func hostHasNoBackup(host: String) -> XenAPIError {
+        XenAPIError(code: "HOST_HAS_NO_BACKUP", parameters: [host])
+    }
+
     /// `HOST_HAS_RESIDENT_VMS`: The host still has VMs resident on it.
     public static func hostHasResidentVms(host: String) -> XenAPIError {
         XenAPIError(code: "HOST_HAS_RESIDENT_VMS", parameters: [host])
@@ -697,6 +702,21 @@ extension XenAPIError {
         XenAPIError(code: "UPDATE_PRECHECK_FAILED_WRONG_SERVER_VERSION", parameters: [update, installedVersion, requiredVersion])
     }
 
+    /// `UPGRADE_COORDINATOR_FIRST`: The pool coordinator must be upgraded before its members: the host would run a newer release than the coordinator.
+    public static func upgradeCoordinatorFirst(host: String, version: String, coordinatorVersion: String) -> XenAPIError {
+        XenAPIError(code: "UPGRADE_COORDINATOR_FIRST", parameters: [host, version, coordinatorVersion])
+    }
+
+    /// `UPGRADE_FAILED`: Installing the new release on the host failed; the host came back with the release it had.
+    public static func upgradeFailed(host: String, reason: String) -> XenAPIError {
+        XenAPIError(code: "UPGRADE_FAILED", parameters: [host, reason])
+    }
+
+    /// `UPGRADE_SOURCE_INVALID`: The upgrade source does not describe a release (its release.json is missing or malformed).
+    public static func upgradeSourceInvalid(source: String, reason: String) -> XenAPIError {
+        XenAPIError(code: "UPGRADE_SOURCE_INVALID", parameters: [source, reason])
+    }
+
     /// `UUID_INVALID`: No object of the class has that UUID.
     public static func uuidInvalid(className: String, uuid: String) -> XenAPIError {
         XenAPIError(code: "UUID_INVALID", parameters: [className, uuid])
@@ -927,6 +947,7 @@ extension XenAPIError {
         "HOST_DISABLED_UNTIL_REBOOT",
         "HOST_EVACUATE_IN_PROGRESS",
         "HOST_EVACUATION_IS_REQUIRED",
+        "HOST_HAS_NO_BACKUP",
         "HOST_HAS_RESIDENT_VMS",
         "HOST_IN_EMERGENCY_MODE",
         "HOST_IN_USE",
@@ -1028,6 +1049,9 @@ extension XenAPIError {
         "UPDATE_PRECHECK_FAILED_OUT_OF_SPACE",
         "UPDATE_PRECHECK_FAILED_PREREQUISITE_MISSING",
         "UPDATE_PRECHECK_FAILED_WRONG_SERVER_VERSION",
+        "UPGRADE_COORDINATOR_FIRST",
+        "UPGRADE_FAILED",
+        "UPGRADE_SOURCE_INVALID",
         "UUID_INVALID",
         "VALUE_NOT_SUPPORTED",
         "VBD_CDS_MUST_BE_READONLY",

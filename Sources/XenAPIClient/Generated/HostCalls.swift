@@ -645,6 +645,26 @@ public struct HostCalls: Sendable {
         try await session.invoke("Async.host.apply_edition", [host.rpcValue, edition.rpcValue, force.rpcValue])
     }
 
+    /// `host.upgrade`: Install a new release on a disabled host with no VMs running, as its installer would, keeping the release it had as a backup; the host reboots into it. A member never goes past the coordinator's release.
+    public func upgrade(host: Ref<Host>, source: String) async throws {
+        let _: RPCValue = try await session.invoke("host.upgrade", [host.rpcValue, source.rpcValue])
+    }
+
+    /// `Async.host.upgrade`: Install a new release on a disabled host with no VMs running, as its installer would, keeping the release it had as a backup; the host reboots into it. A member never goes past the coordinator's release. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncUpgrade(host: Ref<Host>, source: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.upgrade", [host.rpcValue, source.rpcValue])
+    }
+
+    /// `host.restore_backup`: Boot a disabled host with no VMs running back into the release its last upgrade kept as a backup.
+    public func restoreBackup(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("host.restore_backup", [host.rpcValue])
+    }
+
+    /// `Async.host.restore_backup`: Boot a disabled host with no VMs running back into the release its last upgrade kept as a backup. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncRestoreBackup(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.host.restore_backup", [host.rpcValue])
+    }
+
     /// `host.apply_updates`: Install the synced updates on the host; returns warnings (live patches that failed).
     public func applyUpdates(_ object: Ref<Host>, hash: String) async throws -> [[String]] {
         try await session.invoke("host.apply_updates", [object.rpcValue, hash.rpcValue])

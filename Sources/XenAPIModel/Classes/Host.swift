@@ -220,6 +220,20 @@ extension DataModel {
                     ],
                     doc: "Give the host the edition (one of `editions`).", errors: [.invalidEdition]),
                 message(
+                    "upgrade",
+                    [
+                        param("host", .ref("host"), doc: "The host"),
+                        param("source", .string, doc: "The new release: a URL or a folder holding its release.json, as an installer ISO"),
+                    ],
+                    doc: "Install a new release on a disabled host with no VMs running, as its installer would, keeping the "
+                        + "release it had as a backup; the host reboots into it. A member never goes past the coordinator's release.",
+                    errors: [.hostNotDisabled, .hostInUse, .upgradeCoordinatorFirst, .upgradeSourceInvalid, .upgradeFailed],
+                    lifecycle: .prototyped),
+                message(
+                    "restore_backup", [param("host", .ref("host"), doc: "The host")],
+                    doc: "Boot a disabled host with no VMs running back into the release its last upgrade kept as a backup.",
+                    errors: [.hostNotDisabled, .hostInUse, .hostHasNoBackup], lifecycle: .prototyped),
+                message(
                     "apply_updates",
                     [
                         param("self", .ref("host"), doc: "The host"),

@@ -94,7 +94,7 @@ extension DataModel {
             .haNotEnabled,
             .haTooFewHosts,
             .haOperationWouldBreakFailoverPlan,
-            .notSupportedDuringUpgrade,
+            .upgradeCoordinatorFirst, .upgradeSourceInvalid, .upgradeFailed, .hostHasNoBackup, .notSupportedDuringUpgrade,
             .wlbNotInitialized,
             .invalidEdition,
             .wlbDisabled,

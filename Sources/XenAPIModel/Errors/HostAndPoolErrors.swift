@@ -93,6 +93,18 @@ extension ErrorModel {
     public static let haOperationWouldBreakFailoverPlan = ErrorModel(
         code: "HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN", parameters: [],
         doc: "The operation would leave HA unable to tolerate the configured failures.")
+    public static let upgradeCoordinatorFirst = ErrorModel(
+        code: "UPGRADE_COORDINATOR_FIRST", parameters: ["host", "version", "coordinator_version"],
+        doc: "The pool coordinator must be upgraded before its members: the host would run a newer release than the coordinator.")
+    public static let upgradeSourceInvalid = ErrorModel(
+        code: "UPGRADE_SOURCE_INVALID", parameters: ["source", "reason"],
+        doc: "The upgrade source does not describe a release (its release.json is missing or malformed).")
+    public static let upgradeFailed = ErrorModel(
+        code: "UPGRADE_FAILED", parameters: ["host", "reason"],
+        doc: "Installing the new release on the host failed; the host came back with the release it had.")
+    public static let hostHasNoBackup = ErrorModel(
+        code: "HOST_HAS_NO_BACKUP", parameters: ["host"],
+        doc: "The host keeps no earlier release to be restored to.")
     public static let notSupportedDuringUpgrade = ErrorModel(
         code: "NOT_SUPPORTED_DURING_UPGRADE", parameters: [],
         doc: "The operation is not allowed during a rolling pool upgrade.")

@@ -1,0 +1,62 @@
+"""Upgrading a simulated pool by hand, as the upgrade documents describe, through the SDK and
+xe: coordinator first (a member first is refused), VMs kept running by migration old → new,
+the mixed-version rules while versions differ, and the pool whole again at the end."""
+import json
+import os
+import subprocess
+
+from test_vm_lifecycle import GIB, failure, new_vm
+from test_xe import XE
+
+
+def release_folder(tmp_path):
+    folder = tmp_path / "xs-8.5"
+    folder.mkdir()
+    (folder / "release.json").write_text(json.dumps({
+        "product_version": "8.5.0", "platform_version": "3.5.0", "xapi_version": "26.1.0",
+        "build_number": "release/next/26.1.0/7", "packages": ["xapi-core-26.1.0-1.1.xs8.x86_64.rpm"]}))
+    return str(folder)
+
+
+def test_upgrade_the_pool_host_by_host(start_xapid, tmp_path):
+    socket_path = str(tmp_path / "xapi.sock")
+    xapid = start_xapid("--simulated-hosts", "3", "--simulated-host-memory", "20GiB", "--simulated-boot-time", "0.2",
+                        "--unix-socket", socket_path)
+    x = xapid.login().xenapi
+    pool = x.pool.get_all()[0]
+    master = x.pool.get_master(pool)
+    members = sorted(h for h in x.host.get_all() if h != master)
+    source = release_folder(tmp_path)
+    vms = []
+    for index, host in enumerate([master] + members):
+        vm = new_vm(x, "guest-%d" % index, memory=GIB)
+        x.VM.start_on(vm, host, False, False)
+        vms.append(vm)
+    x.host.disable(members[0])
+    assert failure(x.host.upgrade, members[0], source) == ["UPGRADE_COORDINATOR_FIRST", members[0], "8.5.0", "8.4.0"]
+    x.host.enable(members[0])
+
+    x.host.disable(master)
+    x.host.evacuate(master)
+    x.host.upgrade(master, source)
+    assert x.host.get_software_version(master)["product_version"] == "8.5.0"
+    assert x.pool.get_other_config(pool)["rolling_upgrade_in_progress"] == "true"
+    assert x.host.get_enabled(master)
+    # Old → new only; new VMs start on the upgraded coordinator.
+    moved = [vm for vm in vms if x.VM.get_resident_on(vm) != master][0]
+    x.VM.pool_migrate(moved, master, {"live": "true"})
+    assert failure(x.VM.pool_migrate, moved, members[1], {"live": "true"}) == ["NOT_SUPPORTED_DURING_UPGRADE"]
+    late = new_vm(x, "started mid-upgrade", memory=GIB)
+    x.VM.start(late, False, False)
+    assert x.VM.get_resident_on(late) == master
+
+    env = {"XE_SOCKET": socket_path, "PATH": os.environ["PATH"]}
+    for member in members:
+        x.host.disable(member)
+        x.host.evacuate(member)
+        done = subprocess.run([XE, "host-upgrade", "uuid=" + x.host.get_uuid(member), "source=" + source],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert x.host.get_software_version(member)["xapi"] == "26.1"
+    assert "rolling_upgrade_in_progress" not in x.pool.get_other_config(pool)
+    assert all(x.VM.get_power_state(vm) == "Running" for vm in vms + [late])
