@@ -6,7 +6,7 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Benchmarks live in their own package so the main build and CI do not compile the HTTP client.
-// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, storage-bench, xe-bench, xva-bench)
+// Run with: cd benchmarks && swift run -c release xapi-bench (and pool-bench, rolling-bench, storage-bench, xe-bench, xva-bench)
 let package = Package(
     name: "swift-xapi-benchmarks",
     platforms: [.macOS(.v15)],
@@ -47,6 +47,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
+        .executableTarget(
+            name: "rolling-bench",
+            dependencies: [.product(name: "XenToolstack", package: root)]),
         .executableTarget(
             name: "storage-bench",
             dependencies: [.product(name: "XenToolstack", package: root)]),

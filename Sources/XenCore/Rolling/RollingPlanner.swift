@@ -1,0 +1,141 @@
+/// The rolling-operation planner (reference §9), a pure function: the coordinator first, then
+/// waves of hosts as large as `k` and the free capacity of hosts already done allow, each VM
+/// leaving its host for a host already done ("leapfrog") so that it moves once; only when no
+/// host's VMs fit on done hosts are some parked on hosts still to do (moving again later). It
+/// never over-commits a host (capacity less the headroom) and never moves a VM to a host not yet
+/// done when a done one has room, so during an upgrade no VM moves from a new host to an old one.
+public enum RollingPlanner {
+    public static func plan(
+        hosts: [RollingPlan.Host], vms: [RollingPlan.VM], coordinator: String, policy: RollingPlan.Policy = .init()
+    ) -> RollingPlan.Outcome {
+        let byID = Dictionary(hosts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let usable = byID.mapValues { Int64(Double($0.capacity) * (1 - policy.headroomPercent / 100)) }
+        let memory = Dictionary(vms.map { ($0.id, $0.memory) }, uniquingKeysWith: { first, _ in first })
+        let k = maxUnavailable(hosts, usable: usable, load: vms.reduce(0) { $0 + $1.memory }, policy: policy)
+        // Loads and movable residents per host, kept up to date as VMs move.
+        var loads = Dictionary(hosts.map { ($0.id, Int64(0)) }, uniquingKeysWith: { first, _ in first })
+        var residents = Dictionary(hosts.map { ($0.id, [String]()) }, uniquingKeysWith: { first, _ in first })
+        for vm in vms {
+            loads[vm.host, default: 0] += vm.memory
+            if !vm.pinned { residents[vm.host, default: []].append(vm.id) }
+        }
+        func load(_ host: String) -> Int64 { loads[host] ?? 0 }
+        func agile(_ host: String) -> [String] { (residents[host] ?? []).sorted { (memory[$0]!, $0) > (memory[$1]!, $1) } }
+        func agileLoad(_ host: String) -> Int64 { (residents[host] ?? []).reduce(0) { $0 + memory[$1]! } }
+        func free(_ host: String) -> Int64 { usable[host]! - load(host) }
+
+        var done = Set(hosts.filter { !$0.needsRemediation }.map(\.id))
+        var pending = hosts.filter(\.needsRemediation).map(\.id).sorted()
+        let migrationsBound =
+            pending.reduce(0) { $0 + (residents[$1]?.count ?? 0) }
+            + (pending.contains(coordinator) && done.isEmpty ? (residents[coordinator]?.count ?? 0) : 0)
+        let makespanBound = relaxedBound(hosts, coordinator: coordinator, k: k, agileLoad: agileLoad)
+        var waves: [RollingPlan.Wave] = []
+        var stranded: [String] = []
+        var rampBound = 0.0
+
+        while !pending.isEmpty {
+            var wave: [String]
+            if pending.contains(coordinator) {
+                wave = [coordinator]
+            } else {
+                // The largest set of least-loaded hosts (at most k) whose VMs fit on the hosts done.
+                let room = done.reduce(Int64(0)) { $0 + free($1) }
+                let candidates = pending.sorted { (load($0), $0) < (load($1), $1) }
+                wave = []
+                var total: Int64 = 0
+                for host in candidates where wave.count < k {
+                    let needed = agileLoad(host)
+                    guard total + needed <= room else { break }
+                    wave.append(host)
+                    total += needed
+                }
+                if wave.isEmpty { wave = [candidates[0]] }
+            }
+            var moves: [RollingPlan.Move] = []
+            var evacuation: [String: Double] = [:]
+            let waveSet = Set(wave)
+            for host in wave {
+                // Best fit on a done host; else the freest host still to do (its VMs move again later).
+                let doneHosts = done.sorted()
+                let parking = pending.filter { !waveSet.contains($0) }
+                for vm in agile(host) {
+                    let size = memory[vm]!
+                    let target =
+                        doneHosts.filter { free($0) >= size }.min { (free($0), $0) < (free($1), $1) }
+                        ?? parking.filter { free($0) >= size }.max { (free($0), $1) < (free($1), $0) }
+                    guard let target else {
+                        stranded.append(vm)
+                        continue
+                    }
+                    moves.append(RollingPlan.Move(vm: vm, from: host, to: target))
+                    loads[host]! -= size
+                    loads[target]! += size
+                    residents[host]!.removeAll { $0 == vm }
+                    residents[target]!.append(vm)
+                    evacuation[host, default: 0] += policy.migrationSetup + Double(size) / byID[host]!.bandwidth
+                }
+            }
+            let remediation = wave.map { byID[$0]!.remediation }.max() ?? 0
+            let duration = (evacuation.values.max() ?? 0) + remediation
+            waves.append(RollingPlan.Wave(hosts: wave, moves: moves, duration: duration))
+            done.formUnion(wave)
+            pending.removeAll { waveSet.contains($0) }
+            if waves.count == 1 {
+                // From here on, the ramp-aware bound: the coordinator's wave as planned, then the
+                // waves a one-move-per-VM run needs with divisible memory.
+                let remaining = Dictionary(pending.map { ($0, agileLoad($0)) }, uniquingKeysWith: { a, _ in a })
+                let room = done.reduce(Int64(0)) { $0 + free($1) }
+                rampBound = duration + rampAwareBound(loads: remaining, free: room, hosts: byID, usable: usable, k: k)
+            }
+        }
+        return RollingPlan.Outcome(
+            waves: waves, stranded: stranded, migrationsLowerBound: migrationsBound, makespanLowerBound: makespanBound,
+            rampAwareBound: rampBound, maxUnavailable: k)
+    }
+
+    /// §9.4 ramp-aware bound: waves of at most `k` least-loaded hosts whose load fits the free
+    /// capacity of the hosts done, each freeing its capacity for the next; memory divisible.
+    static func rampAwareBound(
+        loads: [String: Int64], free start: Int64, hosts: [String: RollingPlan.Host], usable: [String: Int64], k: Int
+    ) -> Double {
+        var pending = loads.keys.sorted { (loads[$0]!, $0) < (loads[$1]!, $1) }
+        var free = start
+        var total = 0.0
+        while !pending.isEmpty {
+            var wave: [String] = []
+            var taken: Int64 = 0
+            for host in pending where wave.count < k && taken + loads[host]! <= free {
+                wave.append(host)
+                taken += loads[host]!
+            }
+            if wave.isEmpty { wave = [pending[0]] }
+            total += wave.map { Double(loads[$0]!) / hosts[$0]!.bandwidth }.max()! + wave.map { hosts[$0]!.remediation }.max()!
+            free += wave.reduce(Int64(0)) { $0 + usable[$1]! - loads[$1]! }
+            pending.removeAll { wave.contains($0) }
+        }
+        return total
+    }
+
+    /// The most hosts that can be down at once: the policy's limit, and at most as many as leave
+    /// the smallest remaining hosts able to hold every VM.
+    static func maxUnavailable(
+        _ hosts: [RollingPlan.Host], usable: [String: Int64], load: Int64, policy: RollingPlan.Policy
+    ) -> Int {
+        let capacities = hosts.map { usable[$0.id]! }.sorted()
+        var k = 1
+        while k < hosts.count, capacities.prefix(hosts.count - (k + 1)).reduce(0, +) >= load { k += 1 }
+        return policy.maxUnavailable > 0 ? min(policy.maxUnavailable, k) : k
+    }
+
+    /// §9.4 LB-reboot: `E_c + R_c + Σ_{h≠c} R_h / k`.
+    static func relaxedBound(_ hosts: [RollingPlan.Host], coordinator: String, k: Int, agileLoad: (String) -> Int64) -> Double {
+        let remediated = hosts.filter(\.needsRemediation)
+        var bound = 0.0
+        if let first = remediated.first(where: { $0.id == coordinator }) {
+            bound += Double(agileLoad(first.id)) / first.bandwidth + first.remediation
+        }
+        bound += remediated.filter { $0.id != coordinator }.reduce(0) { $0 + $1.remediation } / Double(max(k, 1))
+        return bound
+    }
+}
