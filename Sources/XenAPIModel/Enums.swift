@@ -127,6 +127,9 @@ extension DataModel {
 
             // Repository
             EnumModel(name: "origin", values: ["remote", "bundle", "remote_pool"]),
+            // Rolling_operation
+            EnumModel(name: "rolling_operation_kind", values: ["upgrade", "update", "reboot"]),
+            EnumModel(name: "rolling_operation_status", values: ["planned", "running", "paused", "done", "failed", "aborted"]),
         ]
     }
 }

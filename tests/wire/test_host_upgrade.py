@@ -60,3 +60,38 @@ def test_upgrade_the_pool_host_by_host(start_xapid, tmp_path):
         assert x.host.get_software_version(member)["xapi"] == "26.1"
     assert "rolling_upgrade_in_progress" not in x.pool.get_other_config(pool)
     assert all(x.VM.get_power_state(vm) == "Running" for vm in vms + [late])
+
+
+def test_plan_a_rolling_operation_as_a_dry_run(start_xapid):
+    """`pool.plan_rolling_operation`: a Rolling_operation record with the plan (coordinator first,
+    waves, moves, lower bounds, ETA) and nothing moved; a new plan replaces one not started."""
+    xapid = start_xapid("--simulated-hosts", "4", "--simulated-host-memory", "20GiB")
+    x = xapid.login().xenapi
+    pool = x.pool.get_all()[0]
+    master = x.pool.get_master(pool)
+    placed = {}
+    for index, host in enumerate(sorted(x.host.get_all())):
+        for n in range(3):
+            vm = new_vm(x, "load-%d-%d" % (index, n), memory=2 * GIB)
+            x.VM.start_on(vm, host, False, False)
+            placed[vm] = host
+    assert failure(x.pool.plan_rolling_operation, pool, "reboot", {"headroom_percent": "120"}) == [
+        "INVALID_VALUE", "headroom_percent", "120"]
+    run = x.pool.plan_rolling_operation(pool, "reboot", {"remediation_seconds": "600"})
+    record = x.Rolling_operation.get_record(run)
+    assert record["status"] == "planned" and record["kind"] == "reboot"
+    assert record["hosts"][0] == master and sorted(record["hosts"]) == sorted(x.host.get_all())
+    assert set(record["host_states"].values()) == {"pending"}
+    assert record["waves"][0] == x.host.get_uuid(master)
+    bounds = record["bounds"]
+    # Every VM leaves its host once, the coordinator's three twice (no host is current yet): 15.
+    assert int(bounds["migrations"]) == len(record["planned_moves"]) >= int(bounds["migrations_lower_bound"]) == 15
+    assert int(bounds["makespan"]) >= int(bounds["makespan_lower_bound"]) > 0
+    vm_uuids = {x.VM.get_uuid(vm) for vm in placed}
+    assert all(move.split(":")[1] in vm_uuids for move in record["planned_moves"])
+    assert record["error"] == [] and record["moves_made"] == []
+    # A dry run: every VM is where it was.
+    assert all(x.VM.get_resident_on(vm) == host for vm, host in placed.items())
+    again = x.pool.plan_rolling_operation(pool, "reboot", {"max_unavailable": "1"})
+    assert x.Rolling_operation.get_all() == [again]
+    assert x.Rolling_operation.get_bounds(again)["max_unavailable"] == "1"

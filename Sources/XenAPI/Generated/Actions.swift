@@ -91,6 +91,9 @@ public protocol PoolActions: Sendable {
     /// `pool.check_update_readiness`: What stands in the way of updating: each error code with its arguments.
     func checkUpdateReadiness(_ context: Context, object: Ref<Pool>, requiresReboot: Bool) async throws -> [[String]]
 
+    /// `pool.plan_rolling_operation`: Plan a rolling operation without moving anything (a dry run): coordinator first, hosts in waves that keep every VM running and move each once where capacity allows, with its lower bounds and ETA. It replaces an earlier plan that was not started.
+    func planRollingOperation(_ context: Context, object: Ref<Pool>, kind: RollingOperationKind, options: [String: String]) async throws -> Ref<RollingOperation>
+
     /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
     func setIgmpSnoopingEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
 }
@@ -151,6 +154,9 @@ extension PoolActions {
             },
             "check_update_readiness": { context, p in
                 try await self.checkUpdateReadiness(context, object: p.decode(0, "self"), requiresReboot: p.decode(1, "requires_reboot")).rpcValue
+            },
+            "plan_rolling_operation": { context, p in
+                try await self.planRollingOperation(context, object: p.decode(0, "self"), kind: p.decode(1, "kind"), options: p.decode(2, "options")).rpcValue
             },
             "set_igmp_snooping_enabled": { context, p in
                 try await self.setIgmpSnoopingEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))

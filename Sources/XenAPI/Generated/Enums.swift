@@ -174,6 +174,23 @@ public enum PrimaryAddressType: String, ModelEnumeration {
     case ipv6 = "IPv6"
 }
 
+/// The datamodel enum `rolling_operation_kind`.
+public enum RollingOperationKind: String, ModelEnumeration {
+    case upgrade = "upgrade"
+    case update = "update"
+    case reboot = "reboot"
+}
+
+/// The datamodel enum `rolling_operation_status`.
+public enum RollingOperationStatus: String, ModelEnumeration {
+    case planned = "planned"
+    case running = "running"
+    case paused = "paused"
+    case done = "done"
+    case failed = "failed"
+    case aborted = "aborted"
+}
+
 /// The datamodel enum `storage_operations`.
 public enum StorageOperations: String, ModelEnumeration {
     case scan = "scan"

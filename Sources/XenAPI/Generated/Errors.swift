@@ -572,6 +572,11 @@ extension XenAPIError {
         XenAPIError(code: "RESTORE_TARGET_MISSING_DEVICE", parameters: [device])
     }
 
+    /// `ROLLING_OPERATION_ACTIVE`: A rolling operation is already running or paused in the pool; only one may be active.
+    public static func rollingOperationActive(ref: String) -> XenAPIError {
+        XenAPIError(code: "ROLLING_OPERATION_ACTIVE", parameters: [ref])
+    }
+
     /// `SESSION_AUTHENTICATION_FAILED`: The credentials given at login were rejected.
     public static func sessionAuthenticationFailed(uname: String, message: String) -> XenAPIError {
         XenAPIError(code: "SESSION_AUTHENTICATION_FAILED", parameters: [uname, message])
@@ -1023,6 +1028,7 @@ extension XenAPIError {
         "RESTORE_INCOMPATIBLE_VERSION",
         "RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP",
         "RESTORE_TARGET_MISSING_DEVICE",
+        "ROLLING_OPERATION_ACTIVE",
         "SESSION_AUTHENTICATION_FAILED",
         "SESSION_AUTHORIZATION_FAILED",
         "SESSION_INVALID",

@@ -650,6 +650,16 @@ public struct PoolCalls: Sendable {
         try await session.invoke("Async.pool.check_update_readiness", [object.rpcValue, requiresReboot.rpcValue])
     }
 
+    /// `pool.plan_rolling_operation`: Plan a rolling operation without moving anything (a dry run): coordinator first, hosts in waves that keep every VM running and move each once where capacity allows, with its lower bounds and ETA. It replaces an earlier plan that was not started.
+    public func planRollingOperation(_ object: Ref<Pool>, kind: RollingOperationKind, options: [String: String] = [:]) async throws -> Ref<RollingOperation> {
+        try await session.invoke("pool.plan_rolling_operation", [object.rpcValue, kind.rpcValue, options.rpcValue])
+    }
+
+    /// `Async.pool.plan_rolling_operation`: Plan a rolling operation without moving anything (a dry run): coordinator first, hosts in waves that keep every VM running and move each once where capacity allows, with its lower bounds and ETA. It replaces an earlier plan that was not started. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPlanRollingOperation(_ object: Ref<Pool>, kind: RollingOperationKind, options: [String: String] = [:]) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.plan_rolling_operation", [object.rpcValue, kind.rpcValue, options.rpcValue])
+    }
+
     /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
     public func setIgmpSnoopingEnabled(_ object: Ref<Pool>, value: Bool) async throws {
         let _: RPCValue = try await session.invoke("pool.set_igmp_snooping_enabled", [object.rpcValue, value.rpcValue])

@@ -24,6 +24,7 @@ extension DataModel {
             blobClass(),
             repositoryClass(),
             secretClass(),
+            rollingOperationClass(),
         ]
     }
 

@@ -260,6 +260,23 @@ extension DataModel {
                     result: .set(.stringSet),
                     doc: "What stands in the way of updating: each error code with its arguments.", role: .readOnly),
                 message(
+                    "plan_rolling_operation",
+                    [
+                        param("self", .ref("pool"), doc: "The pool"),
+                        param("kind", .enumeration("rolling_operation_kind"), doc: "upgrade, update or reboot"),
+                        param(
+                            "options", .stringMap,
+                            doc: "max_unavailable (hosts down at once; 0 for as many as capacity allows), headroom_percent (10), "
+                                + "remediation_seconds (per host), bandwidth (bytes per second of each host's migration network), "
+                                + "source (upgrade: the new release)",
+                            default: .emptyMap),
+                    ],
+                    result: .ref("Rolling_operation"),
+                    doc: "Plan a rolling operation without moving anything (a dry run): coordinator first, hosts in waves that keep "
+                        + "every VM running and move each once where capacity allows, with its lower bounds and ETA. "
+                        + "It replaces an earlier plan that was not started.",
+                    errors: [.rollingOperationActive, .invalidValue], lifecycle: .prototyped),
+                message(
                     "set_igmp_snooping_enabled",
                     [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether to snoop")],
                     doc: "Turn IGMP snooping on or off on the pool's networks (Premium Edition).",

@@ -94,7 +94,7 @@ extension DataModel {
             .haNotEnabled,
             .haTooFewHosts,
             .haOperationWouldBreakFailoverPlan,
-            .upgradeCoordinatorFirst, .upgradeSourceInvalid, .upgradeFailed, .hostHasNoBackup, .notSupportedDuringUpgrade,
+            .upgradeCoordinatorFirst, .upgradeSourceInvalid, .upgradeFailed, .hostHasNoBackup, .rollingOperationActive, .notSupportedDuringUpgrade,
             .wlbNotInitialized,
             .invalidEdition,
             .wlbDisabled,

@@ -105,6 +105,9 @@ extension ErrorModel {
     public static let hostHasNoBackup = ErrorModel(
         code: "HOST_HAS_NO_BACKUP", parameters: ["host"],
         doc: "The host keeps no earlier release to be restored to.")
+    public static let rollingOperationActive = ErrorModel(
+        code: "ROLLING_OPERATION_ACTIVE", parameters: ["ref"],
+        doc: "A rolling operation is already running or paused in the pool; only one may be active.")
     public static let notSupportedDuringUpgrade = ErrorModel(
         code: "NOT_SUPPORTED_DURING_UPGRADE", parameters: [],
         doc: "The operation is not allowed during a rolling pool upgrade.")

@@ -1,0 +1,103 @@
+import Foundation
+import XenAPI
+import XenBackend
+import XenDB
+
+/// `pool.plan_rolling_operation`: the pool as the planner sees it (hosts with their memory for VMs,
+/// running VMs, the coordinator, which hosts need the operation), planned, and recorded as a
+/// `Rolling_operation` in state `planned`: a dry run, nothing moves.
+extension PoolMessages {
+    func planRollingOperation(
+        _ context: CallContext, object pool: Ref<Pool>, kind: RollingOperationKind, options: [String: String]
+    ) async throws -> Ref<RollingOperation> {
+        let policy = try Self.policy(options)
+        let bootTime = Double(services.configuration.hostBootTime.components.seconds)
+        let remediation = try Self.number(options, "remediation_seconds", default: kind == .upgrade ? 3 * bootTime : bootTime)
+        let bandwidth = try Self.number(options, "bandwidth", default: 1e9)
+        var target: HostRelease?
+        if kind == .upgrade, let source = options["source"] { target = try await HostMessages.readRelease(source, services).0 }
+        let snapshot = services.database.snapshot
+        let record = try snapshot.require(pool)
+        if let active = snapshot.objects(RollingOperation.self).first(where: { $0.status == .running || $0.status == .paused }) {
+            throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue)
+        }
+        var hosts: [RollingPlan.Host] = []
+        for host in snapshot.objects(XenAPI.Host.self).sorted(by: { $0.ref.rawValue < $1.ref.rawValue }) {
+            let total = snapshot[host.metrics]?.memoryTotal ?? 0
+            let needed: Bool =
+                switch kind {
+                case .upgrade:
+                    if let target, let current = RollingUpgrade.release(of: host.ref, in: snapshot) { current < target } else { true }
+                case .update: host.latestSyncedUpdatesApplied != .yes
+                case .reboot: true
+                }
+            hosts.append(
+                RollingPlan.Host(
+                    id: host.ref.rawValue, capacity: max(0, total - services.configuration.controlDomainMemory), remediation: remediation,
+                    bandwidth: bandwidth, needsRemediation: needed))
+        }
+        let vms = snapshot.objects(VM.self).filter {
+            !$0.isControlDomain && ($0.powerState == .running || $0.powerState == .paused) && snapshot.contains($0.residentOn)
+        }.map { vm in
+            RollingPlan.VM(
+                id: vm.ref.rawValue, memory: snapshot[vm.metrics]?.memoryActual ?? vm.memoryDynamicMax, host: vm.residentOn.rawValue,
+                pinned: Self.pinned(vm, snapshot))
+        }
+        let outcome = RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: record.master.rawValue, policy: policy)
+        let now = services.now()
+        let ref: Ref<RollingOperation> = services.makeRef()
+        let uuid = services.environment.makeUUID()
+        let uuidOf = { (ref: String) in snapshot.record(XenAPI.Host.className, ref).flatMap { $0["uuid"]?.stringValue } ?? snapshot.record(VM.className, ref).flatMap { $0["uuid"]?.stringValue } ?? ref }
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            for earlier in tx.snapshot.objects(RollingOperation.self) where earlier.status == .planned { try tx.delete(earlier.ref) }
+            try tx.insert(ref) { run in
+                run.uuid = uuid
+                run.kind = kind
+                run.status = .planned
+                run.options = options
+                run.hosts = outcome.waves.flatMap(\.hosts).map { Ref<XenAPI.Host>($0) }
+                run.hostStates = Dictionary(uniqueKeysWithValues: run.hosts.map { ($0, "pending") })
+                run.waves = outcome.waves.map { $0.hosts.map(uuidOf).joined(separator: ",") }
+                run.plannedMoves = outcome.waves.enumerated().flatMap { index, wave in
+                    wave.moves.map { "\(index + 1):\(uuidOf($0.vm)):\(uuidOf($0.from)):\(uuidOf($0.to))" }
+                }
+                run.bounds = [
+                    "migrations": String(outcome.migrations), "migrations_lower_bound": String(outcome.migrationsLowerBound),
+                    "makespan": String(Int(outcome.makespan.rounded())),
+                    "makespan_lower_bound": String(Int(outcome.makespanLowerBound.rounded())),
+                    "ramp_aware_bound": String(Int(outcome.rampAwareBound.rounded())), "max_unavailable": String(outcome.maxUnavailable),
+                ]
+                run.eta = DateTime(secondsSinceEpoch: now.secondsSinceEpoch + Int64(outcome.makespan.rounded()))
+                run.timeline = ["\(now.wireText) planned: \(outcome.waves.count) waves, \(outcome.migrations) migrations"]
+                if !outcome.stranded.isEmpty {
+                    run.error = ["VMS_FIT_NOWHERE"] + outcome.stranded.map(uuidOf)
+                }
+            }
+        }
+        return ref
+    }
+
+    /// A VM that cannot be live-migrated between hosts: one with a disk on storage only its host sees.
+    static func pinned(_ vm: ObjectView<VM>, _ snapshot: Snapshot) -> Bool {
+        vm.vbds.contains { vbd in
+            guard let drive = snapshot[vbd], drive.type != .cd, let disk = snapshot[drive.vdi], let sr = snapshot[disk.sr] else { return false }
+            return !sr.shared
+        }
+    }
+
+    static func policy(_ options: [String: String]) throws(XenAPIError) -> RollingPlan.Policy {
+        let unavailable = options["max_unavailable"] ?? "0"
+        guard let maxUnavailable = Int(unavailable), maxUnavailable >= 0 else {
+            throw XenAPIError.invalidValue(field: "max_unavailable", value: unavailable)
+        }
+        let headroom = try number(options, "headroom_percent", default: 10)
+        guard headroom < 100 else { throw XenAPIError.invalidValue(field: "headroom_percent", value: options["headroom_percent"] ?? "") }
+        return RollingPlan.Policy(maxUnavailable: maxUnavailable, headroomPercent: headroom)
+    }
+
+    static func number(_ options: [String: String], _ name: String, default fallback: Double) throws(XenAPIError) -> Double {
+        guard let text = options[name] else { return fallback }
+        guard let value = Double(text), value >= 0, value.isFinite else { throw XenAPIError.invalidValue(field: name, value: text) }
+        return value
+    }
+}
