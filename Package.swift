@@ -78,7 +78,7 @@ let package = Package(
         ]),
         .executableTarget(name: "xen-codegen", dependencies: ["XenAPIModel"]),
         .executableTarget(name: "xen-repo", dependencies: [
-            "XenUpdates", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "XenUpdates", "XenRPC", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"), .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -42,12 +42,13 @@ public struct DatabaseBackup: Sendable {
         let snapshot = services.database.snapshot
         guard let localUUID = snapshot[services.localHost(snapshot)]?.uuid,
             let pool = image.tables[Pool.className]?.values.first,
-            case .string(let master)? = pool.fields["master"],
+            case .string(let master)? = pool.fields[Pool.columns.master.name],
             var record = image.tables[Host.className]?[master]
         else { throw XenAPIError.restoreTargetMgmtIfNotInBackup() }
         let hosts = image.tables[Host.className] ?? [:]
-        if hosts.values.contains(where: { $0.fields["uuid"] == .string(localUUID) }) { return }
-        record.fields["uuid"] = .string(localUUID)
+        let uuid = Host.columns.uuid.name
+        if hosts.values.contains(where: { $0.fields[uuid] == .string(localUUID) }) { return }
+        record.fields[uuid] = .string(localUUID)
         image.tables[Host.className]?[master] = record
     }
 }

@@ -203,20 +203,7 @@ public enum DatabaseDump {
         return out
     }
 
-    private static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    private static func escape(_ text: String) -> String { XMLText.escaped(text) }
 
     /// Collects the manifest and the rows from the parser's callbacks.
     private final class DumpReader: NSObject, XMLParserDelegate {

@@ -117,9 +117,6 @@ public actor SimulatedPackageDatabase: PackageDatabase {
 
     /// The build id of a component booted from `package`: the SHA-1 of `<name>-<version>-<release>`.
     public static func buildID(of package: RPMPackage) -> String {
-        Insecure.SHA1.hash(data: Array("\(package.name)-\(package.version)-\(package.release)".utf8)).map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        HexText.of(Insecure.SHA1.hash(data: Array("\(package.name)-\(package.version)-\(package.release)".utf8)))
     }
 }

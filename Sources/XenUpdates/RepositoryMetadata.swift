@@ -108,8 +108,13 @@ public enum RepositoryPath {
 
 extension RepositoryIndex {
     /// The sha256 of `bytes` as 64 lowercase hex digits, as repository metadata writes it.
-    public static func sha256Text(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
+    public static func sha256Text(_ bytes: [UInt8]) -> String { HexText.of(SHA256.hash(data: bytes)) }
+}
+
+/// Bytes as lowercase hex digits, two per byte (digests as metadata and build ids write them).
+public enum HexText {
+    public static func of(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { byte in
             let digits = String(byte, radix: 16)
             return digits.count == 1 ? "0" + digits : digits
         }.joined()

@@ -1,3 +1,4 @@
+import XenRPC
 import XenUpdates
 
 /// The metadata documents of a repository, written as createrepo_c and modifyrepo_c write them.
@@ -83,17 +84,5 @@ enum RepositoryXML {
         return xml + "</updates>\n"
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { XMLText.escaped(text) }
 }

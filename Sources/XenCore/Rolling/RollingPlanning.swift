@@ -47,7 +47,7 @@ extension PoolMessages {
         let now = services.now()
         let ref: Ref<RollingOperation> = services.makeRef()
         let uuid = services.environment.makeUUID()
-        let uuidOf = { (ref: String) in snapshot.record(XenAPI.Host.className, ref).flatMap { $0["uuid"]?.stringValue } ?? snapshot.record(VM.className, ref).flatMap { $0["uuid"]?.stringValue } ?? ref }
+        let uuidOf = { (ref: String) in snapshot[Ref<XenAPI.Host>(ref)]?.uuid ?? snapshot[Ref<VM>(ref)]?.uuid ?? ref }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             for earlier in tx.snapshot.objects(RollingOperation.self) where earlier.status == .planned { try tx.delete(earlier.ref) }
             try tx.insert(ref) { run in

@@ -121,7 +121,7 @@ public struct XVAExport: Sendable {
             }
         }
         switch className {
-        case "VM":
+        case VM.className:
             members["power_state"] = "Halted"
             members["suspend_VDI"] = "OpaqueRef:NULL"
             members["is_a_snapshot"] = .bool(false)
@@ -133,11 +133,11 @@ public struct XVAExport: Sendable {
             members["allowed_operations"] = .array([])
             members["consoles"] = .array([])
             members["domid"] = .int(-1)
-        case "VBD", "VIF":
+        case VBD.className, VIF.className:
             members["currently_attached"] = .bool(false)
             members["current_operations"] = .structure([:])
             members["allowed_operations"] = .array([])
-        case "VDI", "SR":
+        case VDI.className, SR.className:
             members["current_operations"] = .structure([:])
             members["allowed_operations"] = .array([])
         default:

@@ -91,7 +91,7 @@ public struct XVAImport: Sendable {
 
         // Disks: new ones in the target SR; those of ISO libraries found by location, or left out.
         var streamed: [(id: String, ref: String, size: Int64)] = []
-        for object in objects where object.className == "VDI" {
+        for object in objects where object.className == VDI.className {
             if options.metadataOnly {
                 let uuid = object.record["uuid"]?.stringValue ?? ""
                 if let existing = services.database.snapshot.ref(VDI.self, uuid: uuid) { refs[object.id] = existing.rawValue }
@@ -103,15 +103,15 @@ public struct XVAImport: Sendable {
                 continue
             }
             let size = Self.integer(object.record["virtual_size"]) ?? 0
-            let record = constructorRecord("VDI", from: object.record, refs: refs, overrides: ["SR": .string(sr), "virtual_size": .int(size)])
+            let record = constructorRecord(VDI.className, from: object.record, refs: refs, overrides: ["SR": .string(sr), "virtual_size": .int(size)])
             let ref = try await calls.call("VDI.create", record).stringValue ?? ""
-            made.objects.append(("VDI", ref))
+            made.objects.append((VDI.className, ref))
             refs[object.id] = ref
             streamed.append((object.id, ref, size))
         }
         // VMs: a default template maps to ours of that name; others are made anew.
         var vms: [String] = []
-        for object in objects where object.className == "VM" {
+        for object in objects where object.className == VM.className {
             if object.record["is_default_template"] == .bool(true)
                 || object.record["other_config"]?["default_template"]?.stringValue == "true"
             {
@@ -131,25 +131,25 @@ public struct XVAImport: Sendable {
         for object in objects where object.className == "network" {
             refs[object.id] = try await network(for: object, map: options.networkMap, made: &made)
         }
-        for object in objects where object.className == "VBD" {
+        for object in objects where object.className == VBD.className {
             guard let vm = object.record["VM"]?.stringValue.flatMap({ refs[$0] }), vms.contains(vm) else { continue }
             let disk = object.record["VDI"]?.stringValue.flatMap { refs[$0] }
             let type = object.record["type"]?.stringValue?.lowercased() == "cd" ? "CD" : "Disk"
             if disk == nil, type == "Disk" { continue }
             let record = constructorRecord(
-                "VBD", from: object.record, refs: refs,
+                VBD.className, from: object.record, refs: refs,
                 overrides: [
                     "VM": .string(vm), "VDI": .string(disk ?? "OpaqueRef:NULL"), "empty": .bool(disk == nil), "type": .string(type),
                     "userdevice": .string(Self.text(object.record["userdevice"]) ?? "0"),
                 ])
             try await calls.call("VBD.create", record)
         }
-        for object in objects where object.className == "VIF" {
+        for object in objects where object.className == VIF.className {
             guard let vm = object.record["VM"]?.stringValue.flatMap({ refs[$0] }), vms.contains(vm) else { continue }
             let networkID = object.record["network"]?.stringValue ?? ""
             guard let network = refs[networkID] else { throw XenAPIError.importErrorFailedToFindObject(id: networkID) }
             let record = constructorRecord(
-                "VIF", from: object.record, refs: refs,
+                VIF.className, from: object.record, refs: refs,
                 overrides: [
                     "VM": .string(vm), "network": .string(network),
                     "MAC": .string(options.restore ? (object.record["MAC"]?.stringValue ?? "") : ""),
@@ -209,13 +209,13 @@ public struct XVAImport: Sendable {
             otherConfig["mac_seed"] = nil
         }
         let record = constructorRecord(
-            "VM", from: object.record, refs: refs,
+            VM.className, from: object.record, refs: refs,
             overrides: [
                 "power_state": "Halted", "is_default_template": .bool(false), "other_config": .structure(otherConfig),
                 "suspend_VDI": "OpaqueRef:NULL", "is_a_snapshot": .bool(false), "snapshot_of": "OpaqueRef:NULL",
             ])
         let ref = try await calls.call("VM.create", record).stringValue ?? ""
-        made.objects.append(("VM", ref))
+        made.objects.append((VM.className, ref))
         if options.restore, !uuid.isEmpty {
             try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
                 try tx.set(Ref<VM>(ref), \.uuid, uuid)
