@@ -11,8 +11,9 @@ public protocol PackageDatabase: Sendable {
     func install(_ packages: [RPMPackage]) async throws(HypervisorError)
     /// Applies a live patch to its running component (whose build must be the patch's base).
     func applyLivepatch(_ patch: Livepatch) async throws(HypervisorError)
-    /// The machine booted: each component runs the newest installed package, unpatched.
-    func booted() async
+    /// The machine boots: each component runs the newest installed package, unpatched. A boot
+    /// that fails leaves the host down (it can be powered on again).
+    func booted() async throws(HypervisorError)
     /// The release the host runs.
     func release() async -> HostRelease
     /// The release kept as a backup by the last upgrade, if any.

@@ -21,6 +21,7 @@ public final class CoreServices: Sendable {
     let eventQueues = EventQueues()
     let taskControl = TaskControl()
     let updateSchedule = UpdateSyncSchedule()
+    let rollingDrivers = RollingDrivers()
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,

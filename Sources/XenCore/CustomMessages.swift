@@ -18,6 +18,7 @@ struct CustomMessages: CustomActions {
     let sr: SRMessages
     let pbd: PBDMessages
     let repository: RepositoryMessages
+    let rollingOperation: RollingOperationMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
@@ -33,6 +34,7 @@ struct CustomMessages: CustomActions {
         sr = SRMessages(services: services)
         pbd = PBDMessages(services: services)
         repository = RepositoryMessages(services: services)
+        rollingOperation = RollingOperationMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

@@ -8,10 +8,11 @@ import XenDB
 /// at a start (hosts for machines the backup lacks, VMs reconciled with what the hypervisors
 /// run). A dry run stops after the checks.
 public struct DatabaseBackup: Sendable {
-    let toolstack: Toolstack
-    var services: CoreServices { toolstack.services }
+    let services: CoreServices
 
-    public init(toolstack: Toolstack) { self.toolstack = toolstack }
+    public init(toolstack: Toolstack) { services = toolstack.services }
+
+    init(services: CoreServices) { self.services = services }
 
     /// The dump of the database as it is now.
     public func dump() -> [UInt8] { DatabaseDump.xml(services.database.snapshot) }
@@ -33,7 +34,7 @@ public struct DatabaseBackup: Sendable {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.replacePersisted(with: image)
         }
-        try await toolstack.startUp()
+        try await Toolstack.startUp(services)
     }
 
     /// The backup's coordinator becomes this host: its record takes this host's uuid when the

@@ -1,5 +1,6 @@
 import XenAPI
 import XenDB
+import XenBackend
 
 /// `host.reboot`, `host.shutdown` and `host.power_on`: a host goes down only when disabled with
 /// no VM running on it (xapi's "bacon mode" check), is not live while it is down, and comes back
@@ -40,29 +41,45 @@ extension HostMessages {
     func goDown(_ context: CallContext, _ host: Ref<Host>, _ operation: HostAllowedOperations) async throws(XenAPIError) -> String {
         let lock = context.task?.rawValue ?? services.makeOpaqueRef()
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-            let record = try tx.snapshot.require(host)
-            guard !record.enabled else { throw XenAPIError.hostNotDisabled() }
-            if let busy = record.currentOperations.sorted(by: { $0.key < $1.key }).first {
-                throw XenAPIError.otherOperationInProgress(
-                    className: Host.className, ref: host.rawValue, operation: busy.value.rawValue, taskRef: busy.key)
-            }
-            if let vm = tx.snapshot.objects(VM.self).first(where: {
-                $0.residentOn == host && !$0.isControlDomain && ($0.powerState == .running || $0.powerState == .paused)
-            }) {
-                throw XenAPIError.hostInUse(host: host.rawValue, type: "vm", ref: vm.ref.rawValue)
-            }
-            try tx.update(host) { $0.currentOperations[lock] = operation }
-            try tx.set(record.metrics, \.live, false)
-            try Self.refreshAllowedOperations(&tx, host)
+            try Self.takeDown(host, operation, lock: lock, in: &tx)
         }
         return lock
     }
 
+    /// In one write: checks the host may go down (disabled, nothing else running on it, no VM
+    /// resident) and takes it down, not live, holding `operation` under `lock` until it is up.
+    static func takeDown(_ host: Ref<Host>, _ operation: HostAllowedOperations, lock: String, in tx: inout Transaction) throws(XenAPIError) {
+        let record = try tx.snapshot.require(host)
+        guard !record.enabled else { throw XenAPIError.hostNotDisabled() }
+        if let busy = record.currentOperations.sorted(by: { $0.key < $1.key }).first {
+            throw XenAPIError.otherOperationInProgress(
+                className: Host.className, ref: host.rawValue, operation: busy.value.rawValue, taskRef: busy.key)
+        }
+        if let vm = tx.snapshot.objects(VM.self).first(where: {
+            $0.residentOn == host && !$0.isControlDomain && ($0.powerState == .running || $0.powerState == .paused)
+        }) {
+            throw XenAPIError.hostInUse(host: host.rawValue, type: "vm", ref: vm.ref.rawValue)
+        }
+        try tx.update(host) { $0.currentOperations[lock] = operation }
+        try tx.set(record.metrics, \.live, false)
+        try refreshAllowedOperations(&tx, host)
+    }
+
     /// The host is up again: live, enabled, and its operation done.
+    /// A boot that fails leaves the host down with its operation done (it can be powered on
+    /// again), and is `HOST_OFFLINE`.
     static func finishBoot(_ services: CoreServices, host: Ref<Host>, lock: String) async throws(XenAPIError) {
-        if let packages = try? services.packages(of: host, in: services.database.snapshot) { await packages.booted() }
+        var bootFailed = false
+        if let packages = try? services.packages(of: host, in: services.database.snapshot) {
+            do throws(HypervisorError) { try await packages.booted() } catch { bootFailed = true }
+        }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             guard let record = tx.snapshot[host] else { return }
+            if bootFailed {
+                try tx.update(host) { $0.currentOperations[lock] = nil }
+                try refreshAllowedOperations(&tx, host)
+                return
+            }
             try PendingGuidance.hostBooted(host, in: &tx)
             // A host with mandatory guidance still pending stays disabled (xapi's
             // `consider_enabling_host`): a half-finished update takes no VMs.
@@ -80,6 +97,7 @@ extension HostMessages {
             }
             try refreshAllowedOperations(&tx, host)
         }
+        if bootFailed { throw XenAPIError.hostOffline(host: host.rawValue) }
     }
 
     /// At start-up: a reboot or power-on that a crash interrupted has finished meanwhile.
@@ -87,7 +105,11 @@ extension HostMessages {
         let snapshot = services.database.snapshot
         for host in hosts {
             for (lock, operation) in snapshot[host]?.currentOperations ?? [:] where operation == .reboot || operation == .powerOn {
-                try await finishBoot(services, host: host, lock: lock)
+                do {
+                    try await finishBoot(services, host: host, lock: lock)
+                } catch where error.code == "HOST_OFFLINE" {
+                    // The host did not come back: it stays down until powered on.
+                }
             }
         }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in

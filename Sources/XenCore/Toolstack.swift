@@ -31,6 +31,11 @@ public final class Toolstack: Sendable {
     /// lacks, puts in the built-in templates it lacks, finishes host boots a crash interrupted, re-enables the hosts unless they were
     /// disabled for good, and reconciles the VMs with what the hypervisors run.
     public func startUp() async throws(XenAPIError) {
+        try await Self.startUp(services)
+    }
+
+    /// The work of `startUp()`, for what restarts the pool from within (a database restore).
+    static func startUp(_ services: CoreServices) async throws(XenAPIError) {
         try await PoolBootstrap.run(services)
         try await TemplateInstaller.run(services)
         try await StorageRecovery.run(services)
@@ -43,6 +48,7 @@ public final class Toolstack: Sendable {
         try await Reconciliation.run(services)
         try await HostMessages.refreshMemory(services, hosts: hosts)
         services.updateSchedule.reschedule(services)
+        RollingEngine.resumeRuns(services)
     }
 
     /// Runs one call.

@@ -5,7 +5,7 @@ public import XenUpdates
 /// The package database of a simulated host, kept in the simulation's storage so it outlives the
 /// toolstack as a real host's rpm database does. A fresh host has XenServer 8.4.0's packages;
 /// `install` fails at the step `install-packages`, `applyLivepatch` at `apply-livepatch` and
-/// `upgrade` at `upgrade-install` when the fault oracle says so.
+/// `upgrade` at `upgrade-install` and a boot at `host-boot` when the fault oracle says so.
 public actor SimulatedPackageDatabase: PackageDatabase {
     /// What the machine keeps: the installed software and release, and the backup of the one before.
     struct Software: Codable {
@@ -86,7 +86,8 @@ public actor SimulatedPackageDatabase: PackageDatabase {
         record?.save(software)
     }
 
-    public func booted() {
+    public func booted() throws(HypervisorError) {
+        if fails("host-boot") { throw .injectedFault(step: "host-boot") }
         current.running = Self.running(current.installed)
         record?.save(software)
     }

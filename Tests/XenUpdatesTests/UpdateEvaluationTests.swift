@@ -190,7 +190,7 @@ struct SimulatedPackageDatabaseTests {
         // The state outlives the toolstack: a new database over the same storage reads it.
         let again = try SimulatedPackageDatabase(storage: storage, name: "packages-1")
         #expect(await again.state() == state)
-        await again.booted()
+        try await again.booted()
         state = await again.state()
         let running = try #require(state.running.first { $0.component == .kernel })
         #expect(running.baseBuildID == "61898bfa150d560090a3de47d2b8b61df404f324" && running.livepatchTo == nil)

@@ -992,6 +992,62 @@ extension RepositoryActions {
     }
 }
 
+/// The custom messages of `Rolling_operation`; implicit ones (getters, setters, CRUD) are derived.
+public protocol RollingOperationActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `Rolling_operation.start`: Start a planned run: prechecks again (blockers refuse it; with options auto_fix=true the safe fixes are made), then the server runs it to the end, host by host, even across restarts.
+    func start(_ context: Context, object: Ref<RollingOperation>) async throws
+
+    /// `Rolling_operation.pause`: Stop taking new hosts; hosts already being worked on are finished first.
+    func pause(_ context: Context, object: Ref<RollingOperation>) async throws
+
+    /// `Rolling_operation.resume`: Carry on with a paused run.
+    func resume(_ context: Context, object: Ref<RollingOperation>) async throws
+
+    /// `Rolling_operation.abort`: End the run in a safe state: hosts not yet taken stay as they are, a host being evacuated is enabled again, a host being remediated is finished first.
+    func abort(_ context: Context, object: Ref<RollingOperation>) async throws
+
+    /// `Rolling_operation.skip_host`: Leave a host out of the run (it stays at what it runs now).
+    func skipHost(_ context: Context, object: Ref<RollingOperation>, host: Ref<Host>) async throws
+
+    /// `Rolling_operation.retry`: Run a run that stopped on a failed member again: its failed hosts are tried again.
+    func retry(_ context: Context, object: Ref<RollingOperation>) async throws
+}
+
+extension RollingOperationActions {
+    /// The wire handlers for `Rolling_operation`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "start": { context, p in
+                try await self.start(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "pause": { context, p in
+                try await self.pause(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "resume": { context, p in
+                try await self.resume(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "abort": { context, p in
+                try await self.abort(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+            "skip_host": { context, p in
+                try await self.skipHost(context, object: p.decode(0, "self"), host: p.decode(1, "host"))
+                return .string("")
+            },
+            "retry": { context, p in
+                try await self.retry(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+        ]
+    }
+}
+
 /// Every class's custom-message implementation, in one place: leaving one out is a compile
 /// error, so the server never advertises a message it cannot run.
 public protocol CustomActions: Sendable {
@@ -1036,6 +1092,9 @@ public protocol CustomActions: Sendable {
     associatedtype RepositoryImplementation: RepositoryActions where RepositoryImplementation.Context == Context
     /// The implementation of `Repository`'s custom messages.
     var repository: RepositoryImplementation { get }
+    associatedtype RollingOperationImplementation: RollingOperationActions where RollingOperationImplementation.Context == Context
+    /// The implementation of `Rolling_operation`'s custom messages.
+    var rollingOperation: RollingOperationImplementation { get }
 }
 
 extension CustomActions {
@@ -1055,6 +1114,7 @@ extension CustomActions {
             "event": event.handlers,
             "message": message.handlers,
             "Repository": repository.handlers,
+            "Rolling_operation": rollingOperation.handlers,
         ]
     }
 }

@@ -577,6 +577,21 @@ extension XenAPIError {
         XenAPIError(code: "ROLLING_OPERATION_ACTIVE", parameters: [ref])
     }
 
+    /// `ROLLING_OPERATION_BLOCKED`: The prechecks found blockers; each is `<class>|<uuid>|<REASON>|<remedy>`, joined by newlines.
+    public static func rollingOperationBlocked(ref: String, blockers: String) -> XenAPIError {
+        XenAPIError(code: "ROLLING_OPERATION_BLOCKED", parameters: [ref, blockers])
+    }
+
+    /// `ROLLING_OPERATION_HOST_STATE`: The host's state in the run does not allow this (only a pending or failed host can be skipped).
+    public static func rollingOperationHostState(host: String, state: String) -> XenAPIError {
+        XenAPIError(code: "ROLLING_OPERATION_HOST_STATE", parameters: [host, state])
+    }
+
+    /// `ROLLING_OPERATION_STATUS_INVALID`: The rolling operation's status does not allow this (a run starts once, pauses while running, resumes when paused).
+    public static func rollingOperationStatusInvalid(ref: String, status: String) -> XenAPIError {
+        XenAPIError(code: "ROLLING_OPERATION_STATUS_INVALID", parameters: [ref, status])
+    }
+
     /// `SESSION_AUTHENTICATION_FAILED`: The credentials given at login were rejected.
     public static func sessionAuthenticationFailed(uname: String, message: String) -> XenAPIError {
         XenAPIError(code: "SESSION_AUTHENTICATION_FAILED", parameters: [uname, message])
@@ -1029,6 +1044,9 @@ extension XenAPIError {
         "RESTORE_TARGET_MGMT_IF_NOT_IN_BACKUP",
         "RESTORE_TARGET_MISSING_DEVICE",
         "ROLLING_OPERATION_ACTIVE",
+        "ROLLING_OPERATION_BLOCKED",
+        "ROLLING_OPERATION_HOST_STATE",
+        "ROLLING_OPERATION_STATUS_INVALID",
         "SESSION_AUTHENTICATION_FAILED",
         "SESSION_AUTHORIZATION_FAILED",
         "SESSION_INVALID",

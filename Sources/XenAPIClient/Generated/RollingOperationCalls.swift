@@ -104,6 +104,86 @@ public struct RollingOperationCalls: Sendable {
     public func getError(_ object: Ref<RollingOperation>) async throws -> [String] {
         try await session.invoke("Rolling_operation.get_error", [object.rpcValue])
     }
+
+    /// `Rolling_operation.get_prechecks`: Get the field `prechecks`.
+    public func getPrechecks(_ object: Ref<RollingOperation>) async throws -> [String] {
+        try await session.invoke("Rolling_operation.get_prechecks", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.get_attempts`: Get the field `attempts`.
+    public func getAttempts(_ object: Ref<RollingOperation>) async throws -> [Ref<Host>: Int64] {
+        try await session.invoke("Rolling_operation.get_attempts", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.get_auto_fixes`: Get the field `auto_fixes`.
+    public func getAutoFixes(_ object: Ref<RollingOperation>) async throws -> [String] {
+        try await session.invoke("Rolling_operation.get_auto_fixes", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.get_database_backup`: Get the field `database_backup`.
+    public func getDatabaseBackup(_ object: Ref<RollingOperation>) async throws -> String {
+        try await session.invoke("Rolling_operation.get_database_backup", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.start`: Start a planned run: prechecks again (blockers refuse it; with options auto_fix=true the safe fixes are made), then the server runs it to the end, host by host, even across restarts.
+    public func start(_ object: Ref<RollingOperation>) async throws {
+        let _: RPCValue = try await session.invoke("Rolling_operation.start", [object.rpcValue])
+    }
+
+    /// `Async.Rolling_operation.start`: Start a planned run: prechecks again (blockers refuse it; with options auto_fix=true the safe fixes are made), then the server runs it to the end, host by host, even across restarts. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncStart(_ object: Ref<RollingOperation>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Rolling_operation.start", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.pause`: Stop taking new hosts; hosts already being worked on are finished first.
+    public func pause(_ object: Ref<RollingOperation>) async throws {
+        let _: RPCValue = try await session.invoke("Rolling_operation.pause", [object.rpcValue])
+    }
+
+    /// `Async.Rolling_operation.pause`: Stop taking new hosts; hosts already being worked on are finished first. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncPause(_ object: Ref<RollingOperation>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Rolling_operation.pause", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.resume`: Carry on with a paused run.
+    public func resume(_ object: Ref<RollingOperation>) async throws {
+        let _: RPCValue = try await session.invoke("Rolling_operation.resume", [object.rpcValue])
+    }
+
+    /// `Async.Rolling_operation.resume`: Carry on with a paused run. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncResume(_ object: Ref<RollingOperation>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Rolling_operation.resume", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.abort`: End the run in a safe state: hosts not yet taken stay as they are, a host being evacuated is enabled again, a host being remediated is finished first.
+    public func abort(_ object: Ref<RollingOperation>) async throws {
+        let _: RPCValue = try await session.invoke("Rolling_operation.abort", [object.rpcValue])
+    }
+
+    /// `Async.Rolling_operation.abort`: End the run in a safe state: hosts not yet taken stay as they are, a host being evacuated is enabled again, a host being remediated is finished first. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncAbort(_ object: Ref<RollingOperation>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Rolling_operation.abort", [object.rpcValue])
+    }
+
+    /// `Rolling_operation.skip_host`: Leave a host out of the run (it stays at what it runs now).
+    public func skipHost(_ object: Ref<RollingOperation>, host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("Rolling_operation.skip_host", [object.rpcValue, host.rpcValue])
+    }
+
+    /// `Async.Rolling_operation.skip_host`: Leave a host out of the run (it stays at what it runs now). Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSkipHost(_ object: Ref<RollingOperation>, host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Rolling_operation.skip_host", [object.rpcValue, host.rpcValue])
+    }
+
+    /// `Rolling_operation.retry`: Run a run that stopped on a failed member again: its failed hosts are tried again.
+    public func retry(_ object: Ref<RollingOperation>) async throws {
+        let _: RPCValue = try await session.invoke("Rolling_operation.retry", [object.rpcValue])
+    }
+
+    /// `Async.Rolling_operation.retry`: Run a run that stopped on a failed member again: its failed hosts are tried again. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncRetry(_ object: Ref<RollingOperation>) async throws -> Ref<Task> {
+        try await session.invoke("Async.Rolling_operation.retry", [object.rpcValue])
+    }
 }
 
 extension XenAPISession {

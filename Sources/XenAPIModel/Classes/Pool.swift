@@ -268,7 +268,9 @@ extension DataModel {
                             "options", .stringMap,
                             doc: "max_unavailable (hosts down at once; 0 for as many as capacity allows), headroom_percent (10), "
                                 + "remediation_seconds (per host), bandwidth (bytes per second of each host's migration network), "
-                                + "source (upgrade: the new release)",
+                                + "source (upgrade: the new release), hash (update: the reviewed update hash), retries (2: further "
+                                + "attempts at a failed member), on_failure (stop or skip a member that keeps failing), auto_fix "
+                                + "(true: disable HA and WLB for the run and eject CDs that stop VMs moving)",
                             default: .emptyMap),
                     ],
                     result: .ref("Rolling_operation"),

@@ -30,8 +30,48 @@ extension DataModel {
                 field("eta", .datetime, default: .epoch, doc: "When the run would end if started now (planned) or as it goes"),
                 field("timeline", .stringSet, default: .emptySet, doc: "What happened, in order: `<time> <event>`"),
                 field("error", .stringSet, default: .emptySet, doc: "The error that stopped it, if any"),
+                field(
+                    "prechecks", .stringSet, default: .emptySet,
+                    doc: "The prechecks' findings, each `<blocker|warning>|<class>|<uuid>|<REASON>|<remedy>`; re-checked before each host"),
+                field(
+                    "attempts", .map(.ref("host"), .int), default: .emptyMap,
+                    doc: "How many times each host's operation has been tried"),
+                field(
+                    "auto_fixes", .stringSet, default: .emptySet,
+                    doc: "What the run changed to be able to start and puts back when it ends: `ha`, `wlb`, `cd:<VM uuid>`"),
+                field(
+                    "database_backup", .string, default: .string(""),
+                    doc: "The file holding the pool database dump taken before the coordinator's step (upgrade)"),
             ],
-            messages: [],
+            messages: [
+                message(
+                    "start", [param("self", .ref("Rolling_operation"), doc: "The planned run")],
+                    doc: "Start a planned run: prechecks again (blockers refuse it; with options auto_fix=true the safe fixes are "
+                        + "made), then the server runs it to the end, host by host, even across restarts.",
+                    errors: [.rollingOperationActive, .rollingOperationStatusInvalid, .rollingOperationBlocked],
+                    lifecycle: .prototyped),
+                message(
+                    "pause", [param("self", .ref("Rolling_operation"), doc: "The running run")],
+                    doc: "Stop taking new hosts; hosts already being worked on are finished first.",
+                    errors: [.rollingOperationStatusInvalid], lifecycle: .prototyped),
+                message(
+                    "resume", [param("self", .ref("Rolling_operation"), doc: "The paused run")],
+                    doc: "Carry on with a paused run.", errors: [.rollingOperationStatusInvalid], lifecycle: .prototyped),
+                message(
+                    "abort", [param("self", .ref("Rolling_operation"), doc: "The run")],
+                    doc: "End the run in a safe state: hosts not yet taken stay as they are, a host being evacuated is enabled "
+                        + "again, a host being remediated is finished first.",
+                    errors: [.rollingOperationStatusInvalid], lifecycle: .prototyped),
+                message(
+                    "skip_host",
+                    [param("self", .ref("Rolling_operation"), doc: "The run"), param("host", .ref("host"), doc: "A pending or failed host")],
+                    doc: "Leave a host out of the run (it stays at what it runs now).",
+                    errors: [.rollingOperationStatusInvalid, .rollingOperationHostState], lifecycle: .prototyped),
+                message(
+                    "retry", [param("self", .ref("Rolling_operation"), doc: "The failed run")],
+                    doc: "Run a run that stopped on a failed member again: its failed hosts are tried again.",
+                    errors: [.rollingOperationActive, .rollingOperationStatusInvalid], lifecycle: .prototyped),
+            ],
             hasImplicitConstructor: false, exposesGetAll: true, persisted: true, generatesEvents: true)
     }
 }

@@ -95,6 +95,7 @@ extension DataModel {
             .haTooFewHosts,
             .haOperationWouldBreakFailoverPlan,
             .upgradeCoordinatorFirst, .upgradeSourceInvalid, .upgradeFailed, .hostHasNoBackup, .rollingOperationActive, .notSupportedDuringUpgrade,
+            .rollingOperationStatusInvalid, .rollingOperationBlocked, .rollingOperationHostState,
             .wlbNotInitialized,
             .invalidEdition,
             .wlbDisabled,

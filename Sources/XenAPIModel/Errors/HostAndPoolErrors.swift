@@ -108,6 +108,15 @@ extension ErrorModel {
     public static let rollingOperationActive = ErrorModel(
         code: "ROLLING_OPERATION_ACTIVE", parameters: ["ref"],
         doc: "A rolling operation is already running or paused in the pool; only one may be active.")
+    public static let rollingOperationStatusInvalid = ErrorModel(
+        code: "ROLLING_OPERATION_STATUS_INVALID", parameters: ["ref", "status"],
+        doc: "The rolling operation's status does not allow this (a run starts once, pauses while running, resumes when paused).")
+    public static let rollingOperationBlocked = ErrorModel(
+        code: "ROLLING_OPERATION_BLOCKED", parameters: ["ref", "blockers"],
+        doc: "The prechecks found blockers; each is `<class>|<uuid>|<REASON>|<remedy>`, joined by newlines.")
+    public static let rollingOperationHostState = ErrorModel(
+        code: "ROLLING_OPERATION_HOST_STATE", parameters: ["host", "state"],
+        doc: "The host's state in the run does not allow this (only a pending or failed host can be skipped).")
     public static let notSupportedDuringUpgrade = ErrorModel(
         code: "NOT_SUPPORTED_DURING_UPGRADE", parameters: [],
         doc: "The operation is not allowed during a rolling pool upgrade.")

@@ -10,40 +10,29 @@ extension PoolMessages {
     func planRollingOperation(
         _ context: CallContext, object pool: Ref<Pool>, kind: RollingOperationKind, options: [String: String]
     ) async throws -> Ref<RollingOperation> {
-        let policy = try Self.policy(options)
-        let bootTime = Double(services.configuration.hostBootTime.components.seconds)
-        let remediation = try Self.number(options, "remediation_seconds", default: kind == .upgrade ? 3 * bootTime : bootTime)
-        let bandwidth = try Self.number(options, "bandwidth", default: 1e9)
+        let settings = try RollingSettings(options, kind: kind, services: services)
         var target: HostRelease?
-        if kind == .upgrade, let source = options["source"] { target = try await HostMessages.readRelease(source, services).0 }
+        if kind == .upgrade {
+            guard let source = options["source"] else { throw XenAPIError.invalidValue(field: "source", value: "") }
+            target = try await HostMessages.readRelease(source, services).0
+        }
         let snapshot = services.database.snapshot
         let record = try snapshot.require(pool)
         if let active = snapshot.objects(RollingOperation.self).first(where: { $0.status == .running || $0.status == .paused }) {
             throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue)
         }
-        var hosts: [RollingPlan.Host] = []
-        for host in snapshot.objects(XenAPI.Host.self).sorted(by: { $0.ref.rawValue < $1.ref.rawValue }) {
-            let total = snapshot[host.metrics]?.memoryTotal ?? 0
-            let needed: Bool =
-                switch kind {
-                case .upgrade:
-                    if let target, let current = RollingUpgrade.release(of: host.ref, in: snapshot) { current < target } else { true }
-                case .update: host.latestSyncedUpdatesApplied != .yes
-                case .reboot: true
-                }
-            hosts.append(
-                RollingPlan.Host(
-                    id: host.ref.rawValue, capacity: max(0, total - services.configuration.controlDomainMemory), remediation: remediation,
-                    bandwidth: bandwidth, needsRemediation: needed))
+        let (hosts, vms) = Self.plannerInputs(snapshot, settings: settings, services: services) { host in
+            switch kind {
+            case .upgrade:
+                if let target, let current = RollingUpgrade.release(of: host.ref, in: snapshot) { current < target } else { true }
+            case .update: host.latestSyncedUpdatesApplied != .yes
+            case .reboot: true
+            }
         }
-        let vms = snapshot.objects(VM.self).filter {
-            !$0.isControlDomain && ($0.powerState == .running || $0.powerState == .paused) && snapshot.contains($0.residentOn)
-        }.map { vm in
-            RollingPlan.VM(
-                id: vm.ref.rawValue, memory: snapshot[vm.metrics]?.memoryActual ?? vm.memoryDynamicMax, host: vm.residentOn.rawValue,
-                pinned: Self.pinned(vm, snapshot))
-        }
-        let outcome = RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: record.master.rawValue, policy: policy)
+        let outcome = RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: record.master.rawValue, policy: settings.policy)
+        let prechecks = RollingPrechecks.run(
+            kind: kind, options: options, hosts: hosts.filter(\.needsRemediation).map { Ref<XenAPI.Host>($0.id) },
+            stranded: outcome.stranded.map { Ref<VM>($0) }, in: snapshot, services: services)
         let now = services.now()
         let ref: Ref<RollingOperation> = services.makeRef()
         let uuid = services.environment.makeUUID()
@@ -69,12 +58,32 @@ extension PoolMessages {
                 ]
                 run.eta = DateTime(secondsSinceEpoch: now.secondsSinceEpoch + Int64(outcome.makespan.rounded()))
                 run.timeline = ["\(now.wireText) planned: \(outcome.waves.count) waves, \(outcome.migrations) migrations"]
-                if !outcome.stranded.isEmpty {
-                    run.error = ["VMS_FIT_NOWHERE"] + outcome.stranded.map(uuidOf)
-                }
+                run.prechecks = prechecks.map(\.encoded)
+
             }
         }
         return ref
+    }
+
+    /// The planner's view of the pool: each host's memory for VMs (whether it `needs` the
+    /// operation), and the running VMs with their memory, host, and whether they can move.
+    static func plannerInputs(
+        _ snapshot: Snapshot, settings: RollingSettings, services: CoreServices, needs: (ObjectView<XenAPI.Host>) -> Bool
+    ) -> ([RollingPlan.Host], [RollingPlan.VM]) {
+        let hosts = snapshot.objects(XenAPI.Host.self).sorted(by: { $0.ref.rawValue < $1.ref.rawValue }).map { host in
+            let total = snapshot[host.metrics]?.memoryTotal ?? 0
+            return RollingPlan.Host(
+                id: host.ref.rawValue, capacity: max(0, total - services.configuration.controlDomainMemory),
+                remediation: settings.remediation, bandwidth: settings.bandwidth, needsRemediation: needs(host))
+        }
+        let vms = snapshot.objects(VM.self).filter {
+            !$0.isControlDomain && ($0.powerState == .running || $0.powerState == .paused) && snapshot.contains($0.residentOn)
+        }.map { vm in
+            RollingPlan.VM(
+                id: vm.ref.rawValue, memory: snapshot[vm.metrics]?.memoryActual ?? vm.memoryDynamicMax, host: vm.residentOn.rawValue,
+                pinned: pinned(vm, snapshot))
+        }
+        return (hosts, vms)
     }
 
     /// A VM that cannot be live-migrated between hosts: one with a disk on storage only its host sees.
@@ -83,21 +92,5 @@ extension PoolMessages {
             guard let drive = snapshot[vbd], drive.type != .cd, let disk = snapshot[drive.vdi], let sr = snapshot[disk.sr] else { return false }
             return !sr.shared
         }
-    }
-
-    static func policy(_ options: [String: String]) throws(XenAPIError) -> RollingPlan.Policy {
-        let unavailable = options["max_unavailable"] ?? "0"
-        guard let maxUnavailable = Int(unavailable), maxUnavailable >= 0 else {
-            throw XenAPIError.invalidValue(field: "max_unavailable", value: unavailable)
-        }
-        let headroom = try number(options, "headroom_percent", default: 10)
-        guard headroom < 100 else { throw XenAPIError.invalidValue(field: "headroom_percent", value: options["headroom_percent"] ?? "") }
-        return RollingPlan.Policy(maxUnavailable: maxUnavailable, headroomPercent: headroom)
-    }
-
-    static func number(_ options: [String: String], _ name: String, default fallback: Double) throws(XenAPIError) -> Double {
-        guard let text = options[name] else { return fallback }
-        guard let value = Double(text), value >= 0, value.isFinite else { throw XenAPIError.invalidValue(field: name, value: text) }
-        return value
     }
 }

@@ -32,6 +32,14 @@ public struct RollingOperation: XenObject, Hashable {
     public var timeline: [String]
     /// The error that stopped it, if any
     public var error: [String]
+    /// The prechecks' findings, each `<blocker|warning>|<class>|<uuid>|<REASON>|<remedy>`; re-checked before each host
+    public var prechecks: [String]
+    /// How many times each host's operation has been tried
+    public var attempts: [Ref<Host>: Int64]
+    /// What the run changed to be able to start and puts back when it ends: `ha`, `wlb`, `cd:<VM uuid>`
+    public var autoFixes: [String]
+    /// The file holding the pool database dump taken before the coordinator's step (upgrade)
+    public var databaseBackup: String
 
     /// A record holding the datamodel's defaults.
     public init() {
@@ -48,6 +56,10 @@ public struct RollingOperation: XenObject, Hashable {
         eta = .epoch
         timeline = []
         error = []
+        prechecks = []
+        attempts = [:]
+        autoFixes = []
+        databaseBackup = ""
     }
 
     public init(row values: [RPCValue]) {
@@ -64,6 +76,10 @@ public struct RollingOperation: XenObject, Hashable {
         eta = Self.columns.eta.decode(values[10])
         timeline = Self.columns.timeline.decode(values[11])
         error = Self.columns.error.decode(values[12])
+        prechecks = Self.columns.prechecks.decode(values[13])
+        attempts = Self.columns.attempts.decode(values[14])
+        autoFixes = Self.columns.autoFixes.decode(values[15])
+        databaseBackup = Self.columns.databaseBackup.decode(values[16])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
@@ -82,6 +98,10 @@ public struct RollingOperation: XenObject, Hashable {
         eta = try Self.columns.eta.member(of: record)
         timeline = try Self.columns.timeline.member(of: record)
         error = try Self.columns.error.member(of: record)
+        prechecks = try Self.columns.prechecks.member(of: record)
+        attempts = try Self.columns.attempts.member(of: record)
+        autoFixes = try Self.columns.autoFixes.member(of: record)
+        databaseBackup = try Self.columns.databaseBackup.member(of: record)
     }
 
     public var rowValues: [RPCValue] {
@@ -99,6 +119,10 @@ public struct RollingOperation: XenObject, Hashable {
             eta.rpcValue,
             timeline.rpcValue,
             error.rpcValue,
+            prechecks.rpcValue,
+            attempts.rpcValue,
+            autoFixes.rpcValue,
+            databaseBackup.rpcValue,
         ]
     }
 
@@ -122,6 +146,10 @@ public struct RollingOperation: XenObject, Hashable {
         "eta",
         "timeline",
         "error",
+        "prechecks",
+        "attempts",
+        "auto_fixes",
+        "database_backup",
     ]
 }
 
@@ -142,6 +170,10 @@ extension RollingOperation {
         public let eta = Column<RollingOperation, DateTime>(index: 10, name: "eta", fallback: .epoch)
         public let timeline = Column<RollingOperation, [String]>(index: 11, name: "timeline", fallback: [])
         public let error = Column<RollingOperation, [String]>(index: 12, name: "error", fallback: [])
+        public let prechecks = Column<RollingOperation, [String]>(index: 13, name: "prechecks", fallback: [])
+        public let attempts = Column<RollingOperation, [Ref<Host>: Int64]>(index: 14, name: "attempts", fallback: [:])
+        public let autoFixes = Column<RollingOperation, [String]>(index: 15, name: "auto_fixes", fallback: [])
+        public let databaseBackup = Column<RollingOperation, String>(index: 16, name: "database_backup", fallback: "")
     }
 
     public static let columns = Columns()
