@@ -22,6 +22,9 @@ public protocol Hypervisor: Sendable {
     func waitShutdown(_ vm: String, timeout: Duration) async throws(HypervisorError) -> Bool
     /// Destroys the domain and frees its memory, whatever state it is in.
     func destroy(_ vm: String) async throws(HypervisorError)
+    /// Destroys the domain only if it is still in `state` when the destruction happens (a
+    /// domain readied for a migration may receive its guest meanwhile); false when it is not.
+    func destroy(_ vm: String, ifStill state: DomainStat.State) async throws(HypervisorError) -> Bool
     /// Suspends a running guest to an image the hypervisor keeps; the domain is left shut down
     /// (destroy it to free its memory). Fails if nothing in the guest can take part.
     func save(_ vm: String) async throws(HypervisorError)

@@ -26,6 +26,24 @@ public enum Invariants {
         return found
     }
 
+    /// What must hold even while operations run (a rolling operation in the background): no
+    /// hypervisor gives out more memory than its host has, and the records never place more on
+    /// a host than it has.
+    public static func capacityViolations(_ services: CoreServices) async -> [String] {
+        let snapshot = services.database.snapshot
+        let accounted = Placement.freeMemory(in: snapshot)
+        var found: [String] = []
+        for machine in services.machines {
+            guard let host = snapshot.ref(Host.self, uuid: machine.inventory.uuid) else { continue }
+            let name = snapshot[host]?.nameLabel ?? host.rawValue
+            if let facts = try? await machine.hypervisor.hostFacts(), facts.freeMemory < 0 {
+                found.append("\(name) over-committed by \(-facts.freeMemory) bytes")
+            }
+            if let free = accounted[host], free < 0 { found.append("\(name): the records place \(-free) bytes more than it has") }
+        }
+        return found
+    }
+
     /// Every disk the records hold in a VHD SR has its file (its chain is the files' own
     /// business: records of parents follow them only at the next scan).
     private static func storageViolations(_ services: CoreServices, _ snapshot: Snapshot) -> [String] {

@@ -29,9 +29,10 @@ enum Reconciliation {
             let hypervisor = machine.hypervisor
             var stat = await hypervisor.stat(uuid)
             var attempts = 0
-            while stat?.state == .shutdown || stat?.state == .created, attempts < destroyAttempts {
+            while let seen = stat?.state, seen == .shutdown || seen == .created, attempts < destroyAttempts {
                 attempts += 1
-                try? await hypervisor.destroy(uuid)
+                // Only as it was seen: a domain readied for a migration may have received its guest since.
+                _ = try? await hypervisor.destroy(uuid, ifStill: seen)
                 stat = await hypervisor.stat(uuid)
             }
             if await hypervisor.hasSavedImage(uuid) { savedImage = true }

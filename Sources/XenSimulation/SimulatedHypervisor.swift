@@ -161,6 +161,17 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
+    public func destroy(_ vm: String, ifStill expected: DomainStat.State) async throws(HypervisorError) -> Bool {
+        try await step("destroy", timings.destroy)
+        return try mutate { (state: inout State) throws(HypervisorError) -> Bool in
+            guard let domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
+            guard domain.state == expected else { return false }
+            state.domains[vm] = nil
+            state.generation += 1
+            return true
+        }
+    }
+
     public func save(_ vm: String) async throws(HypervisorError) {
         try await step("save", timings.saveOrRestore)
         try change(vm, "save") { domain throws(HypervisorError) in
@@ -243,13 +254,16 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint {
         try await step("receive_migration", .zero)
-        try change(vm, "receive_migration") { domain throws(HypervisorError) in
+        // The endpoint names this domain (by its id): a send meant for an earlier domain of the
+        // VM here (one a crashed toolstack readied) cannot land in this one.
+        let domid = try change(vm, "receive_migration") { domain throws(HypervisorError) -> Int64 in
             guard domain.state == .created, !domain.incoming else {
                 throw .badState(vm: vm, operation: "receive_migration", state: domain.state)
             }
             domain.incoming = true
+            return domain.domid
         }
-        return MigrationEndpoint(url: "simulated://\(identity)/\(vm)")
+        return MigrationEndpoint(url: "simulated://\(identity)/\(vm)/\(domid)")
     }
 
     public func sendMigration(_ vm: String, to endpoint: MigrationEndpoint) async throws(HypervisorError) {
@@ -261,7 +275,7 @@ public final class SimulatedHypervisor: Hypervisor {
         guard domain.state == .running else { throw .badState(vm: vm, operation: "send_migration", state: domain.state) }
         guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "migrate") }
         let parts = endpoint.url.split(separator: "/")
-        guard endpoint.url.hasPrefix("simulated://"), parts.count == 3, parts[2] == vm,
+        guard endpoint.url.hasPrefix("simulated://"), parts.count == 4, parts[2] == vm,
             let receiver = fabric.host(String(parts[1])), receiver !== self
         else { throw .noMigrationReceiver(endpoint: endpoint.url) }
         try receiver.acceptMigration(vm, endpoint: endpoint)
@@ -271,7 +285,9 @@ public final class SimulatedHypervisor: Hypervisor {
     /// The guest arrives: the domain readied for it now holds it, paused.
     private func acceptMigration(_ vm: String, endpoint: MigrationEndpoint) throws(HypervisorError) {
         try change(vm, "accept_migration") { domain throws(HypervisorError) in
-            guard domain.state == .created, domain.incoming else { throw .noMigrationReceiver(endpoint: endpoint.url) }
+            guard domain.state == .created, domain.incoming, endpoint.url.hasSuffix("/\(domain.domid)") else {
+                throw .noMigrationReceiver(endpoint: endpoint.url)
+            }
             domain.incoming = false
             domain.state = .paused
         }
@@ -361,15 +377,17 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
-    private func change(_ vm: String, _ operation: String, _ body: (inout Domain) throws(HypervisorError) -> Void)
-        throws(HypervisorError)
+    @discardableResult
+    private func change<T>(_ vm: String, _ operation: String, _ body: (inout Domain) throws(HypervisorError) -> T)
+        throws(HypervisorError) -> T
     {
-        try mutate { (state: inout State) throws(HypervisorError) in
+        try mutate { (state: inout State) throws(HypervisorError) -> T in
             guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
-            try body(&domain)
+            let result = try body(&domain)
             state.generation += 1
             domain.changed = state.generation
             state.domains[vm] = domain
+            return result
         }
     }
 }

@@ -54,6 +54,11 @@ final class FencedHypervisor: Hypervisor {
         try await inner.destroy(vm)
     }
 
+    func destroy(_ vm: String, ifStill state: DomainStat.State) async throws(HypervisorError) -> Bool {
+        try check("destroy")
+        return try await inner.destroy(vm, ifStill: state)
+    }
+
     func save(_ vm: String) async throws(HypervisorError) {
         try check("save")
         try await inner.save(vm)

@@ -16,18 +16,23 @@ struct SimulatedPool: Sendable {
     let toolstack: Toolstack
     let session: RPCValue
     private let fences: [FencedHypervisor]
+    private let packageFences: [FencedPackageDatabase]
     private let environment: Environment
     private let storageRoot: String
     static let password = "xen-sim"
 
-    /// `storageRoot` is the folder for the hosts' SR files.
-    init(environment: Environment, hosts: Int, faultsPerThousand: Int, random: SimulationRandom, storageRoot: String) async throws {
+    /// `storageRoot` is the folder for the hosts' SR files; `fails` the fault oracle, asked before
+    /// each hypervisor and package step by name.
+    init(
+        environment: Environment, hosts: Int, hostMemory: Int64? = nil, fails: @escaping @Sendable (String) -> Bool, storageRoot: String
+    ) async throws {
         let configuration = Self.configuration
         let machines = try SimulatedMachines(
             count: hosts, hostname: configuration.hostname, address: configuration.address,
-            shape: .init(reservedMemory: configuration.controlDomainMemory),
+            shape: hostMemory.map { .init(memory: $0, reservedMemory: configuration.controlDomainMemory) }
+                ?? .init(reservedMemory: configuration.controlDomainMemory),
             sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
-            fails: { _ in random.below(1000) < faultsPerThousand })
+            fails: fails)
         try await self.init(
             environment: environment, persistence: CrashablePersistence(sleep: environment.sleep), machines: machines,
             storageRoot: storageRoot)
@@ -38,12 +43,17 @@ struct SimulatedPool: Sendable {
         self.storageRoot = storageRoot
         self.persistence = persistence
         self.machines = machines
-        fences = machines.machines.map { FencedHypervisor($0.hypervisor) }
+        let fences = machines.machines.map { FencedHypervisor($0.hypervisor) }
+        let packageFences = machines.machines.map { FencedPackageDatabase($0.packages) }
+        self.fences = fences
+        self.packageFences = packageFences
         let credentials = try RootCredentials.make(password: Self.password, salt: environment.randomBytes(16))
         services = CoreServices(
             database: try PoolDatabase(persistence: persistence.handle()), environment: environment,
             configuration: Self.configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: zip(machines.machines, fences).map { HostMachine(inventory: $0.inventory, hypervisor: $1, packages: $0.packages) },
+            machines: machines.machines.indices.map {
+                HostMachine(inventory: machines.machines[$0].inventory, hypervisor: fences[$0], packages: packageFences[$0])
+            },
             storageRoot: storageRoot)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
@@ -61,6 +71,7 @@ struct SimulatedPool: Sendable {
     func crash() {
         persistence.crash()
         for fence in fences { fence.fence() }
+        for fence in packageFences { fence.fence() }
     }
 
     /// The toolstack after a restart: the journal replayed, the domains as they are.

@@ -120,6 +120,11 @@ public struct RollingOperationCalls: Sendable {
         try await session.invoke("Rolling_operation.get_auto_fixes", [object.rpcValue])
     }
 
+    /// `Rolling_operation.get_moving`: Get the field `moving`.
+    public func getMoving(_ object: Ref<RollingOperation>) async throws -> [String] {
+        try await session.invoke("Rolling_operation.get_moving", [object.rpcValue])
+    }
+
     /// `Rolling_operation.get_database_backup`: Get the field `database_backup`.
     public func getDatabaseBackup(_ object: Ref<RollingOperation>) async throws -> String {
         try await session.invoke("Rolling_operation.get_database_backup", [object.rpcValue])

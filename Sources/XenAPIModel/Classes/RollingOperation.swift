@@ -40,6 +40,9 @@ extension DataModel {
                     "auto_fixes", .stringSet, default: .emptySet,
                     doc: "What the run changed to be able to start and puts back when it ends: `ha`, `wlb`, `cd:<VM uuid>`"),
                 field(
+                    "moving", .stringSet, default: .emptySet,
+                    doc: "The VMs (uuids) being live-migrated by the run now; one a failure or a crash left paused is resumed"),
+                field(
                     "database_backup", .string, default: .string(""),
                     doc: "The file holding the pool database dump taken before the coordinator's step (upgrade)"),
             ],

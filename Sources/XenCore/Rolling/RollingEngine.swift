@@ -37,10 +37,12 @@ struct RollingEngine: Sendable {
     static func drive(_ services: CoreServices, _ run: Ref<RollingOperation>) {
         guard services.rollingDrivers.claim(run) else { return }
         services.environment.background.submit {
-            await RollingEngine(services: services, run: run).loop()
+            let sawItStopped = await RollingEngine(services: services, run: run).loop()
             services.rollingDrivers.release(run)
-            // A resume that came while the driver was finishing found it still claimed.
-            if let record = services.database.snapshot[run], record.status == .running, !services.environment.background.isFinishing {
+            // A resume that came after the driver saw the run paused found it still claimed.
+            if sawItStopped, let record = services.database.snapshot[run], record.status == .running,
+                !services.environment.background.isFinishing
+            {
                 drive(services, run)
             }
         }
@@ -57,17 +59,23 @@ struct RollingEngine: Sendable {
         }
     }
 
-    func loop() async {
+    /// Drives the run until it ends or stops; true when it returned because it found the run
+    /// no longer running (paused by a call), false when it ended the run itself or gave up.
+    func loop() async -> Bool {
         while !services.environment.background.isFinishing {
+            // Migrations a crash interrupted, or whose VM could not be resumed yet.
+            if let moving = services.database.snapshot[run]?.moving, !moving.isEmpty {
+                await Self.resumeMoved(moving, services: services, run: run)
+            }
             let snapshot = services.database.snapshot
-            guard let record = snapshot[run] else { return }
-            guard record.status == .running || record.status == .aborted else { return }
+            guard let record = snapshot[run] else { return false }
+            guard record.status == .running || record.status == .aborted else { return true }
             let inFlight = record.hosts.filter { RollingHostState(rawValue: record.hostStates[$0] ?? "")?.isInFlight ?? false }
             if record.status == .aborted {
-                guard !inFlight.isEmpty || !record.autoFixes.isEmpty else { return }
+                guard !inFlight.isEmpty || !record.autoFixes.isEmpty else { return false }
                 _ = await runWave(inFlight, moves: [:], record: record)
                 await end(.aborted, error: [], note: "aborted")
-                return
+                return false
             }
             var wave = inFlight
             var moves: [Ref<XenAPI.Host>: [(vm: Ref<VM>, to: Ref<XenAPI.Host>)]] = [:]
@@ -80,23 +88,48 @@ struct RollingEngine: Sendable {
                     } else {
                         await end(.failed, error: ["ROLLING_OPERATION_HOSTS_FAILED"] + failed.compactMap { snapshot[$0]?.uuid }, note: "done with failed hosts")
                     }
-                    return
+                    return false
                 }
                 (wave, moves) = nextWave(record, pending: Set(pending), in: snapshot)
                 await note("wave: " + wave.compactMap { snapshot[$0]?.uuid }.joined(separator: ","))
             }
             if record.kind == .upgrade, wave.contains(services.localHost(snapshot)), record.databaseBackup.isEmpty {
-                guard await takeDatabaseBackup(record) else { return }
+                guard await takeDatabaseBackup(record) else { return false }
             }
             let outcomes = await runWave(wave, moves: moves, record: record)
             if let failure = outcomes.first(where: { $0.isCoordinatorFailure }), case .failed(let error, _) = failure {
                 await RollingRevert(engine: self).coordinatorFailed(error: error)
-                return
+                return false
             }
             if let failure = outcomes.first(where: { $0.stopsRun }), case .failed(let error, _) = failure {
                 await end(.failed, error: error, note: "stopped: " + error.joined(separator: " "))
-                return
+                return false
             }
+            // A wave that changed nothing in the record could not write it: this toolstack
+            // cannot carry the run on (the next start-up will).
+            if services.database.snapshot[run]?.timeline.count == record.timeline.count { return false }
+        }
+        return false
+    }
+
+    /// The VMs (uuids) the run was moving are done moving: one left paused (its migration failed
+    /// or was cut off after the source stopped it) is unpaused where it is; they leave `moving`.
+    static func resumeMoved(_ uuids: [String], services: CoreServices, run: Ref<RollingOperation>) async {
+        guard !uuids.isEmpty else { return }
+        let context = CallContext(session: .null, task: nil, method: "Rolling_operation", origin: .localSocket)
+        var settled: [String] = []
+        for uuid in uuids {
+            guard let vm = services.database.snapshot.objects(VM.self).first(where: { $0.uuid == uuid }) else {
+                settled.append(uuid)
+                continue
+            }
+            if vm.powerState == .paused { try? await VMMessages(services: services).unpause(context, vm: vm.ref) }
+            // One still paused stays in `moving`, to be resumed at the next turn.
+            if services.database.snapshot[vm.ref]?.powerState != .paused { settled.append(uuid) }
+        }
+        try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            guard tx.snapshot.contains(run) else { return }
+            try tx.update(run) { run in run.moving.removeAll { settled.contains($0) } }
         }
     }
 
@@ -171,6 +204,10 @@ struct RollingEngine: Sendable {
     /// Ends the run: its status, error and a last timeline entry, and what the run changed to
     /// start put back.
     func end(_ status: RollingOperationStatus, error: [String], note text: String) async {
+        for _ in 0..<3 {
+            guard let moving = services.database.snapshot[run]?.moving, !moving.isEmpty else { break }
+            await Self.resumeMoved(moving, services: services, run: run)
+        }
         let now = services.now()
         try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             guard let record = tx.snapshot[run] else { return }

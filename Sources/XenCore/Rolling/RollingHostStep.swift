@@ -157,15 +157,27 @@ struct RollingHostStep: Sendable {
         }
     }
 
-    /// One live migration, recorded in the run's `moves_made`; the error, if it failed.
+    /// One live migration, recorded in the run's `moves_made`; the error, if it failed. The VM
+    /// is in the run's `moving` while it moves, and is resumed if the failure left it paused.
     private func migrate(_ vm: Ref<VM>, to target: Ref<Host>) async -> [String]? {
+        guard let uuid = snapshot[vm]?.uuid, snapshot[vm]?.powerState == .running else { return nil }
+        do {
+            try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                try tx.update(engine.run) { $0.moving.append(uuid) }
+            }
+        } catch {
+            return error.errorDescription
+        }
+        var failure: [String]?
         do {
             try await VMMessages(services: services).poolMigrate(context, vm: vm, host: target, options: ["live": "true"])
         } catch let error as XenAPIError {
-            return error.code == "VM_BAD_POWER_STATE" ? nil : error.errorDescription
+            failure = error.code == "VM_BAD_POWER_STATE" ? nil : error.errorDescription
         } catch {
-            return ["INTERNAL_ERROR", "\(error)"]
+            failure = ["INTERNAL_ERROR", "\(error)"]
         }
+        await RollingEngine.resumeMoved([uuid], services: services, run: engine.run)
+        if failure != nil { return failure }
         let snapshot = self.snapshot
         let entry = [vm.rawValue, host.rawValue, target.rawValue].map { snapshot[Ref<VM>($0)]?.uuid ?? snapshot[Ref<Host>($0)]?.uuid ?? $0 }
         try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
@@ -203,6 +215,8 @@ struct RollingHostStep: Sendable {
             try await bootIfDown()
             let lock = services.makeOpaqueRef()
             try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                // A host that had to be powered on first came back enabled.
+                if tx.snapshot[host]?.enabled == true { try Self.disable(host, in: &tx) }
                 try HostMessages.takeDown(host, .reboot, lock: lock, in: &tx)
             }
             try? await services.environment.sleep(services.configuration.hostBootTime * 2)

@@ -38,6 +38,8 @@ public struct RollingOperation: XenObject, Hashable {
     public var attempts: [Ref<Host>: Int64]
     /// What the run changed to be able to start and puts back when it ends: `ha`, `wlb`, `cd:<VM uuid>`
     public var autoFixes: [String]
+    /// The VMs (uuids) being live-migrated by the run now; one a failure or a crash left paused is resumed
+    public var moving: [String]
     /// The file holding the pool database dump taken before the coordinator's step (upgrade)
     public var databaseBackup: String
 
@@ -59,6 +61,7 @@ public struct RollingOperation: XenObject, Hashable {
         prechecks = []
         attempts = [:]
         autoFixes = []
+        moving = []
         databaseBackup = ""
     }
 
@@ -79,7 +82,8 @@ public struct RollingOperation: XenObject, Hashable {
         prechecks = Self.columns.prechecks.decode(values[13])
         attempts = Self.columns.attempts.decode(values[14])
         autoFixes = Self.columns.autoFixes.decode(values[15])
-        databaseBackup = Self.columns.databaseBackup.decode(values[16])
+        moving = Self.columns.moving.decode(values[16])
+        databaseBackup = Self.columns.databaseBackup.decode(values[17])
     }
 
     /// Reads a wire record; fields it lacks keep their defaults.
@@ -101,6 +105,7 @@ public struct RollingOperation: XenObject, Hashable {
         prechecks = try Self.columns.prechecks.member(of: record)
         attempts = try Self.columns.attempts.member(of: record)
         autoFixes = try Self.columns.autoFixes.member(of: record)
+        moving = try Self.columns.moving.member(of: record)
         databaseBackup = try Self.columns.databaseBackup.member(of: record)
     }
 
@@ -122,6 +127,7 @@ public struct RollingOperation: XenObject, Hashable {
             prechecks.rpcValue,
             attempts.rpcValue,
             autoFixes.rpcValue,
+            moving.rpcValue,
             databaseBackup.rpcValue,
         ]
     }
@@ -149,6 +155,7 @@ public struct RollingOperation: XenObject, Hashable {
         "prechecks",
         "attempts",
         "auto_fixes",
+        "moving",
         "database_backup",
     ]
 }
@@ -173,7 +180,8 @@ extension RollingOperation {
         public let prechecks = Column<RollingOperation, [String]>(index: 13, name: "prechecks", fallback: [])
         public let attempts = Column<RollingOperation, [Ref<Host>: Int64]>(index: 14, name: "attempts", fallback: [:])
         public let autoFixes = Column<RollingOperation, [String]>(index: 15, name: "auto_fixes", fallback: [])
-        public let databaseBackup = Column<RollingOperation, String>(index: 16, name: "database_backup", fallback: "")
+        public let moving = Column<RollingOperation, [String]>(index: 16, name: "moving", fallback: [])
+        public let databaseBackup = Column<RollingOperation, String>(index: 17, name: "database_backup", fallback: "")
     }
 
     public static let columns = Columns()
