@@ -87,4 +87,24 @@ struct RollingPlannerTests {
         #expect(outcome.migrations >= outcome.migrationsLowerBound)
         #expect(outcome.makespan >= outcome.makespanLowerBound)
     }
+
+    @Test("VMs of an anti-affinity group never meet on a host; members with nowhere else to go are stranded")
+    func antiAffinity() {
+        let hosts = (0..<4).map { RollingPlan.Host(id: "h\($0)", capacity: 100 * Self.gib, remediation: 600, bandwidth: 1e9) }
+        var vms: [RollingPlan.VM] = []
+        for host in hosts { for index in 0..<4 { vms.append(.init(id: "\(host.id)-\(index)", memory: 8 * Self.gib, host: host.id)) } }
+        for index in 0..<3 { vms.append(.init(id: "db\(index)", memory: 8 * Self.gib, host: "h\(index)", antiAffinityGroup: "db")) }
+        let outcome = RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: "h0")
+        #expect(outcome.stranded.isEmpty)
+        Self.replay(outcome, hosts: hosts, vms: vms)
+        var placement = Dictionary(uniqueKeysWithValues: vms.map { ($0.id, $0.host) })
+        for move in outcome.waves.flatMap(\.moves) {
+            placement[move.vm] = move.to
+            let databases = placement.filter { $0.key.hasPrefix("db") }.map(\.value)
+            #expect(Set(databases).count == databases.count, "two db VMs on one host after \(move)")
+        }
+        vms.append(.init(id: "db3", memory: 8 * Self.gib, host: "h3", antiAffinityGroup: "db"))
+        // Four members on four hosts: whichever host goes down, its member has nowhere to go.
+        #expect(Set(RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: "h0").stranded) == ["db0", "db1", "db2", "db3"])
+    }
 }

@@ -28,12 +28,15 @@ public enum RollingPlan {
         public var host: String
         /// A VM that cannot be live-migrated stays on its host (it is shut down for its host's window).
         public var pinned: Bool
+        /// An anti-affinity group: no two VMs of a group are ever put on one host by a move.
+        public var antiAffinityGroup: String?
 
-        public init(id: String, memory: Int64, host: String, pinned: Bool = false) {
+        public init(id: String, memory: Int64, host: String, pinned: Bool = false, antiAffinityGroup: String? = nil) {
             self.id = id
             self.memory = memory
             self.host = host
             self.pinned = pinned
+            self.antiAffinityGroup = antiAffinityGroup
         }
     }
 

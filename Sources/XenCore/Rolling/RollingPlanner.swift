@@ -4,6 +4,7 @@
 /// host's VMs fit on done hosts are some parked on hosts still to do (moving again later). It
 /// never over-commits a host (capacity less the headroom) and never moves a VM to a host not yet
 /// done when a done one has room, so during an upgrade no VM moves from a new host to an old one.
+/// VMs of one anti-affinity group never meet on a host through a move.
 public enum RollingPlanner {
     public static func plan(
         hosts: [RollingPlan.Host], vms: [RollingPlan.VM], coordinator: String, policy: RollingPlan.Policy = .init()
@@ -13,6 +14,14 @@ public enum RollingPlanner {
         let memory = Dictionary(vms.map { ($0.id, $0.memory) }, uniquingKeysWith: { first, _ in first })
         let k = maxUnavailable(hosts, usable: usable, load: vms.reduce(0) { $0 + $1.memory }, policy: policy)
         // Loads and movable residents per host, kept up to date as VMs move.
+        let group = Dictionary(vms.compactMap { vm in vm.antiAffinityGroup.map { (vm.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        // How many VMs of each anti-affinity group each host holds.
+        var members: [String: [String: Int]] = [:]
+        for vm in vms { if let name = vm.antiAffinityGroup { members[name, default: [:]][vm.host, default: 0] += 1 } }
+        func allowed(_ vm: String, on host: String) -> Bool {
+            guard let name = group[vm] else { return true }
+            return (members[name]?[host] ?? 0) == 0
+        }
         var loads = Dictionary(hosts.map { ($0.id, Int64(0)) }, uniquingKeysWith: { first, _ in first })
         var residents = Dictionary(hosts.map { ($0.id, [String]()) }, uniquingKeysWith: { first, _ in first })
         for vm in vms {
@@ -20,7 +29,12 @@ public enum RollingPlanner {
             if !vm.pinned { residents[vm.host, default: []].append(vm.id) }
         }
         func load(_ host: String) -> Int64 { loads[host] ?? 0 }
-        func agile(_ host: String) -> [String] { (residents[host] ?? []).sorted { (memory[$0]!, $0) > (memory[$1]!, $1) } }
+        // Members of anti-affinity groups first (they have the fewest places to go), then the largest.
+        func agile(_ host: String) -> [String] {
+            (residents[host] ?? []).sorted {
+                (group[$0] != nil ? 1 : 0, memory[$0]!, $0) > (group[$1] != nil ? 1 : 0, memory[$1]!, $1)
+            }
+        }
         func agileLoad(_ host: String) -> Int64 { (residents[host] ?? []).reduce(0) { $0 + memory[$1]! } }
         func free(_ host: String) -> Int64 { usable[host]! - load(host) }
 
@@ -54,27 +68,46 @@ public enum RollingPlanner {
             }
             var moves: [RollingPlan.Move] = []
             var evacuation: [String: Double] = [:]
-            let waveSet = Set(wave)
-            for host in wave {
-                // Best fit on a done host; else the freest host still to do (its VMs move again later).
-                let doneHosts = done.sorted()
-                let parking = pending.filter { !waveSet.contains($0) }
-                for vm in agile(host) {
-                    let size = memory[vm]!
-                    let target =
-                        doneHosts.filter { free($0) >= size }.min { (free($0), $0) < (free($1), $1) }
-                        ?? parking.filter { free($0) >= size }.max { (free($0), $1) < (free($1), $0) }
-                    guard let target else {
-                        stranded.append(vm)
-                        continue
+            var waveSet = Set(wave)
+            // A wave whose VMs do not all find a place (an anti-affinity group short of hosts) is
+            // tried again one host smaller, down to one host.
+            let before = (loads, residents, members)
+            while true {
+                var strandedHere: [String] = []
+                for host in wave {
+                    // Best fit on a done host; else the freest host still to do (its VMs move again later).
+                    let doneHosts = done.sorted()
+                    let parking = pending.filter { !waveSet.contains($0) }
+                    for vm in agile(host) {
+                        let size = memory[vm]!
+                        let target =
+                            doneHosts.filter { free($0) >= size && allowed(vm, on: $0) }.min { (free($0), $0) < (free($1), $1) }
+                            ?? parking.filter { free($0) >= size && allowed(vm, on: $0) }.max { (free($0), $1) < (free($1), $0) }
+                        guard let target else {
+                            strandedHere.append(vm)
+                            continue
+                        }
+                        moves.append(RollingPlan.Move(vm: vm, from: host, to: target))
+                        loads[host]! -= size
+                        loads[target]! += size
+                        residents[host]!.removeAll { $0 == vm }
+                        residents[target]!.append(vm)
+                        if let name = group[vm] {
+                            members[name]![host]! -= 1
+                            members[name]![target, default: 0] += 1
+                        }
+                        evacuation[host, default: 0] += policy.migrationSetup + Double(size) / byID[host]!.bandwidth
                     }
-                    moves.append(RollingPlan.Move(vm: vm, from: host, to: target))
-                    loads[host]! -= size
-                    loads[target]! += size
-                    residents[host]!.removeAll { $0 == vm }
-                    residents[target]!.append(vm)
-                    evacuation[host, default: 0] += policy.migrationSetup + Double(size) / byID[host]!.bandwidth
                 }
+                if strandedHere.isEmpty || wave.count == 1 {
+                    stranded += strandedHere
+                    break
+                }
+                (loads, residents, members) = before
+                moves = []
+                evacuation = [:]
+                wave.removeLast()
+                waveSet = Set(wave)
             }
             let remediation = wave.map { byID[$0]!.remediation }.max() ?? 0
             let duration = (evacuation.values.max() ?? 0) + remediation

@@ -15,7 +15,8 @@ struct Scenario {
 
 /// `count` hosts (capacities cycling through `capacities` GiB), each `used` full with VMs of 2–16 GiB
 /// in a fixed pattern; every `pinnedEvery`-th VM pinned to its host (0: none).
-func scenario(_ name: String, count: Int, capacities: [Int64], used: Double, pinnedEvery: Int = 0) -> Scenario {
+/// With `groups` > 0, every VM belongs to one of that many anti-affinity groups (round robin).
+func scenario(_ name: String, count: Int, capacities: [Int64], used: Double, pinnedEvery: Int = 0, groups: Int = 0) -> Scenario {
     var hosts: [RollingPlan.Host] = []
     var vms: [RollingPlan.VM] = []
     let sizes: [Int64] = [2, 4, 8, 16, 4, 8]
@@ -30,7 +31,8 @@ func scenario(_ name: String, count: Int, capacities: [Int64], used: Double, pin
             guard Double(filled + size) <= used * Double(capacity) else { break }
             serial += 1
             let pinned = pinnedEvery > 0 && serial % pinnedEvery == 0
-            vms.append(RollingPlan.VM(id: "vm-\(serial)", memory: size, host: id, pinned: pinned))
+            let group = groups > 0 ? "group-\(serial % groups)" : nil
+            vms.append(RollingPlan.VM(id: "vm-\(serial)", memory: size, host: id, pinned: pinned, antiAffinityGroup: group))
             filled += size
         }
     }
@@ -46,6 +48,8 @@ let catalogue = [
     scenario("64 hosts, 95 % used", count: 64, capacities: [512], used: 0.95),
     scenario("16 unequal hosts, 70 %", count: 16, capacities: [128, 256, 512], used: 0.7),
     scenario("16 hosts, 10 % of VMs pinned", count: 16, capacities: [256], used: 0.7, pinnedEvery: 10),
+    scenario("16 hosts, 70 %, 40 anti-affinity", count: 16, capacities: [256], used: 0.7, groups: 40),
+    scenario("64 hosts, 80 %, 300 anti-affinity", count: 64, capacities: [512], used: 0.8, groups: 300),
 ]
 
 print("scenario                          | ours: M     T(min) | baseline: M  T(min) | M/M_LB  T/T_ramp  T/T_LB")
