@@ -33,6 +33,14 @@ struct RollingEngine: Sendable {
     let services: CoreServices
     let run: Ref<RollingOperation>
 
+    /// The calls the engine makes, in the toolstack's own name.
+    static let context = CallContext(session: .null, task: nil, method: "Rolling_operation", origin: .localSocket)
+
+    /// The run that is running or paused, other than `run`: only one may be active.
+    static func active(in snapshot: Snapshot, other run: Ref<RollingOperation> = .null) -> ObjectView<RollingOperation>? {
+        snapshot.objects(RollingOperation.self).first { $0.ref != run && ($0.status == .running || $0.status == .paused) }
+    }
+
     /// Starts driving the run in the background unless it is driven already.
     static func drive(_ services: CoreServices, _ run: Ref<RollingOperation>) {
         guard services.rollingDrivers.claim(run) else { return }
@@ -116,14 +124,13 @@ struct RollingEngine: Sendable {
     /// or was cut off after the source stopped it) is unpaused where it is; they leave `moving`.
     static func resumeMoved(_ uuids: [String], services: CoreServices, run: Ref<RollingOperation>) async {
         guard !uuids.isEmpty else { return }
-        let context = CallContext(session: .null, task: nil, method: "Rolling_operation", origin: .localSocket)
         var settled: [String] = []
         for uuid in uuids {
             guard let vm = services.database.snapshot.objects(VM.self).first(where: { $0.uuid == uuid }) else {
                 settled.append(uuid)
                 continue
             }
-            if vm.powerState == .paused { try? await VMMessages(services: services).unpause(context, vm: vm.ref) }
+            if vm.powerState == .paused { try? await VMMessages(services: services).unpause(RollingEngine.context, vm: vm.ref) }
             // One still paused stays in `moving`, to be resumed at the next turn.
             if services.database.snapshot[vm.ref]?.powerState != .paused { settled.append(uuid) }
         }

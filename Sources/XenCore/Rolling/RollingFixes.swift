@@ -7,12 +7,11 @@ import XenDB
 enum RollingFixes {
     /// Ejects the discs (telling each VM's hypervisor, as `VBD.eject` does); returns what to record.
     static func ejectDiscs(_ fixes: [RollingPrecheck.Fix], services: CoreServices) async throws(XenAPIError) -> [String] {
-        let context = CallContext(session: .null, task: nil, method: "Rolling_operation.start", origin: .localSocket)
         var made: [String] = []
         for case .ejectCD(let vbd) in fixes {
             guard let drive = services.database.snapshot[vbd], !drive.empty else { continue }
             do {
-                try await VBDMessages(services: services).eject(context, vbd: vbd)
+                try await VBDMessages(services: services).eject(RollingEngine.context, vbd: vbd)
             } catch let error as XenAPIError {
                 throw error
             } catch {

@@ -40,7 +40,6 @@ struct RollingHostStep: Sendable {
 
     private var services: CoreServices { engine.services }
     private var snapshot: Snapshot { services.database.snapshot }
-    private var context: CallContext { CallContext(session: .null, task: nil, method: "Rolling_operation", origin: .localSocket) }
 
     func run(moves: [(vm: Ref<VM>, to: Ref<Host>)]) async -> Outcome {
         var state = RollingHostState(rawValue: snapshot[engine.run]?.hostStates[host] ?? "") ?? .pending
@@ -170,7 +169,7 @@ struct RollingHostStep: Sendable {
         }
         var failure: [String]?
         do {
-            try await VMMessages(services: services).poolMigrate(context, vm: vm, host: target, options: ["live": "true"])
+            try await VMMessages(services: services).poolMigrate(RollingEngine.context, vm: vm, host: target, options: ["live": "true"])
         } catch let error as XenAPIError {
             failure = error.code == "VM_BAD_POWER_STATE" ? nil : error.errorDescription
         } catch {
@@ -245,7 +244,7 @@ struct RollingHostStep: Sendable {
             if record.lastUpdateHash != settings.hash || record.latestSyncedUpdatesApplied != .yes {
                 await applyTurn.enter()
                 do {
-                    _ = try await HostMessages(services: services).applyUpdates(context, object: host, hash: settings.hash)
+                    _ = try await HostMessages(services: services).applyUpdates(RollingEngine.context, object: host, hash: settings.hash)
                     await applyTurn.leave()
                 } catch {
                     await applyTurn.leave()

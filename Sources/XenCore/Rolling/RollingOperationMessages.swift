@@ -31,9 +31,7 @@ struct RollingOperationMessages: RollingOperationActions {
             guard record.status == .planned else {
                 throw XenAPIError.rollingOperationStatusInvalid(ref: run.rawValue, status: record.status.rawValue)
             }
-            if let active = tx.snapshot.objects(RollingOperation.self).first(where: { $0.status == .running || $0.status == .paused }) {
-                throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue)
-            }
+            if let active = RollingEngine.active(in: tx.snapshot) { throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue) }
             let made = try RollingFixes.make(fixes, in: &tx)
             try tx.update(run) { run in
                 run.status = .running
@@ -102,9 +100,7 @@ struct RollingOperationMessages: RollingOperationActions {
             guard record.status == .failed else {
                 throw XenAPIError.rollingOperationStatusInvalid(ref: run.rawValue, status: record.status.rawValue)
             }
-            if let active = tx.snapshot.objects(RollingOperation.self).first(where: { $0.status == .running || $0.status == .paused }) {
-                throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue)
-            }
+            if let active = RollingEngine.active(in: tx.snapshot) { throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue) }
             try tx.update(run) { run in
                 for (host, state) in run.hostStates where state == RollingHostState.failed.rawValue {
                     run.hostStates[host] = RollingHostState.pending.rawValue
@@ -127,9 +123,7 @@ struct RollingOperationMessages: RollingOperationActions {
             guard allowed.contains(record.status) else {
                 throw XenAPIError.rollingOperationStatusInvalid(ref: run.rawValue, status: record.status.rawValue)
             }
-            if status == .running,
-                let active = tx.snapshot.objects(RollingOperation.self).first(where: { $0.ref != run && ($0.status == .running || $0.status == .paused) })
-            {
+            if status == .running, let active = RollingEngine.active(in: tx.snapshot, other: run) {
                 throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue)
             }
             try tx.update(run) { run in

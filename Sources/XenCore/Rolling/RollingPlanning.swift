@@ -18,9 +18,7 @@ extension PoolMessages {
         }
         let snapshot = services.database.snapshot
         let record = try snapshot.require(pool)
-        if let active = snapshot.objects(RollingOperation.self).first(where: { $0.status == .running || $0.status == .paused }) {
-            throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue)
-        }
+        if let active = RollingEngine.active(in: snapshot) { throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue) }
         let (hosts, vms) = Self.plannerInputs(snapshot, settings: settings, services: services) { host in
             switch kind {
             case .upgrade:

@@ -43,13 +43,13 @@ enum RollingPrechecks {
             if pool.haEnabled {
                 findings.append(
                     .init(
-                        severity: .blocker, className: "pool", uuid: pool.uuid, reason: "HA_IS_ENABLED",
+                        severity: .blocker, className: Pool.className, uuid: pool.uuid, reason: "HA_IS_ENABLED",
                         remedy: "Disable HA, or start with auto_fix=true (HA is enabled again at the end)", fix: .disableHA))
             }
             if pool.wlbEnabled {
                 findings.append(
                     .init(
-                        severity: .blocker, className: "pool", uuid: pool.uuid, reason: "WLB_ENABLED",
+                        severity: .blocker, className: Pool.className, uuid: pool.uuid, reason: "WLB_ENABLED",
                         remedy: "Disable WLB, or start with auto_fix=true (WLB is enabled again at the end)", fix: .disableWLB))
             }
             if kind == .update {
@@ -58,7 +58,7 @@ enum RollingPrechecks {
                 if hash.isEmpty || hash != current {
                     findings.append(
                         .init(
-                            severity: .blocker, className: "pool", uuid: pool.uuid, reason: "UPDATEINFO_HASH_MISMATCH",
+                            severity: .blocker, className: Pool.className, uuid: pool.uuid, reason: "UPDATEINFO_HASH_MISMATCH",
                             remedy: "Sync the updates, review them, and plan with hash=<the hash pool-sync-updates returned>"))
                 }
             }
@@ -67,7 +67,7 @@ enum RollingPrechecks {
             guard let record = snapshot[vm] else { continue }
             findings.append(
                 .init(
-                    severity: .blocker, className: "VM", uuid: record.uuid, reason: "HOST_NOT_ENOUGH_FREE_MEMORY",
+                    severity: .blocker, className: VM.className, uuid: record.uuid, reason: "HOST_NOT_ENOUGH_FREE_MEMORY",
                     remedy: "Free memory in the pool (shut down or shrink VMs) or lower headroom_percent"))
         }
         for host in hosts { findings += self.host(host, kind: kind, in: snapshot) }
@@ -81,19 +81,19 @@ enum RollingPrechecks {
         if snapshot[record.metrics]?.live != true && record.currentOperations.isEmpty {
             findings.append(
                 .init(
-                    severity: .blocker, className: "host", uuid: record.uuid, reason: "HOST_OFFLINE",
+                    severity: .blocker, className: Host.className, uuid: record.uuid, reason: "HOST_OFFLINE",
                     remedy: "Power the host on, or skip it"))
         }
         if kind != .update, !record.pendingGuidances.isEmpty {
             findings.append(
                 .init(
-                    severity: .warning, className: "host", uuid: record.uuid, reason: "HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY",
+                    severity: .warning, className: Host.className, uuid: record.uuid, reason: "HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY",
                     remedy: "The host's reboot in this run carries out its pending guidance"))
         }
         if kind == .update, record.pendingGuidances.contains(where: { $0 != .rebootHost && $0 != .restartToolstack }) {
             findings.append(
                 .init(
-                    severity: .blocker, className: "host", uuid: record.uuid, reason: "HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY",
+                    severity: .blocker, className: Host.className, uuid: record.uuid, reason: "HOST_PENDING_MANDATORY_GUIDANCE_NOT_EMPTY",
                     remedy: "Carry out the host's pending mandatory guidance first"))
         }
         let residents = snapshot.objects(VM.self).filter {
@@ -103,13 +103,13 @@ enum RollingPrechecks {
             if PoolMessages.pinned(vm, snapshot) {
                 findings.append(
                     .init(
-                        severity: .blocker, className: "VM", uuid: vm.uuid, reason: "VM_REQUIRES_SR",
+                        severity: .blocker, className: VM.className, uuid: vm.uuid, reason: "VM_REQUIRES_SR",
                         remedy: "Move the VM's disks to shared storage, or shut it down"))
             }
             if snapshot[vm.guestMetrics].map({ $0.pvDriversVersion.isEmpty }) ?? true {
                 findings.append(
                     .init(
-                        severity: .blocker, className: "VM", uuid: vm.uuid, reason: "VM_LACKS_FEATURE",
+                        severity: .blocker, className: VM.className, uuid: vm.uuid, reason: "VM_LACKS_FEATURE",
                         remedy: "Install the guest tools (live migration needs them), or shut the VM down"))
             }
             for vbd in vm.vbds {
@@ -118,7 +118,7 @@ enum RollingPrechecks {
                 else { continue }
                 findings.append(
                     .init(
-                        severity: .blocker, className: "VM", uuid: vm.uuid, reason: "VM_HAS_LOCAL_CD",
+                        severity: .blocker, className: VM.className, uuid: vm.uuid, reason: "VM_HAS_LOCAL_CD",
                         remedy: "Eject the disc (it is in a library only this host sees), or start with auto_fix=true",
                         fix: .ejectCD(vbd)))
             }

@@ -39,13 +39,12 @@ struct RollingRevert: Sendable {
                 steps.append("database not restored: \(error.errorDescription.joined(separator: " "))")
             }
         }
-        let context = CallContext(session: .null, task: nil, method: "Rolling_operation", origin: .localSocket)
         let home = services.database.snapshot.objects(XenAPI.Host.self).first { $0.uuid == uuid }?.ref ?? coordinator
         for vmUUID in left {
             guard let vm = services.database.snapshot.objects(VM.self).first(where: { $0.uuid == vmUUID }),
                 vm.powerState == .running, vm.residentOn != home
             else { continue }
-            try? await VMMessages(services: services).poolMigrate(context, vm: vm.ref, host: home, options: ["live": "true"])
+            try? await VMMessages(services: services).poolMigrate(RollingEngine.context, vm: vm.ref, host: home, options: ["live": "true"])
         }
         if !left.isEmpty { steps.append("VMs brought home") }
         try? await engine.setState(home, .failed, detail: error.joined(separator: " "))
@@ -54,12 +53,11 @@ struct RollingRevert: Sendable {
 
     /// Boots the coordinator back into its backup release (its installer's restore).
     private func restoreRelease(_ host: Ref<XenAPI.Host>) async -> Bool {
-        let context = CallContext(session: .null, task: nil, method: "Rolling_operation", origin: .localSocket)
         try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             if tx.snapshot[host]?.enabled == true { try RollingHostStep.disable(host, in: &tx) }
         }
         do {
-            try await HostMessages(services: services).restoreBackup(context, host: host)
+            try await HostMessages(services: services).restoreBackup(RollingEngine.context, host: host)
         } catch {
             return false
         }
