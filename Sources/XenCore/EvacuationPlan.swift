@@ -26,7 +26,7 @@ struct EvacuationPlan: Sendable {
                 continue
             }
             do throws(XenAPIError) {
-                try VMPowerRules.check(vm, .poolMigrate)
+                try VMPowerRules.check(vm, .poolMigrate, in: snapshot)
             } catch {
                 refusals.append((vm.ref, error.errorDescription))
                 continue

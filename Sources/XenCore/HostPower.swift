@@ -135,7 +135,8 @@ extension HostMessages {
 
     /// Sets `allowed_operations` from the host's state: a host that is down can only be powered
     /// on; one that is up takes VMs, and can be evacuated, rebooted or shut down when nothing
-    /// else runs on it.
+    /// else runs on it. While versions are mixed only what every release understands is
+    /// reported (xapi's rule).
     static func refreshAllowedOperations(_ tx: inout Transaction, _ host: Ref<Host>) throws(XenAPIError) {
         let record = try tx.snapshot.require(host)
         var allowed: [HostAllowedOperations]
@@ -145,6 +146,7 @@ extension HostMessages {
             allowed = [.provision, .vmStart, .vmResume, .vmMigrate]
             if record.currentOperations.isEmpty { allowed += [.evacuate, .reboot, .shutdown] }
         }
+        if RollingUpgrade.inProgress(tx.snapshot) { allowed = allowed.filter(RollingUpgrade.hostOperations.contains) }
         try tx.set(host, \.allowedOperations, allowed)
     }
 }

@@ -11,6 +11,29 @@ import XenDB
 enum RollingUpgrade {
     static let flag = "rolling_upgrade_in_progress"
 
+    /// The VM operations allowed while versions are mixed (xapi's `rpu_allowed_vm_operations`,
+    /// with `shutdown`, which is a clean or else a hard shutdown, both of them allowed).
+    static let vmOperations: Set<VMOperations> = [
+        .assertOperationValid, .changingMemoryLive, .changingShadowMemoryLive, .changingVCPUsLive, .cleanReboot,
+        .cleanShutdown, .clone, .copy, .csvm, .destroy, .export, .getBootRecord, .hardReboot, .hardShutdown, .import,
+        .makeIntoTemplate, .migrateSend, .pause, .poolMigrate, .powerStateReset, .provision, .resume, .resumeOn,
+        .sendSysrq, .sendTrigger, .shutdown, .start, .startOn, .suspend, .unpause, .updateAllowedOperations,
+    ]
+
+    /// The disk operations allowed while versions are mixed: xapi's pre-Ely list without those
+    /// that make, remove or grow disks (`destroy`, `resize`, `resize_online`, `snapshot`).
+    static let vdiOperations: Set<VDIOperations> = [.clone, .copy, .forget, .update, .forceUnlock, .generateConfig, .blocked]
+
+    /// The SR operations allowed while versions are mixed: xapi's Tampa list without making,
+    /// removing, growing or snapshotting disks.
+    static let storageOperations: Set<StorageOperations> = [
+        .scan, .destroy, .forget, .plug, .unplug, .vdiClone, .vdiIntroduce, .update, .pbdCreate, .pbdDestroy,
+    ]
+
+    /// The host operations reported while versions are mixed (xapi's `host_operations_miami`:
+    /// what every release understands).
+    static let hostOperations: Set<HostAllowedOperations> = [.evacuate, .provision]
+
     /// `host.software_version` for a host running `release` (what XenServer 8 reports).
     static func softwareVersion(_ release: HostRelease, hostname: String, date: DateTime) -> [String: String] {
         let xapi = release.xapiVersion.split(separator: ".")
@@ -46,7 +69,8 @@ enum RollingUpgrade {
         return Set(releases.filter { $0.1.sameVersions(as: newest) }.map(\.0))
     }
 
-    /// Sets or clears the pool's flag from its hosts' releases.
+    /// Sets or clears the pool's flag from its hosts' releases; when it changes, every host's,
+    /// VM's, SR's and disk's `allowed_operations` follows.
     static func refresh(_ tx: inout Transaction) throws(XenAPIError) {
         let snapshot = tx.snapshot
         guard let pool = snapshot.objects(Pool.self).first else { return }
@@ -54,6 +78,9 @@ enum RollingUpgrade {
         let mixed = releases.contains { !$0.sameVersions(as: releases[0]) }
         guard mixed != (pool.otherConfig[flag] != nil) else { return }
         try tx.update(pool.ref) { $0.otherConfig[flag] = mixed ? "true" : nil }
+        for host in snapshot.refs(Host.self) { try HostMessages.refreshAllowedOperations(&tx, host) }
+        for vm in snapshot.refs(VM.self) { try VMMessages.refreshAllowedOperations(&tx, vm) }
+        for sr in snapshot.refs(SR.self) { try StorageRules.refresh(sr, in: &tx) }
     }
 
     /// A live migration from `source` to `target` never goes to an older release.

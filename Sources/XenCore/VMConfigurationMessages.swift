@@ -84,7 +84,7 @@ extension VMMessages {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             let record = try tx.snapshot.require(vm)
             if value {
-                try VMPowerRules.check(record, .makeIntoTemplate)
+                try VMPowerRules.check(record, .makeIntoTemplate, in: tx.snapshot)
             } else if tx.snapshot.contains(record.metrics) {
                 try tx.set(record.metrics, \.installTime, now)
             }
@@ -135,7 +135,7 @@ extension VMMessages {
     ) async throws(XenAPIError) {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             let record = try tx.snapshot.require(vm)
-            try VMPowerRules.check(record, operation)
+            try VMPowerRules.check(record, operation, in: tx.snapshot)
             try tx.update(vm) { edit throws(XenAPIError) in try change(record, &edit) }
             // As xapi's `update_memory_overhead`: the overhead follows static_max and VCPUs_max.
             let overhead = MemoryOverhead.bytes(of: try tx.snapshot.require(vm).record)

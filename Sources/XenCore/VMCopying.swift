@@ -28,7 +28,7 @@ extension VMMessages {
     func snapshotWithQuiesce(_ context: CallContext, vm: Ref<VM>, newName: String) async throws -> Ref<VM> {
         let snapshot = services.database.snapshot
         let record = try snapshot.require(vm)
-        try VMPowerRules.check(record, .snapshotWithQuiesce)
+        try VMPowerRules.check(record, .snapshotWithQuiesce, in: snapshot)
         let features = snapshot[record.guestMetrics]?.other ?? [:]
         guard features["feature-quiesce"] != nil || features["feature-snapshot"] != nil else {
             throw XenAPIError(errorDescription: ["VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED", vm.rawValue])
@@ -54,7 +54,7 @@ extension VMMessages {
         let snapshot = services.database.snapshot
         let now = services.now()
         var original = try snapshot.require(vm)
-        try VMPowerRules.check(original, operation)
+        try VMPowerRules.check(original, operation, in: snapshot)
         if original.powerState != .halted {
             // The snapshot holds what the guest has written so far.
             await GuestDiskWrites.apply(original.record, services: services)
@@ -67,7 +67,7 @@ extension VMMessages {
         return try await FileChange.committing(made.compactMap(\.change)) { () throws(XenAPIError) in
             try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
                 let original = try tx.snapshot.require(vm)
-                try VMPowerRules.check(original, operation)
+                try VMPowerRules.check(original, operation, in: tx.snapshot)
                 var record = original.record
                 record.uuid = services.environment.makeUUID()
                 record.nameLabel = name
@@ -178,7 +178,7 @@ extension VMMessages {
         let snapshot = services.database.snapshot
         let template = try snapshot.require(vm)
         guard template.isATemplate else { throw XenAPIError.provisionOnlyAllowedOnTemplate() }
-        try VMPowerRules.check(template, .provision)
+        try VMPowerRules.check(template, .provision, in: snapshot)
         let disks = try ProvisionDisks(parsing: template.otherConfig["disks"] ?? "<provision></provision>")
         var files: [(disk: ProvisionDisks.Disk, sr: Ref<SR>, uuid: String, facts: VHDFacts)] = []
         var changes: [FileChange] = []
@@ -207,7 +207,7 @@ extension VMMessages {
         try await FileChange.committing(changes) { () throws(XenAPIError) in
             try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
                 let record = try tx.snapshot.require(vm)
-                try VMPowerRules.check(record, .provision)
+                try VMPowerRules.check(record, .provision, in: tx.snapshot)
                 try tx.set(vm, \.isATemplate, false)
                 for (disk, sr, uuid, facts) in files {
                     let vdi = services.makeRef(VDI.self), vbd = services.makeRef(VBD.self)

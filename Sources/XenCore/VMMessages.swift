@@ -191,7 +191,7 @@ struct VMMessages: VMActions {
     func destroy(_ context: CallContext, object: Ref<VM>) async throws {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             let vm = try tx.snapshot.require(object)
-            try VMPowerRules.check(vm, .destroy)
+            try VMPowerRules.check(vm, .destroy, in: tx.snapshot)
             // Like xapi: the VM's interfaces, drives and metrics go with it; its disks stay.
             for vif in vm.vifs where tx.snapshot.contains(vif) { try tx.delete(vif) }
             for vbd in vm.vbds where tx.snapshot.contains(vbd) { try tx.delete(vbd) }
@@ -275,7 +275,7 @@ struct VMMessages: VMActions {
         let (record, host) = try await services.database.write {
             (tx: inout Transaction) throws(XenAPIError) -> (VM, Ref<Host>) in
             let view = try tx.snapshot.require(vm)
-            try VMPowerRules.check(view, operation)
+            try VMPowerRules.check(view, operation, in: tx.snapshot)
             let host = try Self.host(
                 for: view, target, in: tx.snapshot, coordinator: services.localHost(tx.snapshot), at: services.now())
             try tx.update(vm) { record in

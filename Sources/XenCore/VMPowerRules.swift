@@ -56,8 +56,9 @@ enum VMPowerRules {
     }
 
     /// Refuses `operation` on the VM with xapi's error, checked in xapi's order: blocked, power
-    /// state, another operation, template.
-    static func check(_ vm: ObjectView<VM>, _ operation: VMOperations) throws(XenAPIError) {
+    /// state, another operation, template, and during a rolling upgrade the operations xapi's
+    /// allow-list leaves out (`NOT_SUPPORTED_DURING_UPGRADE`).
+    static func check(_ vm: ObjectView<VM>, _ operation: VMOperations, in snapshot: Snapshot) throws(XenAPIError) {
         if let reason = vm.blockedOperations[operation] {
             throw XenAPIError.operationBlocked(ref: vm.ref.rawValue, code: reason)
         }
@@ -79,6 +80,9 @@ enum VMPowerRules {
         {
             throw XenAPIError.vmIsTemplate(vm: vm.ref.rawValue, operation: operation.rawValue)
         }
+        if !RollingUpgrade.vmOperations.contains(operation), RollingUpgrade.inProgress(snapshot) {
+            throw XenAPIError.notSupportedDuringUpgrade()
+        }
     }
 
     /// The implemented operations the VM's state allows now. Like xapi's strict check, those
@@ -87,7 +91,7 @@ enum VMPowerRules {
     static func allowedOperations(_ vm: ObjectView<VM>, in snapshot: Snapshot) -> [VMOperations] {
         let drivers = snapshot[vm.guestMetrics].map { !$0.pvDriversVersion.isEmpty } ?? false
         return implemented.filter { operation in
-            (drivers || !needGuestHelp.contains(operation)) && (try? check(vm, operation)) != nil
+            (drivers || !needGuestHelp.contains(operation)) && (try? check(vm, operation, in: snapshot)) != nil
         }
     }
 }

@@ -13,7 +13,7 @@ extension VMMessages {
         guard taken.isASnapshot, let vm = before[taken.snapshotOf] else {
             throw XenAPIError.vmRevertFailed(vm: taken.snapshotOf.rawValue, snapshot: snapshot.rawValue)
         }
-        try VMPowerRules.check(taken, .revert)
+        try VMPowerRules.check(taken, .revert, in: before)
         try Self.assertHalted(vm)
         // The snapshot's disks, each with the VM's disk it is a copy of.
         var pairs: [(copy: ObjectView<VDI>, current: Ref<VDI>?)] = []

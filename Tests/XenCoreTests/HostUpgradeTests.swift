@@ -59,6 +59,9 @@ struct HostUpgradeTests {
                 return
             }
             #expect(invalid.first == "UPGRADE_SOURCE_INVALID" && invalid.dropFirst().first == "/nowhere")
+            // VMs made before: while versions are mixed their memory limits may not change.
+            let fresh = try await newVM(harness, session, "fresh")
+            let other = try await newVM(harness, session, "other")
             _ = try await harness.value("host.disable", session, hosts[0])
             _ = try await harness.value("host.upgrade", session, hosts[0], .string(source))
             let software = try await harness.value("host.get_software_version", session, hosts[0])
@@ -67,10 +70,8 @@ struct HostUpgradeTests {
             #expect(try await harness.value("pool.get_other_config", session, pool)["rolling_upgrade_in_progress"] == "true")
 
             // Mixed versions: VMs start on the newest host only, move old → new only, disks stay as they are.
-            let fresh = try await newVM(harness, session, "fresh")
             _ = try await harness.value("VM.start", session, fresh, false, false)
             #expect(try await harness.value("VM.get_resident_on", session, fresh) == hosts[0])
-            let other = try await newVM(harness, session, "other")
             #expect(await harness.call("VM.start_on", session, other, hosts[2], false, false) == .failure(["NOT_SUPPORTED_DURING_UPGRADE"]))
             #expect(await harness.call("VM.pool_migrate", session, fresh, hosts[2], [:]) == .failure(["NOT_SUPPORTED_DURING_UPGRADE"]))
             _ = try await harness.value("VM.pool_migrate", session, old, hosts[0], ["live": "true"])
@@ -81,6 +82,17 @@ struct HostUpgradeTests {
                 "other_config": [:],
             ]
             #expect(await harness.call("VDI.create", session, disk) == .failure(["NOT_SUPPORTED_DURING_UPGRADE"]))
+            // The allow-lists, in allowed_operations and in the calls.
+            let vmAllowed = Set(try await harness.value("VM.get_allowed_operations", session, fresh).arrayValue!.compactMap(\.stringValue))
+            #expect(vmAllowed.contains("pool_migrate") && vmAllowed.contains("hard_shutdown") && !vmAllowed.contains("snapshot"))
+            #expect(await harness.call("VM.snapshot", session, fresh, "s") == .failure(["NOT_SUPPORTED_DURING_UPGRADE"]))
+            #expect(
+                await harness.call("VM.set_memory_limits", session, other, .int(Self.gib), .int(Self.gib), .int(Self.gib), .int(Self.gib))
+                    == .failure(["NOT_SUPPORTED_DURING_UPGRADE"]))
+            let srAllowed = Set(try await harness.value("SR.get_allowed_operations", session, sr).arrayValue!.compactMap(\.stringValue))
+            #expect(srAllowed.contains("scan") && srAllowed.contains("vdi_clone") && !srAllowed.contains("vdi_create"))
+            let hostAllowed = try await harness.value("host.get_allowed_operations", session, hosts[2]).arrayValue!.compactMap(\.stringValue)
+            #expect(Set(hostAllowed).isSubset(of: ["evacuate", "provision"]) && hostAllowed.contains("evacuate"))
 
             for member in hosts.dropFirst() {
                 _ = try await harness.value("host.disable", session, member)
@@ -89,6 +101,9 @@ struct HostUpgradeTests {
             }
             #expect(try await harness.value("pool.get_other_config", session, pool)["rolling_upgrade_in_progress"] == nil)
             _ = try await harness.value("VDI.create", session, disk)
+            let restored = try await harness.value("SR.get_allowed_operations", session, sr).arrayValue!.compactMap(\.stringValue)
+            #expect(restored.contains("vdi_create") && restored.contains("vdi_snapshot"))
+            #expect(try await harness.value("host.get_allowed_operations", session, hosts[2]).arrayValue!.contains("reboot"))
 
             // The backup: a host can go back to the release it had.
             _ = try await harness.value("host.disable", session, hosts[2])

@@ -36,6 +36,9 @@ def test_upgrade_the_pool_host_by_host(start_xapid, tmp_path):
     assert failure(x.host.upgrade, members[0], source) == ["UPGRADE_COORDINATOR_FIRST", members[0], "8.5.0", "8.4.0"]
     x.host.enable(members[0])
 
+    sr = x.pool.get_default_SR(pool)
+    disk = x.VDI.create({"name_label": "data", "SR": sr, "virtual_size": str(GIB), "type": "user", "sharable": False,
+                         "read_only": False, "other_config": {}})
     x.host.disable(master)
     x.host.evacuate(master)
     x.host.upgrade(master, source)
@@ -49,6 +52,14 @@ def test_upgrade_the_pool_host_by_host(start_xapid, tmp_path):
     late = new_vm(x, "started mid-upgrade", memory=GIB)
     x.VM.start(late, False, False)
     assert x.VM.get_resident_on(late) == master
+    # The allow-lists, as clients see them: no snapshots, no disk made or grown; hosts report
+    # only what every release understands.
+    allowed = x.VM.get_allowed_operations(late)
+    assert "pool_migrate" in allowed and "clean_shutdown" in allowed and "snapshot" not in allowed
+    assert failure(x.VM.snapshot, late, "before") == ["NOT_SUPPORTED_DURING_UPGRADE"]
+    assert "vdi_create" not in x.SR.get_allowed_operations(sr) and "scan" in x.SR.get_allowed_operations(sr)
+    assert not {"destroy", "resize", "snapshot"} & set(x.VDI.get_allowed_operations(disk))
+    assert set(x.host.get_allowed_operations(members[0])) <= {"evacuate", "provision"}
 
     env = {"XE_SOCKET": socket_path, "PATH": os.environ["PATH"]}
     for member in members:
@@ -60,6 +71,8 @@ def test_upgrade_the_pool_host_by_host(start_xapid, tmp_path):
         assert x.host.get_software_version(member)["xapi"] == "26.1"
     assert "rolling_upgrade_in_progress" not in x.pool.get_other_config(pool)
     assert all(x.VM.get_power_state(vm) == "Running" for vm in vms + [late])
+    assert "snapshot" in x.VM.get_allowed_operations(late) and "vdi_create" in x.SR.get_allowed_operations(sr)
+    assert "resize" in x.VDI.get_allowed_operations(disk)
 
 
 def test_plan_a_rolling_operation_as_a_dry_run(start_xapid):
