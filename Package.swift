@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -49,6 +50,12 @@ let package = Package(
         .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", "XenUpdates", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
+        .target(name: "CProcessSpawn"),
+        .target(name: "XenQEMU", dependencies: [
+            "CProcessSpawn", "XenBackend",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
+        ]),
         .target(name: "XenCLI", dependencies: ["XenCLIProtocol", "XenCore", "XenDB", "XenAPI", "XenAPIModel", "XenRPC", .product(name: "Collections", package: "swift-collections")]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .target(name: "XenHTTP", dependencies: [
@@ -68,7 +75,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenCLI", "XenDBSQLite", "XenSimulation", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "xapid", dependencies: ["XenHTTP", "XenCLI", "XenDBSQLite", "XenSimulation", "XenQEMU", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "xe", dependencies: [
             "XenCLIProtocol",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -91,6 +98,7 @@ let package = Package(
         .testTarget(
             name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]),
+        .testTarget(name: "XenQEMUTests", dependencies: ["XenQEMU", "XenHTTP", "XenCore"]),
         .testTarget(name: "XenUpdatesTests", dependencies: ["XenUpdates", "XenSimulation", "XenBackend"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),
     ],

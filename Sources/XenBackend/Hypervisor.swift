@@ -94,11 +94,17 @@ public struct DomainSpec: Sendable, Hashable, Codable {
     public var disks: [Int]
     /// The media in the domain's CD drives, by slot (`nil`: the drive is empty).
     public var media: [Int: String?]
+    /// How the guest boots (`nil`: from its drives, CD first, as the simulator assumes).
+    public var boot: DomainBoot?
+    /// The hardware address of each network interface, by device number.
+    public var macs: [Int: String]?
 
     public init(
         vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = [],
-        disks: [Int] = [], media: [Int: String?] = [:]
+        disks: [Int] = [], media: [Int: String?] = [:], boot: DomainBoot? = nil, macs: [Int: String]? = nil
     ) {
+        self.boot = boot
+        self.macs = macs
         self.vm = vm
         self.name = name
         self.memory = memory
@@ -109,6 +115,14 @@ public struct DomainSpec: Sendable, Hashable, Codable {
         self.disks = disks
         self.media = media
     }
+}
+
+/// How a domain's guest boots.
+public enum DomainBoot: Sendable, Hashable, Codable {
+    /// A kernel and ramdisk loaded by the hypervisor (a VM's `PV_kernel`, `PV_ramdisk`, `PV_args`).
+    case direct(kernel: String, ramdisk: String?, arguments: String)
+    /// The firmware, trying drives in `order` (`HVM_boot_params:order`: `c` disk, `d` CD, `n` network).
+    case firmware(order: String)
 }
 
 /// A device of a domain, by kind and slot.
@@ -202,4 +216,8 @@ public enum HypervisorError: Error, Sendable, Hashable {
     case noMigrationReceiver(endpoint: String)
     /// The host keeps no backup of an earlier release to go back to.
     case noBackupRelease
+    /// This hypervisor cannot carry out the operation.
+    case notSupported(operation: String)
+    /// The hypervisor failed at a step (a process that would not start, a command refused).
+    case failed(step: String, reason: String)
 }

@@ -107,6 +107,8 @@ struct PlanExecution {
         switch error {
         case .notEnoughMemory(let needed, let available):
             XenAPIError.hostNotEnoughFreeMemory(needed: String(needed), available: String(available))
+        case .notSupported(let operation):
+            XenAPIError.operationNotAllowed(reason: "The host's hypervisor cannot \(operation).")
         default:
             XenAPIError.internalError(message: "hypervisor: \(error)")
         }

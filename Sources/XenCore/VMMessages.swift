@@ -221,7 +221,9 @@ struct VMMessages: VMActions {
     /// (`other_config:simulated-guest-agent=false`).
     private func domainSpec(_ record: VM) -> DomainSpec {
         let snapshot = services.database.snapshot
-        let nics = record.vifs.compactMap { snapshot[$0].flatMap { Int($0.device) } }.sorted()
+        var macs: [Int: String] = [:]
+        for vif in record.vifs { if let interface = snapshot[vif], let device = Int(interface.device) { macs[device] = interface.mac } }
+        let nics = macs.keys.sorted()
         var disks: [Int] = []
         var media: [Int: String?] = [:]
         for vbd in record.vbds {
@@ -236,7 +238,17 @@ struct VMMessages: VMActions {
             vm: record.uuid, name: record.nameLabel, memory: record.memoryDynamicMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
             guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics, disks: disks.sorted(),
-            media: media)
+            media: media, boot: Self.boot(of: record), macs: macs)
+    }
+
+    /// How the VM boots: the kernel its PV fields name (loaded directly, as for a Xen PV guest),
+    /// else the firmware in its `HVM_boot_params:order` (disk first when it names none).
+    static func boot(of record: VM) -> DomainBoot {
+        if !record.pvKernel.isEmpty {
+            return .direct(
+                kernel: record.pvKernel, ramdisk: record.pvRamdisk.isEmpty ? nil : record.pvRamdisk, arguments: record.pvArgs)
+        }
+        return .firmware(order: record.hvmBootParams["order"] ?? "cd")
     }
 
     /// Marks every interface and drive of the VM plugged in (it booted) or out (it stopped).

@@ -10,6 +10,7 @@ import XenDB
 import XenDBSQLite
 import XenHTTP
 import XenSimulation
+import XenQEMU
 
 /// `xapid`: the swift-xapi daemon — one pool with this host as its coordinator, on the embedded
 /// default (SQLite in the data folder, simulated host).
@@ -62,6 +63,16 @@ struct Xapid: AsyncParsableCommand {
         help: "Seconds a simulated host takes to boot (default 30); an upgrade takes twice as long.")
     var simulatedBootTime: Double = 30
 
+    @Option(
+        name: .customLong("backend"),
+        help: "simulator (whole pools in this process, the default) or qemu (this machine is the one host; each running VM is a QEMU process).")
+    var backend = "simulator"
+
+    @Option(
+        name: .customLong("accelerator"),
+        help: "With --backend qemu: tcg (QEMU's translator, works everywhere) or kvm.")
+    var accelerator = "tcg"
+
     @Option(name: .customLong("login-failure-delay"), help: "Seconds a failed login waits before answering.")
     var loginFailureDelay: Double = 5
 
@@ -96,7 +107,14 @@ struct Xapid: AsyncParsableCommand {
         var configuration = ToolstackConfiguration(
             hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
         configuration.hostBootTime = .milliseconds(Int64(simulatedBootTime * 1000))
-        let simulatedHosts = self.simulatedHosts ?? (demo ? 3 : 1)
+        guard backend == "simulator" || backend == "qemu" else { throw ValidationError("--backend must be simulator or qemu") }
+        guard let accelerator = QEMUAccelerator(rawValue: self.accelerator) else {
+            throw ValidationError("--accelerator must be tcg or kvm")
+        }
+        if backend == "qemu", (self.simulatedHosts ?? 1) != 1 {
+            throw ValidationError("--backend qemu runs one host: this machine")
+        }
+        let simulatedHosts = self.simulatedHosts ?? (demo && backend == "simulator" ? 3 : 1)
         guard (1...1024).contains(simulatedHosts) else {
             throw ValidationError("--simulated-hosts must be between 1 and 1024")
         }
@@ -108,9 +126,22 @@ struct Xapid: AsyncParsableCommand {
             shape: .init(memory: hostMemory, reservedMemory: configuration.controlDomainMemory),
             sources: .init(sleep: environment.sleep, makeUUID: environment.makeUUID, randomBytes: environment.randomBytes),
             storage: try SimulationFolder(path: dataDir + "/simulated-hosts"))
+        var hostMachines = machines.machines
+        var qemu: QEMUHypervisor?
+        if backend == "qemu" {
+            // The machine itself is the host: its inventory and packages stay those kept in the
+            // data folder; its VMs run as QEMU processes.
+            let hypervisor = QEMUHypervisor(
+                settings: QEMUHostSettings(runRoot: dataDir + "/qemu", accelerator: accelerator),
+                work: .init(
+                    submit: { job in background.submit(job) }, isFinishing: { background.isFinishing }, sleep: environment.sleep))
+            await hypervisor.start()
+            hostMachines[0].hypervisor = hypervisor
+            qemu = hypervisor
+        }
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
-            machines: machines.machines,
+            machines: hostMachines,
             storageRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/sr",
             updates: UpdateSettings(
                 domainAllowlist: repositoryDomainNameAllowlist.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -121,6 +152,10 @@ struct Xapid: AsyncParsableCommand {
         let toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
         if demo { try await PoolDemo.populate(services) }
+        if qemu != nil {
+            background.submit { await DomainWatch.run(services) }
+            announce("running VMs as QEMU processes (accelerator \(accelerator.rawValue))")
+        }
 
         var logger = Logger(label: "xapid")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice

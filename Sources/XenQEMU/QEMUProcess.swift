@@ -1,0 +1,76 @@
+import CProcessSpawn
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One QEMU process: started in a session of its own (so it outlives `xapid` and is adopted
+/// again by pid after a restart), never through `-daemonize`.
+public struct QEMUProcess: Sendable, Hashable {
+    public let pid: Int32
+
+    public init(pid: Int32) { self.pid = pid }
+
+    /// Starts `program` (looked up on `PATH`) with `arguments`, its output appended to `log`,
+    /// no other descriptor of ours inherited.
+    public static func spawn(program: String, arguments: [String], log: String) throws(QEMUProcessError) -> QEMUProcess {
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        process_spawn_close_from(&actions, 3)
+        posix_spawnattr_setflags(&attributes, process_spawn_setsid_flag() | Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+
+        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw .spawnFailed(program: program, errno: result) }
+        return QEMUProcess(pid: pid)
+    }
+
+    /// Whether the process still runs. A child that exited is reaped here; a process adopted
+    /// after a restart is looked up in `/proc`, where an unreaped one (state `Z`) counts as gone.
+    public var isRunning: Bool {
+        var status: Int32 = 0
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid { return false }
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].drop { $0 == " " }.first
+        return state != "Z" && state != "X"
+    }
+
+    /// The command line the process runs, from `/proc` (to check an adopted process is the one
+    /// recorded); `nil` when it is gone.
+    public var commandLine: [String]? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        return data.split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Sends `signal` (`SIGTERM`, `SIGKILL`) to the process.
+    public func send(_ signal: Int32) {
+        kill(pid, signal)
+    }
+}
+
+/// Why a QEMU process could not be started.
+public enum QEMUProcessError: Error, Sendable, Hashable {
+    case spawnFailed(program: String, errno: Int32)
+}

@@ -1,0 +1,134 @@
+"""xapid --backend qemu: VMs that really run, as QEMU processes under TCG, driven through the SDK.
+
+The guest is the project's test guest (scripts/build-test-guest, named by XAPI_TEST_GUEST): Debian's
+kernel booted directly from the VM's PV_kernel/PV_ramdisk, with qemu-ga, whose answers become the
+VM's guest metrics. Where QEMU or the guest is missing the tests are skipped, except in CI.
+"""
+import glob
+import os
+import shutil
+import signal
+import time
+
+import pytest
+
+GUEST = os.environ.get("XAPI_TEST_GUEST", "")
+MIB = 1 << 20
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("CI") and not (shutil.which("qemu-system-x86_64") and os.path.isfile(os.path.join(GUEST, "vmlinux"))),
+    reason="QEMU or the test guest (scripts/build-test-guest) is missing")
+
+
+def wait_for(what, predicate, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def new_guest(x, name):
+    vm = x.VM.create({
+        "name_label": name, "name_description": "", "user_version": "1", "is_a_template": False,
+        "affinity": "OpaqueRef:NULL", "memory_static_max": str(256 * MIB), "memory_dynamic_max": str(256 * MIB),
+        "memory_dynamic_min": str(256 * MIB), "memory_static_min": str(256 * MIB), "VCPUs_params": {},
+        "VCPUs_max": "1", "VCPUs_at_startup": "1", "actions_after_shutdown": "destroy",
+        "actions_after_reboot": "restart", "actions_after_crash": "restart", "PV_bootloader": "",
+        "PV_kernel": os.path.join(GUEST, "vmlinux"), "PV_ramdisk": os.path.join(GUEST, "initrd.gz"),
+        "PV_args": "console=ttyS0 quiet", "PV_bootloader_args": "", "PV_legacy_args": "",
+        "HVM_boot_policy": "", "HVM_boot_params": {}, "platform": {}, "PCI_bus": "", "other_config": {},
+        "recommendations": ""})
+    network = x.network.get_all()[0]
+    x.VIF.create({"device": "0", "network": network, "VM": vm, "MAC": "52:54:00:5e:ed:01", "MTU": "1500",
+                  "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    return vm
+
+
+def guest_address(x, vm):
+    metrics = x.VM.get_guest_metrics(vm)
+    if metrics == "OpaqueRef:NULL":
+        return None
+    return x.VM_guest_metrics.get_networks(metrics).get("0/ip")
+
+
+def qemu_pid(xapid, x, vm):
+    with open(os.path.join(xapid.data_dir, "qemu", x.VM.get_uuid(vm), "qemu.pid")) as pidfile:
+        return int(pidfile.read().strip())
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def qemu_xapid(start_xapid):
+    xapid = start_xapid("--backend", "qemu", "--accelerator", "tcg")
+    yield xapid
+    # The QEMU processes outlive xapid by design: the test's must not outlive the test.
+    for pidfile in glob.glob(os.path.join(xapid.data_dir, "qemu", "*", "qemu.pid")):
+        try:
+            os.kill(int(open(pidfile).read().strip()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+
+def test_a_guest_boots_reports_its_address_and_shuts_down(qemu_xapid):
+    x = qemu_xapid.login().xenapi
+    vm = new_guest(x, "real guest")
+    x.VM.start(vm, False, False)
+    assert x.VM.get_power_state(vm) == "Running" and int(x.VM.get_domid(vm)) > 0
+    pid = qemu_pid(qemu_xapid, x, vm)
+    assert alive(pid)
+
+    # The guest agent's report becomes the guest metrics: the address DHCP gave the VIF's MAC.
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    metrics = x.VM.get_guest_metrics(vm)
+    assert x.VM_guest_metrics.get_PV_drivers_version(metrics)["major"] == "7"
+    assert x.VM_guest_metrics.get_os_version(metrics)["uname"].endswith("-amd64")
+
+    x.VM.pause(vm)
+    assert x.VM.get_power_state(vm) == "Paused"
+    x.VM.unpause(vm)
+    assert x.VM.get_power_state(vm) == "Running"
+
+    # Clean shutdown through the agent: the process ends, the VM is halted.
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted" and x.VM.get_domid(vm) == "-1"
+    assert x.VM.get_guest_metrics(vm) == "OpaqueRef:NULL"
+    assert wait_for("QEMU to exit", lambda: not alive(pid), timeout=30)
+
+    x.VM.start(vm, False, False)
+    second = qemu_pid(qemu_xapid, x, vm)
+    x.VM.hard_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+    assert wait_for("QEMU to exit", lambda: not alive(second), timeout=30)
+
+
+def test_a_killed_qemu_halts_its_vm_and_a_restarted_xapid_adopts_the_running_ones(qemu_xapid):
+    x = qemu_xapid.login().xenapi
+    vm = new_guest(x, "killed")
+    x.VM.start(vm, False, False)
+    os.kill(qemu_pid(qemu_xapid, x, vm), signal.SIGKILL)
+    wait_for("the VM to be halted", lambda: x.VM.get_power_state(vm) == "Halted", timeout=60)
+    assert x.VM.get_resident_on(vm) == "OpaqueRef:NULL"
+
+    # The guest keeps running while xapid is down, and is found again (same process, same domid).
+    x.VM.start(vm, False, False)
+    pid, domid = qemu_pid(qemu_xapid, x, vm), x.VM.get_domid(vm)
+    qemu_xapid.stop()
+    assert alive(pid)
+    qemu_xapid.start()
+    x = qemu_xapid.login().xenapi
+    assert x.VM.get_power_state(vm) == "Running" and x.VM.get_domid(vm) == domid
+    assert qemu_pid(qemu_xapid, x, vm) == pid
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+    assert wait_for("QEMU to exit", lambda: not alive(pid), timeout=30)
