@@ -51,8 +51,9 @@ let package = Package(
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", "XenUpdates", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
         .target(name: "CProcessSpawn"),
+        .target(name: "CDescriptorPassing"),
         .target(name: "XenQEMU", dependencies: [
-            "CProcessSpawn", "XenBackend",
+            "CProcessSpawn", "CDescriptorPassing", "XenBackend",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
         ]),

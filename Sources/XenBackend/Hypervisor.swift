@@ -25,6 +25,10 @@ public protocol Hypervisor: Sendable {
     /// Destroys the domain only if it is still in `state` when the destruction happens (a
     /// domain readied for a migration may receive its guest meanwhile); false when it is not.
     func destroy(_ vm: String, ifStill state: DomainStat.State) async throws(HypervisorError) -> Bool
+    /// Gives the domain of `vm` the name `name`, whatever its state, so that a new domain can
+    /// take the VM's name on the same host: a migration to the host the VM is on sets the
+    /// departing domain aside this way (xenopsd's `VM_rename`).
+    func rename(_ vm: String, to name: String) async throws(HypervisorError)
     /// Suspends a running guest to an image the hypervisor keeps; the domain is left shut down
     /// (destroy it to free its memory). Fails if nothing in the guest can take part.
     func save(_ vm: String) async throws(HypervisorError)
@@ -39,7 +43,8 @@ public protocol Hypervisor: Sendable {
     func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError)
     /// Hot-unplugs a device from a running domain (`force`: without asking the guest).
     func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError)
-    /// Puts media into (or, with `nil`, takes it out of) a CD drive of a domain.
+    /// Puts media (the disc's file, or its uuid when it has none here) into a CD drive of a
+    /// domain, or with `nil` takes it out.
     func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError)
 
     /// Readies a created domain to take a live migration; returns where the sender sends the guest.
@@ -92,7 +97,8 @@ public struct DomainSpec: Sendable, Hashable, Codable {
     public var nics: [Int]
     /// The slots of the domain's disks.
     public var disks: [Int]
-    /// The media in the domain's CD drives, by slot (`nil`: the drive is empty).
+    /// The media in the domain's CD drives, by slot: the disc's file, or its uuid when it has
+    /// none here (`nil`: the drive is empty).
     public var media: [Int: String?]
     /// How the guest boots (`nil`: from its drives, CD first, as the simulator assumes).
     public var boot: DomainBoot?

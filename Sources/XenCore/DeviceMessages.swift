@@ -71,7 +71,7 @@ struct VBDMessages: VBDActions {
         {
             throw XenAPIError.vmRequiresSR(vm: record.vm.rawValue, sr: disc.sr.rawValue)
         }
-        try await changeMedia(record, media: disc.uuid) { tx throws(XenAPIError) in
+        try await changeMedia(record, media: services.mediaFile(of: vdi, in: snapshot) ?? disc.uuid) { tx throws(XenAPIError) in
             try tx.update(vbd) { vbd in
                 vbd.vdi = vdi
                 vbd.empty = false

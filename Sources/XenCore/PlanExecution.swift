@@ -56,8 +56,12 @@ struct PlanExecution {
     /// Runs one step on its site's hypervisor, noting what it produced.
     private func run(_ step: AtomicStep, on site: Site, into outcome: inout Outcome) async throws(XenAPIError) {
         let hypervisor: any Hypervisor
+        var domain = spec.vm
         switch site {
         case .source: hypervisor = self.hypervisor
+        case .departing:
+            hypervisor = self.hypervisor
+            domain = Site.departingName(of: spec.vm)
         case .destination:
             guard let destination else { throw XenAPIError.internalError(message: "a migration step without a destination") }
             hypervisor = destination
@@ -65,27 +69,28 @@ struct PlanExecution {
         do {
             switch step {
             case .createDomain: outcome.domid = try await hypervisor.create(spec)
-            case .buildDomain: try await hypervisor.build(spec.vm)
-            case .pauseDomain: try await hypervisor.pause(spec.vm)
-            case .unpauseDomain: try await hypervisor.unpause(spec.vm)
+            case .buildDomain: try await hypervisor.build(domain)
+            case .pauseDomain: try await hypervisor.pause(domain)
+            case .unpauseDomain: try await hypervisor.unpause(domain)
             case .requestShutdown(let reason):
-                guard try await hypervisor.requestShutdown(spec.vm, reason: reason) else {
+                guard try await hypervisor.requestShutdown(domain, reason: reason) else {
                     throw XenAPIError.vmMissingPVDrivers(vm: vm.rawValue)
                 }
             case .waitShutdown(let timeout):
-                guard try await hypervisor.waitShutdown(spec.vm, timeout: timeout) else {
+                guard try await hypervisor.waitShutdown(domain, timeout: timeout) else {
                     throw XenAPIError.vmShutdownTimeout(vm: vm.rawValue, timeout: String(timeout.components.seconds))
                 }
-            case .destroyDomain: try await hypervisor.destroy(spec.vm)
-            case .saveDomain: try await hypervisor.save(spec.vm)
-            case .restoreDomain: try await hypervisor.restore(spec.vm)
-            case .discardSavedImage: try await hypervisor.discardSavedImage(spec.vm)
-            case .receiveMigration: outcome.endpoint = try await hypervisor.receiveMigration(spec.vm)
+            case .destroyDomain: try await hypervisor.destroy(domain)
+            case .saveDomain: try await hypervisor.save(domain)
+            case .restoreDomain: try await hypervisor.restore(domain)
+            case .discardSavedImage: try await hypervisor.discardSavedImage(domain)
+            case .receiveMigration: outcome.endpoint = try await hypervisor.receiveMigration(domain)
             case .sendMigration:
                 guard let endpoint = outcome.endpoint else {
                     throw XenAPIError.internalError(message: "a migration sent before its receiver was readied")
                 }
-                try await hypervisor.sendMigration(spec.vm, to: endpoint)
+                try await hypervisor.sendMigration(domain, to: endpoint)
+            case .setAside: try await hypervisor.rename(domain, to: Site.departingName(of: spec.vm))
             }
         } catch let error as XenAPIError {
             throw error

@@ -27,6 +27,7 @@ enum Reconciliation {
         var savedImage = false
         for machine in services.machines {
             let hypervisor = machine.hypervisor
+            await settleDeparting(uuid, on: hypervisor)
             var stat = await hypervisor.stat(uuid)
             var attempts = 0
             while let seen = stat?.state, seen == .shutdown || seen == .created, attempts < destroyAttempts {
@@ -45,6 +46,22 @@ enum Reconciliation {
         var observation = found ?? Observation(stat: nil, host: .null, savedImage: false)
         observation.savedImage = savedImage
         return observation
+    }
+
+    /// A domain a migration to the same host set aside (`Site.departing`) outlived it: if the
+    /// guest arrived in the VM's new domain, the departing one is what is left of the old and
+    /// goes; if not, the guest is still in it, and it takes the VM's name back.
+    private static func settleDeparting(_ uuid: String, on hypervisor: any Hypervisor) async {
+        let aside = Site.departingName(of: uuid)
+        guard let departing = await hypervisor.stat(aside) else { return }
+        let arrived = await hypervisor.stat(uuid).map { $0.state == .running || $0.state == .paused } ?? false
+        let holdsGuest = departing.state == .running || departing.state == .paused
+        if arrived || !holdsGuest {
+            _ = try? await hypervisor.destroy(aside)
+            return
+        }
+        if await hypervisor.stat(uuid) != nil { _ = try? await hypervisor.destroy(uuid) }
+        _ = try? await hypervisor.rename(aside, to: uuid)
     }
 
     /// Records what was observed on the VM; at start-up (`clearingLocks`) operation locks and

@@ -7,6 +7,17 @@ import XenDB
 extension VMMessages {
     private static let vcpuRule = "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max"
 
+    /// As xapi: the domain type follows the policy (hvm when set, pv when empty).
+    func setHVMBootPolicy(_ context: CallContext, object vm: Ref<VM>, value: String) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            _ = try tx.snapshot.require(vm)
+            try tx.update(vm) { record in
+                record.hvmBootPolicy = value
+                record.domainType = value.isEmpty ? .pv : .hvm
+            }
+        }
+    }
+
     func setVCPUsMax(_ context: CallContext, object vm: Ref<VM>, value: Int64) async throws {
         try await configure(vm, .changingVCPUs) { record, edit throws(XenAPIError) in
             guard value >= 1, value >= record.vcpusAtStartup else {

@@ -50,14 +50,15 @@ struct VMMessages: VMActions {
     func poolMigrate(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws {
         let snapshot = services.database.snapshot
         _ = try snapshot.require(host)
-        if let record = snapshot[vm], record.residentOn == host, record.powerState == .running { return }
         try await operate(context, vm, .poolMigrate, target: .migrate(to: host)) { record, destination in
             let spec = domainSpec(record)
             let snapshot = services.database.snapshot
             let execution = PlanExecution(
                 hypervisor: try services.hypervisor(of: record.residentOn, in: snapshot), vm: vm, spec: spec,
                 destination: try services.hypervisor(of: destination, in: snapshot))
-            let outcome = try await execution.run(VMPlans.poolMigrate())
+            // To the host it is on, the guest still moves: into a new domain beside its own.
+            let local = record.residentOn == destination
+            let outcome = try await execution.run(local ? VMPlans.localMigrate() : VMPlans.poolMigrate())
             let guest = await execution.destination?.stat(spec.vm)?.guest
             let (now, guestMetrics) = (services.now(), services.makeRef(VMGuestMetrics.self))
             let metricsUUID = services.environment.makeUUID()
@@ -229,7 +230,7 @@ struct VMMessages: VMActions {
         for vbd in record.vbds {
             guard let drive = snapshot[vbd], let slot = Int(drive.userdevice) else { continue }
             if drive.type == .cd {
-                media[slot] = .some(drive.empty ? nil : snapshot[drive.vdi]?.uuid)
+                media[slot] = .some(drive.empty ? nil : services.mediaFile(of: drive.vdi, in: snapshot))
             } else {
                 disks.append(slot)
             }

@@ -16,12 +16,20 @@ enum AtomicStep: Sendable, Hashable {
     case receiveMigration
     /// Sends the running guest to the readied domain; the sender's domain is left shut down.
     case sendMigration
+    /// Renames the VM's domain to its departing name, so that a domain on the same host can take
+    /// the VM's name (xenopsd's `VM_rename` before a migration to localhost).
+    case setAside
 }
 
-/// Which host's hypervisor a step runs on: the VM's own, or a migration's destination.
+/// Which host's hypervisor a step runs on, and on which domain: the VM's own, a migration's
+/// destination, or the VM's own host's domain set aside under its departing name.
 enum Site: Sendable, Hashable {
     case source
     case destination
+    case departing
+
+    /// The name a domain is set aside under while a new one on the same host takes its VM's.
+    static func departingName(of vm: String) -> String { vm + "-departing" }
 }
 
 /// A VM operation as data: steps run one after another, or side by side. Tests assert on plans
@@ -86,6 +94,15 @@ enum VMPlans {
         .serial([
             .step(.createDomain, on: .destination), .step(.receiveMigration, on: .destination), .step(.sendMigration),
             .step(.unpauseDomain, on: .destination), .step(.destroyDomain),
+        ])
+    }
+
+    /// A live migration to the host the VM is on (xapi's localhost migration): the running
+    /// domain is set aside first, so that the receiving one can take the VM's name.
+    static func localMigrate() -> Plan {
+        .serial([
+            .step(.setAside), .step(.createDomain, on: .destination), .step(.receiveMigration, on: .destination),
+            .step(.sendMigration, on: .departing), .step(.unpauseDomain, on: .destination), .step(.destroyDomain, on: .departing),
         ])
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A connection to the guest agent (`qemu-ga`) on a VM's virtio-serial port: what XenServer's
 /// guest tools tell xapi through xenstore. The agent is guest-controlled: every exchange has a
 /// deadline, and nothing it says is trusted beyond its shape.
@@ -52,6 +54,28 @@ public final class GuestAgentClient: Sendable {
         let os = (try? await execute("guest-get-osinfo", timeout: timeout)) ?? .null
         let interfaces = (try? await execute("guest-network-get-interfaces", timeout: timeout))?.arrayValue ?? []
         return GuestAgentReport(info: info, osInfo: os, interfaces: interfaces)
+    }
+
+    /// Runs `program` with `arguments` in the guest (`guest-exec`), waits up to `timeout` for it
+    /// to end, and returns its exit code and standard output.
+    public func run(
+        _ program: String, _ arguments: [String], sleep: @Sendable (Duration) async throws -> Void, timeout: Duration = .seconds(30)
+    ) async throws(QMPError) -> (exitCode: Int64, output: String) {
+        let started = try await execute(
+            "guest-exec", ["path": .string(program), "arg": .array(arguments.map(JSONValue.string)), "capture-output": true])
+        guard let pid = started["pid"]?.intValue else { throw .protocolViolation("guest-exec without a pid") }
+        var waited = Duration.zero
+        while waited < timeout {
+            let status = try await execute("guest-exec-status", ["pid": .int(pid)])
+            if status["exited"]?.boolValue == true {
+                let encoded = status["out-data"]?.stringValue ?? ""
+                let output = Data(base64Encoded: encoded).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                return (status["exitcode"]?.intValue ?? -1, output)
+            }
+            do { try await sleep(.milliseconds(100)) } catch { throw .timedOut(command: "guest-exec-status") }
+            waited += .milliseconds(100)
+        }
+        throw .timedOut(command: "guest-exec \(program)")
     }
 
     /// Closes the connection.

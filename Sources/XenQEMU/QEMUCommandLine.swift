@@ -72,6 +72,10 @@ public struct QEMURunFiles: Sendable, Hashable {
 
     /// The QMP socket.
     public var qmp: String { folder + "/qmp.sock" }
+    /// The second QMP socket, on which file descriptors are handed over (`getfd`).
+    public var descriptorMonitor: String { folder + "/qmp-fd.sock" }
+    /// Where a process readied for a migration listens for the guest.
+    public var migration: String { folder + "/migration.sock" }
     /// The guest agent's socket (the host end of its virtio-serial port).
     public var agent: String { folder + "/qga.sock" }
     /// The pidfile, locked by QEMU: a second QEMU for the same VM refuses to start.
@@ -96,12 +100,15 @@ public enum QEMUCommandLine {
             "-name", "guest=\(optionValue(machine.name)),process=qemu-\(machine.uuid.prefix(8))",
             "-uuid", machine.uuid,
             "-S", "-no-shutdown", "-nodefaults", "-no-user-config", "-display", "none",
+            // A guest's reboot ends the domain, as on Xen: the toolstack starts the next boot.
+            "-action", "reboot=shutdown",
             "-machine", machine.machineType,
             "-accel", machine.accelerator.rawValue,
             "-cpu", machine.cpuModel,
             "-m", "\(machine.memoryMiB)",
             "-smp", "\(machine.vcpus),maxcpus=\(max(machine.vcpus, machine.maxVCPUs))",
             "-qmp", "unix:\(optionValue(files.qmp)),server=on,wait=off",
+            "-qmp", "unix:\(optionValue(files.descriptorMonitor)),server=on,wait=off",
             "-pidfile", files.pid,
             "-serial", "file:\(files.console)",
             "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
@@ -124,6 +131,13 @@ public enum QEMUCommandLine {
         }
         if machine.incoming { arguments += ["-incoming", "defer"] }
         return arguments
+    }
+
+    /// The PCI slot of network interface `device` (0–7, slots 0x18–0x1f), fixed so that the
+    /// process a guest is restored or migrated into has each interface where the guest left it;
+    /// `nil` (a slot QEMU picks) beyond.
+    public static func nicSlot(_ device: Int) -> String? {
+        (0..<8).contains(device) ? "0x" + String(0x18 + device, radix: 16) : nil
     }
 
     /// The QEMU device id of the CD drive in `slot`.

@@ -7,6 +7,8 @@ public struct QEMUHostSettings: Sendable {
     public var program: String
     /// Where each running VM gets its run folder (sockets, pidfile, logs).
     public var runRoot: String
+    /// Where the images of suspended VMs are kept (one file per VM, named by its uuid).
+    public var savedImageRoot: String
     public var accelerator: QEMUAccelerator
     public var machineType: String
     public var cpuModel: String
@@ -16,12 +18,13 @@ public struct QEMUHostSettings: Sendable {
     public var overheadPerVM: Int64
 
     public init(
-        program: String = "qemu-system-x86_64", runRoot: String, accelerator: QEMUAccelerator,
+        program: String = "qemu-system-x86_64", runRoot: String, savedImageRoot: String? = nil, accelerator: QEMUAccelerator,
         machineType: String = QEMUMachine.defaultMachineType, cpuModel: String = QEMUMachine.defaultCPUModel,
         reservedMemory: Int64 = 1 << 30, overheadPerVM: Int64 = 192 << 20
     ) {
         self.program = program
         self.runRoot = runRoot
+        self.savedImageRoot = savedImageRoot ?? runRoot + "-saved"
         self.accelerator = accelerator
         self.machineType = machineType
         self.cpuModel = cpuModel

@@ -9,6 +9,10 @@ import XenBackend
 /// session of its own with QMP and the guest agent on Unix sockets in its run folder. QEMU's
 /// events and the agent's answers become the domains' state; a process that dies takes its
 /// domain with it; after a restart the processes still running are adopted again.
+///
+/// A created domain is a reservation (memory and a domain id); its process starts when the
+/// domain is built (a fresh boot), restored (from a saved image) or readied for a migration,
+/// since QEMU must know at start whether it waits for an incoming guest.
 public actor QEMUHypervisor: Hypervisor {
     /// How the hypervisor runs work that outlives a call: the environment's background queue.
     public struct Work: Sendable {
@@ -26,25 +30,36 @@ public actor QEMUHypervisor: Hypervisor {
         }
     }
 
-    private struct Domain {
-        var record: QEMURunRecord
-        var qmp: QMPClient
+    /// A domain: its reservation, and its process once it has one.
+    struct Domain {
+        var spec: DomainSpec
+        var domid: Int64
         var state: DomainStat.State
         var guest: GuestReport?
+        var process: RunningProcess?
+
+        var identity: (spec: DomainSpec, domid: Int64) { (spec, domid) }
+    }
+
+    /// A domain's QEMU process and the connections to it.
+    struct RunningProcess {
+        var record: QEMURunRecord
+        var qmp: QMPClient
         var agent: GuestAgentClient?
         var files: QEMURunFiles
     }
 
-    private let settings: QEMUHostSettings
-    private let work: Work
+    let settings: QEMUHostSettings
+    let work: Work
     private let resources: (memory: Int64, cpus: Int)
-    private var domains: [String: Domain] = [:]
+    /// The domains by name: the VM's uuid, or the name a departing domain was set aside under.
+    var domains: [String: Domain] = [:]
     private var nextDomid: Int64 = 1
     private var generation: Int64 = 0
     private var changedAt: [String: Int64] = [:]
     private var agentTokens: Int64 = 1
 
-    /// A hypervisor over `settings`; `adopt` finds the QEMU processes a previous run left.
+    /// A hypervisor over `settings`; `start` adopts the QEMU processes a previous run left.
     public init(settings: QEMUHostSettings, work: Work) {
         self.settings = settings
         self.work = work
@@ -55,6 +70,7 @@ public actor QEMUHypervisor: Hypervisor {
     /// recorded command line), removes the run folders of those gone, and starts watching.
     public func start() async {
         try? FileManager.default.createDirectory(atPath: settings.runRoot, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: settings.savedImageRoot, withIntermediateDirectories: true)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: settings.runRoot)) ?? [] {
             let files = QEMURunFiles(folder: settings.runRoot + "/" + name)
             guard let data = FileManager.default.contents(atPath: files.machine),
@@ -72,10 +88,12 @@ public actor QEMUHypervisor: Hypervisor {
                 continue
             }
             let state = (try? await qmp.status()).map { Self.state(ofStatus: $0, built: record.built) } ?? .shutdown
-            domains[record.spec.vm] = Domain(record: record, qmp: qmp, state: state, files: files)
+            domains[record.name] = Domain(
+                spec: record.spec, domid: record.domid, state: state,
+                process: RunningProcess(record: record, qmp: qmp, files: files))
             nextDomid = max(nextDomid, record.domid + 1)
-            watchEvents(of: record.spec.vm, domid: record.domid, qmp: qmp)
-            touch(record.spec.vm)
+            watchEvents(domid: record.domid, qmp: qmp)
+            touch(record.name)
         }
         _ = work.submit { [weak self] in await self?.superviseAgents() }
     }
@@ -85,57 +103,28 @@ public actor QEMUHypervisor: Hypervisor {
     }
 
     private var freeMemory: Int64 {
-        resources.memory - settings.reservedMemory - domains.values.reduce(0) { $0 + $1.record.spec.memory + settings.overheadPerVM }
+        resources.memory - settings.reservedMemory - domains.values.reduce(0) { $0 + $1.spec.memory + settings.overheadPerVM }
     }
 
     public func create(_ spec: DomainSpec) async throws(HypervisorError) -> Int64 {
         guard domains[spec.vm] == nil else { throw .domainExists(vm: spec.vm) }
         let needed = spec.memory + settings.overheadPerVM
         guard needed <= freeMemory else { throw .notEnoughMemory(needed: needed, available: max(0, freeMemory)) }
-        let files = QEMURunFiles(folder: settings.runRoot + "/" + spec.vm)
-        try? FileManager.default.removeItem(atPath: files.folder)
-        do {
-            try FileManager.default.createDirectory(atPath: files.folder, withIntermediateDirectories: true)
-        } catch {
-            throw .failed(step: "create", reason: "\(error)")
-        }
         let domid = nextDomid
         nextDomid += 1
-        let machine = Self.machine(for: spec, settings: settings)
-        let arguments = QEMUCommandLine.arguments(for: machine, files: files)
-        let process: QEMUProcess
-        do {
-            process = try QEMUProcess.spawn(program: settings.program, arguments: arguments, log: files.log)
-        } catch {
-            throw .failed(step: "create", reason: "\(error)")
-        }
-        let record = QEMURunRecord(spec: spec, domid: domid, pid: process.pid, arguments: arguments, built: false)
-        guard let qmp = await connect(files, process: process) else {
-            process.send(SIGKILL)
-            _ = process.isRunning
-            let log = (try? String(contentsOfFile: files.log, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(atPath: files.folder)
-            throw .failed(step: "create", reason: "QEMU did not start: \(log.suffix(400))")
-        }
-        domains[spec.vm] = Domain(record: record, qmp: qmp, state: .created, files: files)
-        writeRunRecord(spec.vm)
-        do {
-            for device in spec.nics.sorted() { try await addNIC(device, mac: spec.macs?[device], to: qmp) }
-            for (slot, media) in spec.media { if let media { try await insert(media, into: slot, qmp: qmp) } }
-        } catch {
-            await remove(spec.vm, quitting: true)
-            throw error
-        }
-        watchEvents(of: spec.vm, domid: domid, qmp: qmp)
+        domains[spec.vm] = Domain(spec: spec, domid: domid, state: .created)
         touch(spec.vm)
         return domid
     }
 
     public func build(_ vm: String) async throws(HypervisorError) {
         let domain = try require(vm)
-        guard domain.state == .created else { throw .badState(vm: vm, operation: "build", state: domain.state) }
+        guard domain.state == .created, domain.process == nil else {
+            throw .badState(vm: vm, operation: "build", state: domain.state)
+        }
+        try await launch(vm, incoming: false)
         domains[vm]?.state = .paused
-        domains[vm]?.record.built = true
+        domains[vm]?.process?.record.built = true
         writeRunRecord(vm)
         touch(vm)
     }
@@ -149,7 +138,14 @@ public actor QEMUHypervisor: Hypervisor {
     }
 
     public func unpause(_ vm: String) async throws(HypervisorError) {
-        let domain = try require(vm)
+        var domain = try require(vm)
+        // A domain readied for a migration the sender has finished may still be taking in the
+        // last of the guest, before QEMU's event says it has arrived.
+        if domain.state == .created, domain.process?.record.built == false, domain.process != nil {
+            try await waitForArrival(of: vm, step: "unpause")
+            arrived(vm)
+            domain = try require(vm)
+        }
         guard domain.state == .paused else { throw .badState(vm: vm, operation: "unpause", state: domain.state) }
         try await command(vm, "cont")
         domains[vm]?.state = .running
@@ -161,7 +157,7 @@ public actor QEMUHypervisor: Hypervisor {
         guard domain.state == .running else { throw .badState(vm: vm, operation: "shutdown", state: domain.state) }
         switch reason {
         case .poweroff, .reboot:
-            if let agent = domain.agent, (try? agent.requestShutdown(mode: reason == .reboot ? "reboot" : "powerdown")) != nil {
+            if let agent = domain.process?.agent, (try? agent.requestShutdown(mode: reason == .reboot ? "reboot" : "powerdown")) != nil {
                 return true
             }
             // Without the agent only the ACPI power button is left, and it cannot ask for a reboot.
@@ -196,53 +192,63 @@ public actor QEMUHypervisor: Hypervisor {
         return true
     }
 
-    public func save(_ vm: String) async throws(HypervisorError) { throw .notSupported(operation: "suspend a VM") }
-    public func restore(_ vm: String) async throws(HypervisorError) { throw .notSupported(operation: "resume a VM") }
-    public func discardSavedImage(_ vm: String) async throws(HypervisorError) {}
-    public func hasSavedImage(_ vm: String) async -> Bool { false }
+    public func rename(_ vm: String, to name: String) async throws(HypervisorError) {
+        _ = try require(vm)
+        guard domains[name] == nil else { throw .domainExists(vm: name) }
+        // The run folder stays: QEMU removes its sockets and pidfile by the paths it was given.
+        domains[name] = domains.removeValue(forKey: vm)
+        domains[name]?.process?.record.name = name
+        writeRunRecord(name)
+        touch(vm)
+        touch(name)
+    }
 
     public func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError) {
         let domain = try require(vm)
+        guard let qmp = domain.process?.qmp else { throw .badState(vm: vm, operation: "plug", state: domain.state) }
         guard case .nic(let number) = device else { throw .notSupported(operation: "hot-plug disks") }
-        try await addNIC(number, mac: domain.record.spec.macs?[number], to: domain.qmp)
+        guard !domain.spec.nics.contains(number) else { throw .deviceAlreadyAttached(vm: vm, device: device) }
+        try await addNIC(number, mac: domain.spec.macs?[number], to: qmp)
+        domains[vm]?.spec.nics = (domain.spec.nics + [number]).sorted()
+        writeRunRecord(vm)
         touch(vm)
     }
 
     public func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError) {
         let domain = try require(vm)
+        guard let qmp = domain.process?.qmp else { throw .badState(vm: vm, operation: "unplug", state: domain.state) }
         guard case .nic(let number) = device else { throw .notSupported(operation: "hot-unplug disks") }
         do {
-            try await domain.qmp.execute("device_del", ["id": .string("vif\(number)")])
-            try await domain.qmp.execute("netdev_del", ["id": .string("vif\(number)-net")])
+            try await qmp.execute("device_del", ["id": .string("vif\(number)")])
+            try await qmp.execute("netdev_del", ["id": .string("vif\(number)-net")])
         } catch QMPError.commandFailed(_, "DeviceNotFound", _) {
             throw .deviceNotAttached(vm: vm, device: device)
         } catch {
             throw .failed(step: "unplug", reason: "\(error)")
         }
+        domains[vm]?.spec.nics.removeAll { $0 == number }
+        writeRunRecord(vm)
         touch(vm)
     }
 
     public func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError) {
         let domain = try require(vm)
-        if let media {
-            try await insert(media, into: drive, qmp: domain.qmp)
-        } else {
-            try await command(vm, "eject", ["id": .string(QEMUCommandLine.cdDevice(drive)), "force": true])
+        guard domain.spec.media.keys.contains(drive) else { throw .deviceNotAttached(vm: vm, device: .cd(drive)) }
+        if let qmp = domain.process?.qmp {
+            if let media {
+                try await insert(media, into: drive, qmp: qmp)
+            } else {
+                try await command(vm, "eject", ["id": .string(QEMUCommandLine.cdDevice(drive)), "force": true])
+            }
         }
+        domains[vm]?.spec.media[drive] = .some(media)
+        writeRunRecord(vm)
         touch(vm)
-    }
-
-    public func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint {
-        throw .notSupported(operation: "migrate a VM")
-    }
-
-    public func sendMigration(_ vm: String, to endpoint: MigrationEndpoint) async throws(HypervisorError) {
-        throw .notSupported(operation: "migrate a VM")
     }
 
     public func stat(_ vm: String) async -> DomainStat? {
         guard let domain = domains[vm] else { return nil }
-        return DomainStat(spec: domain.record.spec, domid: domain.record.domid, state: domain.state, guest: domain.guest)
+        return DomainStat(spec: domain.spec, domid: domain.domid, state: domain.state, guest: domain.guest)
     }
 
     public func updates(since generation: Int64) async -> (generation: Int64, changed: [String]) {
@@ -251,11 +257,31 @@ public actor QEMUHypervisor: Hypervisor {
 
     public func guestDiskWrites(_ vm: String) async -> [GuestDiskWrite] { [] }
 
+    /// Runs `program` in the guest through its agent and returns its exit code and output (what
+    /// tests use to look inside a guest).
+    public func runInGuest(_ vm: String, _ program: String, _ arguments: [String]) async throws -> (exitCode: Int64, output: String) {
+        guard let agent = domains[vm]?.process?.agent else { throw HypervisorError.guestCannotCooperate(vm: vm, operation: "run") }
+        return try await agent.run(program, arguments, sleep: work.sleep)
+    }
+
+    /// What the guest wrote to its serial console, and QEMU to its log (for diagnosis).
+    public func consoleLog(_ vm: String) -> String {
+        guard let files = domains[vm]?.process?.files else { return "" }
+        let console = (try? String(contentsOfFile: files.console, encoding: .utf8)) ?? ""
+        let log = (try? String(contentsOfFile: files.log, encoding: .utf8)) ?? ""
+        return console + (log.isEmpty ? "" : "\n--- QEMU ---\n" + log)
+    }
+
     // MARK: - Devices
 
-    /// A user-mode network interface with the VIF's MAC (a bridge of the VIF's network later).
+    /// A user-mode network interface with the VIF's MAC (a bridge of the VIF's network later),
+    /// in a PCI slot fixed by its device number, so a guest restored or migrated into a new
+    /// process finds each interface where it left it.
     private func addNIC(_ device: Int, mac: String?, to qmp: QMPClient) async throws(HypervisorError) {
-        var properties: [String: JSONValue] = ["driver": "virtio-net-pci", "netdev": .string("vif\(device)-net"), "id": .string("vif\(device)")]
+        var properties: [String: JSONValue] = [
+            "driver": "virtio-net-pci", "netdev": .string("vif\(device)-net"), "id": .string("vif\(device)"),
+        ]
+        if let slot = QEMUCommandLine.nicSlot(device) { properties["addr"] = .string(slot) }
         if let mac, !mac.isEmpty { properties["mac"] = .string(mac) }
         do {
             try await qmp.execute("netdev_add", ["type": "user", "id": .string("vif\(device)-net")])
@@ -283,16 +309,21 @@ public actor QEMUHypervisor: Hypervisor {
 
     /// Feeds the domain's QMP events into its state until the connection ends, which means the
     /// process is gone (or `xapid` is stopping).
-    private func watchEvents(of vm: String, domid: Int64, qmp: QMPClient) {
+    private func watchEvents(domid: Int64, qmp: QMPClient) {
         let events = qmp.events
         _ = work.submit { [weak self] in
-            for await event in events { await self?.observe(event, vm: vm, domid: domid) }
-            await self?.connectionEnded(vm: vm, domid: domid)
+            for await event in events { await self?.observe(event, domid: domid) }
+            await self?.connectionEnded(domid: domid)
         }
     }
 
-    private func observe(_ event: QMPEvent, vm: String, domid: Int64) {
-        guard domains[vm]?.record.domid == domid else { return }
+    /// The name of the domain with `domid` now (a domain set aside keeps its id).
+    private func name(of domid: Int64) -> String? {
+        domains.first { $0.value.domid == domid }?.key
+    }
+
+    private func observe(_ event: QMPEvent, domid: Int64) {
+        guard let vm = name(of: domid) else { return }
         switch event.name {
         case "SHUTDOWN":
             domains[vm]?.state = .shutdown
@@ -301,14 +332,26 @@ public actor QEMUHypervisor: Hypervisor {
             domains[vm]?.state = .paused
         case "RESUME" where domains[vm]?.state == .paused:
             domains[vm]?.state = .running
+        case "MIGRATION" where event.data["status"]?.stringValue == "completed" && domains[vm]?.state == .created:
+            arrived(vm)
+            return
         default:
             return
         }
         touch(vm)
     }
 
-    private func connectionEnded(vm: String, domid: Int64) async {
-        guard domains[vm]?.record.domid == domid, !work.isFinishing() else { return }
+    /// The guest has arrived in this readied domain; it waits, paused, to be unpaused.
+    func arrived(_ vm: String) {
+        guard domains[vm]?.state == .created else { return }
+        domains[vm]?.state = .paused
+        domains[vm]?.process?.record.built = true
+        writeRunRecord(vm)
+        touch(vm)
+    }
+
+    private func connectionEnded(domid: Int64) async {
+        guard let vm = name(of: domid), !work.isFinishing() else { return }
         await remove(vm, quitting: false)
     }
 
@@ -318,8 +361,8 @@ public actor QEMUHypervisor: Hypervisor {
     private func superviseAgents() async {
         while !work.isFinishing() {
             for vm in domains.keys.sorted() {
-                guard let domain = domains[vm] else { continue }
-                if !QEMUProcess(pid: domain.record.pid).isRunning {
+                guard let domain = domains[vm], let process = domain.process else { continue }
+                if !QEMUProcess(pid: process.record.pid).isRunning {
                     await remove(vm, quitting: false)
                     continue
                 }
@@ -329,27 +372,31 @@ public actor QEMUHypervisor: Hypervisor {
             do { try await work.sleep(.seconds(3)) } catch { break }
         }
         for domain in domains.values {
-            domain.agent?.close()
-            domain.qmp.close()
+            domain.process?.agent?.close()
+            domain.process?.qmp.close()
         }
     }
 
     private func refreshGuest(_ vm: String) async {
-        guard let domain = domains[vm] else { return }
-        var agent = domain.agent
+        guard let domain = domains[vm], let process = domain.process else { return }
+        var agent = process.agent
         if agent == nil {
             agentTokens += 1
-            agent = try? await GuestAgentClient.connect(path: domain.files.agent, sleep: work.sleep, token: agentTokens, timeout: .seconds(2))
-            domains[vm]?.agent = agent
+            agent = try? await GuestAgentClient.connect(path: process.files.agent, sleep: work.sleep, token: agentTokens, timeout: .seconds(2))
+            guard domains[vm]?.domid == domain.domid else {
+                agent?.close()
+                return
+            }
+            domains[vm]?.process?.agent = agent
         }
         guard let agent else { return }
         guard let report = try? await agent.report(timeout: .seconds(3)) else {
             agent.close()
-            domains[vm]?.agent = nil
+            if domains[vm]?.domid == domain.domid { domains[vm]?.process?.agent = nil }
             return
         }
-        let guest = Self.guestReport(report, macs: domain.record.spec.macs ?? [:])
-        if domains[vm]?.guest != guest, domains[vm]?.record.domid == domain.record.domid {
+        let guest = Self.guestReport(report, macs: domain.spec.macs ?? [:])
+        if domains[vm]?.guest != guest, domains[vm]?.domid == domain.domid {
             domains[vm]?.guest = guest
             touch(vm)
         }
@@ -372,6 +419,55 @@ public actor QEMUHypervisor: Hypervisor {
 
     // MARK: - Processes
 
+    /// Starts the domain's QEMU process (waiting for an incoming guest when `incoming`), connects
+    /// to it, records it, and adds the domain's network interfaces and CD media.
+    func launch(_ vm: String, incoming: Bool) async throws(HypervisorError) {
+        let (spec, domid) = try require(vm).identity
+        // One folder per process: a domain set aside keeps its own while a new one starts.
+        let files = QEMURunFiles(folder: settings.runRoot + "/\(spec.vm).\(domid)")
+        try? FileManager.default.removeItem(atPath: files.folder)
+        do {
+            try FileManager.default.createDirectory(atPath: files.folder, withIntermediateDirectories: true)
+        } catch {
+            throw .failed(step: "create", reason: "\(error)")
+        }
+        var machine = Self.machine(for: spec, settings: settings)
+        machine.incoming = incoming
+        let arguments = QEMUCommandLine.arguments(for: machine, files: files)
+        let process: QEMUProcess
+        do {
+            process = try QEMUProcess.spawn(program: settings.program, arguments: arguments, log: files.log)
+        } catch {
+            throw .failed(step: "create", reason: "\(error)")
+        }
+        guard let qmp = await connect(files, process: process) else {
+            process.send(SIGKILL)
+            _ = process.isRunning
+            let log = (try? String(contentsOfFile: files.log, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(atPath: files.folder)
+            throw .failed(step: "create", reason: "QEMU did not start: \(log.suffix(400))")
+        }
+        guard domains[vm]?.domid == domid else {
+            await stop(process, qmp: qmp, folder: files.folder)
+            throw .noSuchDomain(vm: vm)
+        }
+        let record = QEMURunRecord(name: vm, spec: spec, domid: domid, pid: process.pid, arguments: arguments, built: false)
+        domains[vm]?.process = RunningProcess(record: record, qmp: qmp, files: files)
+        writeRunRecord(vm)
+        watchEvents(domid: domid, qmp: qmp)
+        do {
+            try await qmp.execute("migrate-set-capabilities", ["capabilities": [["capability": "events", "state": true]]])
+            for device in spec.nics.sorted() { try await addNIC(device, mac: spec.macs?[device], to: qmp) }
+            for (slot, media) in spec.media { if let media { try await insert(media, into: slot, qmp: qmp) } }
+        } catch let error as HypervisorError {
+            await remove(vm, quitting: true)
+            throw error
+        } catch {
+            await remove(vm, quitting: true)
+            throw .failed(step: "create", reason: "\(error)")
+        }
+    }
+
     private func connect(_ files: QEMURunFiles, process: QEMUProcess) async -> QMPClient? {
         for _ in 0..<200 {
             if let qmp = try? await QMPClient.connect(path: files.qmp, sleep: work.sleep, timeout: .seconds(5)) { return qmp }
@@ -381,50 +477,68 @@ public actor QEMUHypervisor: Hypervisor {
         return nil
     }
 
-    /// Ends the domain: `quit` (then SIGTERM, then SIGKILL), and its run folder removed.
-    private func remove(_ vm: String, quitting: Bool) async {
+    /// Ends the domain: its process (if it has one) told to `quit`, then SIGTERM, then SIGKILL,
+    /// and its run folder removed.
+    func remove(_ vm: String, quitting: Bool) async {
         guard let domain = domains.removeValue(forKey: vm) else { return }
-        domain.agent?.close()
-        let process = QEMUProcess(pid: domain.record.pid)
-        if quitting {
-            _ = try? await domain.qmp.execute("quit", timeout: .seconds(5))
-            for signal in [0, SIGTERM, SIGKILL] {
-                if signal != 0 { process.send(signal) }
-                var waited = 0
-                while process.isRunning, waited < 50 {
-                    try? await work.sleep(.milliseconds(100))
-                    waited += 1
-                }
-                if !process.isRunning { break }
-            }
-        }
-        domain.qmp.close()
-        try? FileManager.default.removeItem(atPath: domain.files.folder)
         touch(vm)
+        guard let running = domain.process else { return }
+        running.agent?.close()
+        if quitting {
+            await stop(QEMUProcess(pid: running.record.pid), qmp: running.qmp, folder: running.files.folder)
+        } else {
+            running.qmp.close()
+            try? FileManager.default.removeItem(atPath: running.files.folder)
+        }
     }
 
-    private func require(_ vm: String) throws(HypervisorError) -> Domain {
+    private func stop(_ process: QEMUProcess, qmp: QMPClient, folder: String) async {
+        _ = try? await qmp.execute("quit", timeout: .seconds(5))
+        for signal in [0, SIGTERM, SIGKILL] {
+            if signal != 0 { process.send(signal) }
+            var waited = 0
+            while process.isRunning, waited < 50 {
+                try? await work.sleep(.milliseconds(100))
+                waited += 1
+            }
+            if !process.isRunning { break }
+        }
+        qmp.close()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    func require(_ vm: String) throws(HypervisorError) -> Domain {
         guard let domain = domains[vm] else { throw .noSuchDomain(vm: vm) }
         return domain
     }
 
-    private func command(_ vm: String, _ name: String, _ arguments: JSONValue? = nil) async throws(HypervisorError) {
+    /// The QMP connection of the domain's process; refused while it has none.
+    func qmp(_ vm: String, for operation: String) throws(HypervisorError) -> QMPClient {
         let domain = try require(vm)
+        guard let qmp = domain.process?.qmp else { throw .badState(vm: vm, operation: operation, state: domain.state) }
+        return qmp
+    }
+
+    func command(_ vm: String, _ name: String, _ arguments: JSONValue? = nil) async throws(HypervisorError) {
+        let qmp = try qmp(vm, for: name)
         do {
-            try await domain.qmp.execute(name, arguments)
+            try await qmp.execute(name, arguments)
         } catch {
             throw .failed(step: name, reason: "\(error)")
         }
     }
 
-    private func touch(_ vm: String) {
+    func touch(_ vm: String) {
         generation += 1
         changedAt[vm] = generation
     }
 
-    private func writeRunRecord(_ vm: String) {
-        guard let domain = domains[vm], let data = try? JSONEncoder().encode(domain.record) else { return }
-        try? data.write(to: URL(fileURLWithPath: domain.files.machine), options: .atomic)
+    func writeRunRecord(_ vm: String) {
+        guard var process = domains[vm]?.process, let spec = domains[vm]?.spec else { return }
+        process.record.spec = spec
+        domains[vm]?.process?.record.spec = spec
+        guard let data = try? JSONEncoder().encode(process.record) else { return }
+        try? data.write(to: URL(fileURLWithPath: process.files.machine), options: .atomic)
     }
 
     /// The QEMU machine a domain spec describes on this host.
@@ -442,12 +556,14 @@ public actor QEMUHypervisor: Hypervisor {
             cpuModel: settings.cpuModel, boot: boot, cdSlots: spec.media.keys.filter { (0...3).contains($0) }.sorted())
     }
 
-    /// A QEMU run state as a domain state.
+    /// A QEMU run state as a domain state: a process waiting for its guest (`inmigrate`) is
+    /// half-made; one whose guest has left (`postmigrate`, after a suspend or a migration) is done.
     static func state(ofStatus status: String, built: Bool) -> DomainStat.State {
         switch status {
         case "running": .running
         case "prelaunch": built ? .paused : .created
-        case "paused", "postmigrate", "inmigrate", "suspended": .paused
+        case "inmigrate": .created
+        case "paused", "suspended": .paused
         default: .shutdown
         }
     }
@@ -455,6 +571,8 @@ public actor QEMUHypervisor: Hypervisor {
 
 /// What the run folder records of a domain, to adopt its process after a restart.
 struct QEMURunRecord: Codable, Sendable {
+    /// The domain's name: its VM's uuid, or the name it was set aside under.
+    var name: String
     var spec: DomainSpec
     var domid: Int64
     var pid: Int32

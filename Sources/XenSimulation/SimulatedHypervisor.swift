@@ -172,6 +172,17 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
+    public func rename(_ vm: String, to name: String) async throws(HypervisorError) {
+        try await step("rename", .zero)
+        try mutate { (state: inout State) throws(HypervisorError) in
+            guard state.domains[name] == nil else { throw .domainExists(vm: name) }
+            guard var domain = state.domains.removeValue(forKey: vm) else { throw .noSuchDomain(vm: vm) }
+            state.generation += 1
+            domain.changed = state.generation
+            state.domains[name] = domain
+        }
+    }
+
     public func save(_ vm: String) async throws(HypervisorError) {
         try await step("save", timings.saveOrRestore)
         try change(vm, "save") { domain throws(HypervisorError) in
@@ -274,11 +285,12 @@ public final class SimulatedHypervisor: Hypervisor {
         guard let domain else { throw .noSuchDomain(vm: vm) }
         guard domain.state == .running else { throw .badState(vm: vm, operation: "send_migration", state: domain.state) }
         guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "migrate") }
+        // The endpoint names the VM (a departing domain set aside on the same host has another name).
         let parts = endpoint.url.split(separator: "/")
-        guard endpoint.url.hasPrefix("simulated://"), parts.count == 4, parts[2] == vm,
-            let receiver = fabric.host(String(parts[1])), receiver !== self
+        guard endpoint.url.hasPrefix("simulated://"), parts.count == 4, parts[2] == domain.spec.vm,
+            let receiver = fabric.host(String(parts[1])), receiver !== self || vm != domain.spec.vm
         else { throw .noMigrationReceiver(endpoint: endpoint.url) }
-        try receiver.acceptMigration(vm, endpoint: endpoint)
+        try receiver.acceptMigration(domain.spec.vm, endpoint: endpoint)
         try change(vm, "send_migration") { $0.state = .shutdown }
     }
 

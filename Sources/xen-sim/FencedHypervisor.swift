@@ -59,6 +59,11 @@ final class FencedHypervisor: Hypervisor {
         return try await inner.destroy(vm, ifStill: state)
     }
 
+    func rename(_ vm: String, to name: String) async throws(HypervisorError) {
+        try check("rename")
+        try await inner.rename(vm, to: name)
+    }
+
     func save(_ vm: String) async throws(HypervisorError) {
         try check("save")
         try await inner.save(vm)

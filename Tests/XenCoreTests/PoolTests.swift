@@ -144,6 +144,61 @@ struct PoolTests {
         }
     }
 
+    @Test("pool_migrate to the host a VM is on moves its guest into a new domain there, as xapi's localhost migration does")
+    func localMigration() async throws {
+        let harness = try await ToolstackHarness(hosts: 1)
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let host = try #require(try await hosts(harness, session).first)
+            let vm = try await makeVM(harness, session, memory: 4 * Self.gib)
+            _ = try await harness.value("VM.start_on", session, vm, host, false, false)
+            let domid = try await harness.value("VM.get_domid", session, vm)
+            let freeBefore = try await free(harness, session, host)
+            _ = try await harness.value("VM.pool_migrate", session, vm, host, ["live": "true"])
+            #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
+            let uuid = try #require(try await harness.value("VM.get_uuid", session, vm).stringValue)
+            let stat = try #require(await harness.machines.hypervisors[0].stat(uuid))
+            #expect(stat.state == .running)
+            #expect(try await harness.value("VM.get_domid", session, vm) == .int(stat.domid))
+            #expect(.int(stat.domid) != domid, "a new domain")
+            #expect(await harness.machines.hypervisors[0].stat(uuid + "-departing") == nil)
+            #expect(try await free(harness, session, host) == freeBefore)
+
+            // Without room for a second copy of its memory, it cannot.
+            let big = try await makeVM(harness, session, name: "big", memory: 40 * Self.gib)
+            _ = try await harness.value("VM.start_on", session, big, host, false, false)
+            guard case .failure(let error) = await harness.call("VM.pool_migrate", session, big, host, [:]) else {
+                Issue.record("a migration without the memory for it should fail")
+                return
+            }
+            #expect(error.first == "HOST_NOT_ENOUGH_FREE_MEMORY")
+            #expect(await Invariants.violations(harness.toolstack.services) == [])
+        }
+    }
+
+    @Test("a same-host migration whose transfer fails gives the guest's domain its name back, still running")
+    func failedLocalMigration() async throws {
+        let harness = try await ToolstackHarness(hosts: 1, fails: { $0 == "send_migration" })
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let host = try #require(try await hosts(harness, session).first)
+            let vm = try await makeVM(harness, session)
+            _ = try await harness.value("VM.start_on", session, vm, host, false, false)
+            let domid = try await harness.value("VM.get_domid", session, vm)
+            guard case .failure = await harness.call("VM.pool_migrate", session, vm, host, [:]) else {
+                Issue.record("the migration should have failed")
+                return
+            }
+            let uuid = try #require(try await harness.value("VM.get_uuid", session, vm).stringValue)
+            #expect(await harness.machines.hypervisors[0].stat(uuid)?.state == .running)
+            #expect(await harness.machines.hypervisors[0].stat(uuid + "-departing") == nil)
+            #expect(try await harness.value("VM.get_power_state", session, vm) == "Running")
+            #expect(try await harness.value("VM.get_domid", session, vm) == domid, "the guest's own domain")
+            #expect(await Invariants.violations(harness.toolstack.services) == [])
+        }
+    }
+
     @Test("evacuating a loaded host moves every VM without over-committing any host; what prevents it is named per VM")
     func evacuation() async throws {
         let harness = try await ToolstackHarness(hosts: 4, hostMemory: 36 * Self.gib)

@@ -21,10 +21,13 @@ struct QEMUCommandLineTests {
         #expect(value("-uuid", in: arguments) == machine.uuid)
         #expect(["-S", "-no-shutdown", "-nodefaults", "-no-user-config"].allSatisfy(arguments.contains))
         #expect(!arguments.contains("-daemonize"))
+        #expect(value("-action", in: arguments) == "reboot=shutdown")
         #expect(value("-machine", in: arguments) == "pc-i440fx-7.2" && value("-accel", in: arguments) == "tcg")
         #expect(value("-cpu", in: arguments) == "qemu64")
         #expect(value("-m", in: arguments) == "256" && value("-smp", in: arguments) == "2,maxcpus=4")
         #expect(value("-qmp", in: arguments) == "unix:/run/xapid/qemu/0f8c/qmp.sock,server=on,wait=off")
+        let monitors = arguments.indices.dropLast().filter { arguments[$0] == "-qmp" }.map { arguments[$0 + 1] }
+        #expect(monitors.last == "unix:/run/xapid/qemu/0f8c/qmp-fd.sock,server=on,wait=off", "the descriptor-passing monitor")
         #expect(value("-pidfile", in: arguments) == "/run/xapid/qemu/0f8c/qemu.pid")
         #expect(value("-chardev", in: arguments) == "socket,id=qga0,path=/run/xapid/qemu/0f8c/qga.sock,server=on,wait=off")
         #expect(value("-device", in: arguments, prefix: "virtserialport") == "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0")
@@ -32,6 +35,13 @@ struct QEMUCommandLineTests {
         #expect(value("-kernel", in: arguments) == "/k/vmlinux" && value("-initrd", in: arguments) == "/k/initrd.gz")
         #expect(value("-append", in: arguments) == "console=ttyS0")
         #expect(value("-boot", in: arguments) == nil && value("-incoming", in: arguments) == nil)
+    }
+
+    @Test("network interfaces 0–7 get fixed PCI slots, so a restored or migrated guest finds each where it was")
+    func nicSlots() {
+        #expect(QEMUCommandLine.nicSlot(0) == "0x18")
+        #expect(QEMUCommandLine.nicSlot(7) == "0x1f")
+        #expect(QEMUCommandLine.nicSlot(8) == nil)
     }
 
     @Test("firmware boot: the boot order kept to disk, CD and network; CD drives on the IDE buses; incoming")

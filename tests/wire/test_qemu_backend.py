@@ -54,9 +54,20 @@ def guest_address(x, vm):
     return x.VM_guest_metrics.get_networks(metrics).get("0/ip")
 
 
+def run_folder(xapid, x, vm):
+    """The run folder of the VM's QEMU process: one per process, named by the VM and its domid."""
+    return os.path.join(xapid.data_dir, "qemu", "%s.%s" % (x.VM.get_uuid(vm), x.VM.get_domid(vm)))
+
+
 def qemu_pid(xapid, x, vm):
-    with open(os.path.join(xapid.data_dir, "qemu", x.VM.get_uuid(vm), "qemu.pid")) as pidfile:
+    with open(os.path.join(run_folder(xapid, x, vm), "qemu.pid")) as pidfile:
         return int(pidfile.read().strip())
+
+
+def booted_here(xapid, x, vm):
+    """Whether the guest of the VM's current process booted in it (its init's line is on the console)."""
+    with open(os.path.join(run_folder(xapid, x, vm), "console.log"), errors="replace") as console:
+        return "swift-xapi test guest: ready" in console.read()
 
 
 def alive(pid):
@@ -98,6 +109,13 @@ def test_a_guest_boots_reports_its_address_and_shuts_down(qemu_xapid):
     x.VM.unpause(vm)
     assert x.VM.get_power_state(vm) == "Running"
 
+    # A clean reboot through the agent: the guest restarts in a new QEMU and comes back.
+    x.VM.clean_reboot(vm)
+    assert x.VM.get_power_state(vm) == "Running"
+    assert wait_for("QEMU of the first boot to exit", lambda: not alive(pid), timeout=30)
+    pid = qemu_pid(qemu_xapid, x, vm)
+    assert wait_for("the guest's address after the reboot", lambda: guest_address(x, vm)) == "10.0.2.15"
+
     # Clean shutdown through the agent: the process ends, the VM is halted.
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted" and x.VM.get_domid(vm) == "-1"
@@ -132,3 +150,72 @@ def test_a_killed_qemu_halts_its_vm_and_a_restarted_xapid_adopts_the_running_one
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"
     assert wait_for("QEMU to exit", lambda: not alive(pid), timeout=30)
+
+
+def test_a_vm_boots_the_iso_in_its_cd_drive_from_an_iso_library(qemu_xapid, tmp_path):
+    x = qemu_xapid.login().xenapi
+    library = tmp_path / "isos"
+    library.mkdir()
+    shutil.copy(os.path.join(GUEST, "guest.iso"), library / "installer.iso")
+    master = x.pool.get_master(x.pool.get_all()[0])
+    sr = x.SR.create(master, {"location": str(library)}, "0", "ISO library", "", "iso", "iso", True, {})
+    disc = x.SR.get_VDIs(sr)[0]
+    vm = new_guest(x, "from the CD")
+    x.VM.set_PV_kernel(vm, "")
+    x.VM.set_PV_ramdisk(vm, "")
+    x.VM.set_HVM_boot_policy(vm, "BIOS order")
+    x.VM.set_HVM_boot_params(vm, {"order": "dc"})
+    cd = x.VBD.create({"VM": vm, "VDI": "OpaqueRef:NULL", "userdevice": "3", "bootable": True, "mode": "RO",
+                       "type": "CD", "empty": True, "other_config": {}, "qos_algorithm_type": "",
+                       "qos_algorithm_params": {}})
+    x.VBD.insert(cd, disc)
+    x.VM.start(vm, False, False)
+    # The firmware found nothing else to boot: the guest on the disc came up and reports its address.
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    # The disc can be taken out and put back while the guest runs.
+    x.VBD.eject(cd)
+    assert x.VBD.get_empty(cd)
+    x.VBD.insert(cd, disc)
+    assert x.VBD.get_VDI(cd) == disc
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+
+
+def test_a_guest_is_suspended_resumed_and_migrated_on_its_host_without_rebooting(qemu_xapid):
+    x = qemu_xapid.login().xenapi
+    vm = new_guest(x, "moving")
+    x.VM.start(vm, False, False)
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    assert wait_for("the guest's init to finish", lambda: booted_here(qemu_xapid, x, vm), timeout=60)
+    uuid, pid = x.VM.get_uuid(vm), qemu_pid(qemu_xapid, x, vm)
+
+    # Suspend: the guest's memory goes to its saved image and the process ends.
+    x.VM.suspend(vm)
+    assert x.VM.get_power_state(vm) == "Suspended" and x.VM.get_domid(vm) == "-1"
+    assert wait_for("QEMU to exit", lambda: not alive(pid), timeout=30)
+    image = os.path.join(qemu_xapid.data_dir, "qemu-saved", uuid + ".state")
+    assert os.path.getsize(image) > 0
+    assert "resume" in x.VM.get_allowed_operations(vm)
+
+    # Resume: a new process takes the image in; the guest carries on (no second boot) and its agent answers.
+    x.VM.resume(vm, False, False)
+    assert x.VM.get_power_state(vm) == "Running"
+    assert not os.path.exists(image)
+    pid = qemu_pid(qemu_xapid, x, vm)
+    assert wait_for("the guest's address after resume", lambda: guest_address(x, vm)) == "10.0.2.15"
+    assert not booted_here(qemu_xapid, x, vm)
+
+    # A live migration to the host it is on: a second process takes the running guest over a socket.
+    domid = x.VM.get_domid(vm)
+    host = x.VM.get_resident_on(vm)
+    x.VM.pool_migrate(vm, host, {"live": "true"})
+    assert x.VM.get_power_state(vm) == "Running" and x.VM.get_resident_on(vm) == host
+    assert x.VM.get_domid(vm) != domid
+    assert wait_for("the first process to exit", lambda: not alive(pid), timeout=30)
+    assert not booted_here(qemu_xapid, x, vm)
+    assert wait_for("the guest's agent after the migration",
+                    lambda: x.VM.get_guest_metrics(vm) != "OpaqueRef:NULL" and guest_address(x, vm)) == "10.0.2.15"
+    assert not [name for name in os.listdir(os.path.join(qemu_xapid.data_dir, "qemu")) if "departing" in name]
+
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"

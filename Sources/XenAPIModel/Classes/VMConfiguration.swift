@@ -40,6 +40,10 @@ extension DataModel {
                 "provision", [vm], doc: "Make a VM installed from a template its disks (`other_config:disks`).",
                 errors: stateErrors + [.provisionOnlyAllowedOnTemplate, .uuidInvalid], role: .vmAdmin),
             message(
+                "set_HVM_boot_policy", [this, param("value", .string, doc: "The new policy (\"BIOS order\", or empty for PV)")],
+                doc: "Set the HVM boot policy, and the domain type with it: hvm when set, pv when empty (deprecated: set domain_type).",
+                errors: [.invalidValue], role: .vmAdmin, async: false),
+            message(
                 "set_VCPUs_max", [this, value], doc: "The most VCPUs the (halted) VM can have.",
                 errors: stateErrors + [.invalidValue], role: .vmAdmin, async: false),
             message(

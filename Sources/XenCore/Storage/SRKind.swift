@@ -42,6 +42,14 @@ extension CoreServices {
         }
     }
 
+    /// What a hypervisor puts in a CD drive for the disc `vdi`: its file in its library, or its
+    /// uuid when its library has no files here.
+    func mediaFile(of vdi: Ref<VDI>, in snapshot: Snapshot) -> String? {
+        guard let record = snapshot[vdi] else { return nil }
+        guard let folder = srFolder(of: record.sr, in: snapshot), !record.location.isEmpty else { return record.uuid }
+        return folder + "/" + record.location
+    }
+
     /// Where a share SR is mounted.
     func mountPoint(of srUUID: String) -> String { storageRoot + "/mounts/" + srUUID }
 
