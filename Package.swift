@@ -52,8 +52,11 @@ let package = Package(
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
         .target(name: "CProcessSpawn"),
         .target(name: "CDescriptorPassing"),
+        .target(name: "XenNBD", dependencies: [
+            "XenStorage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "XenQEMU", dependencies: [
-            "CProcessSpawn", "CDescriptorPassing", "XenBackend",
+            "CProcessSpawn", "CDescriptorPassing", "XenBackend", "XenNBD", "XenStorage",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOExtras", package: "swift-nio-extras"),
         ]),
@@ -99,6 +102,7 @@ let package = Package(
         .testTarget(
             name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]),
+        .testTarget(name: "XenNBDTests", dependencies: ["XenNBD", "XenStorage", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "XenQEMUTests", dependencies: ["XenQEMU", "XenHTTP", "XenCore"]),
         .testTarget(name: "XenUpdatesTests", dependencies: ["XenUpdates", "XenSimulation", "XenBackend"]),
         .testTarget(name: "XenRPCTests", dependencies: ["XenRPC", .product(name: "Collections", package: "swift-collections"), .product(name: "PropertyBased", package: "swift-property-based")]),

@@ -39,8 +39,9 @@ public protocol Hypervisor: Sendable {
     /// Whether a saved image waits to be restored.
     func hasSavedImage(_ vm: String) async -> Bool
 
-    /// Hot-plugs a device into a running domain; fails if nothing in the guest can take part.
-    func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError)
+    /// Hot-plugs a device into a running domain, with what backs it here (a disk's file, an
+    /// interface's address); fails if nothing in the guest can take part.
+    func plug(_ vm: String, _ device: VirtualDevice, backing: DeviceBacking?) async throws(HypervisorError)
     /// Hot-unplugs a device from a running domain (`force`: without asking the guest).
     func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError)
     /// Puts media (the disc's file, or its uuid when it has none here) into a CD drive of a
@@ -104,13 +105,18 @@ public struct DomainSpec: Sendable, Hashable, Codable {
     public var boot: DomainBoot?
     /// The hardware address of each network interface, by device number.
     public var macs: [Int: String]?
+    /// What each disk slot holds, where the disk has a file here (a hypervisor whose guests
+    /// read real disks opens it; the simulator's do not).
+    public var diskImages: [Int: DiskImage]?
 
     public init(
         vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = [],
-        disks: [Int] = [], media: [Int: String?] = [:], boot: DomainBoot? = nil, macs: [Int: String]? = nil
+        disks: [Int] = [], media: [Int: String?] = [:], boot: DomainBoot? = nil, macs: [Int: String]? = nil,
+        diskImages: [Int: DiskImage]? = nil
     ) {
         self.boot = boot
         self.macs = macs
+        self.diskImages = diskImages
         self.vm = vm
         self.name = name
         self.memory = memory
@@ -121,6 +127,37 @@ public struct DomainSpec: Sendable, Hashable, Codable {
         self.disks = disks
         self.media = media
     }
+}
+
+/// The file behind a disk, as the storage layer keeps it.
+public struct DiskImage: Sendable, Hashable, Codable {
+    public enum Format: String, Sendable, Hashable, Codable {
+        /// A VHD, maybe the leaf of a chain (read and written with blktap's semantics).
+        case vhd
+        /// The bytes of the disk as they are.
+        case raw
+    }
+
+    public var path: String
+    public var format: Format
+    public var readOnly: Bool
+    /// The VDI's uuid (the disk's serial number in the guest).
+    public var vdi: String
+
+    public init(path: String, format: Format, readOnly: Bool, vdi: String) {
+        self.path = path
+        self.format = format
+        self.readOnly = readOnly
+        self.vdi = vdi
+    }
+}
+
+/// What backs a device being plugged.
+public enum DeviceBacking: Sendable, Hashable {
+    /// A disk's file.
+    case disk(DiskImage)
+    /// A network interface's hardware address.
+    case nic(mac: String)
 }
 
 /// How a domain's guest boots.

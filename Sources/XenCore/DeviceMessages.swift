@@ -10,7 +10,9 @@ struct VIFMessages: VIFActions {
 
     func plug(_ context: CallContext, object vif: Ref<VIF>) async throws {
         let record = try services.database.snapshot.require(vif)
-        try await DeviceHotplug(services: services).plug(record.vm, .nic(Int(record.device) ?? -1), device: record.device) {
+        try await DeviceHotplug(services: services).plug(
+            record.vm, .nic(Int(record.device) ?? -1), device: record.device, backing: .nic(mac: record.mac)
+        ) {
             tx throws(XenAPIError) in try tx.set(vif, \.currentlyAttached, true)
         }
     }
@@ -36,7 +38,12 @@ struct VBDMessages: VBDActions {
 
     func plug(_ context: CallContext, object vbd: Ref<VBD>) async throws {
         let record = try services.database.snapshot.require(vbd)
-        try await DeviceHotplug(services: services).plug(record.vm, Self.device(record), device: record.userdevice) {
+        let image =
+            record.type == .disk
+            ? services.diskImage(of: record.vdi, readOnly: record.mode == .ro, in: services.database.snapshot) : nil
+        try await DeviceHotplug(services: services).plug(
+            record.vm, Self.device(record), device: record.userdevice, backing: image.map(DeviceBacking.disk)
+        ) {
             tx throws(XenAPIError) in try tx.set(vbd, \.currentlyAttached, true)
         }
     }
@@ -120,12 +127,12 @@ struct DeviceHotplug {
     let services: CoreServices
 
     func plug(
-        _ vm: Ref<VM>, _ device: VirtualDevice, device name: String,
+        _ vm: Ref<VM>, _ device: VirtualDevice, device name: String, backing: DeviceBacking?,
         _ record: @escaping @Sendable (inout Transaction) throws(XenAPIError) -> Void
     ) async throws(XenAPIError) {
         let (hypervisor, uuid) = try running(vm)
         do throws(HypervisorError) {
-            try await hypervisor.plug(uuid, device)
+            try await hypervisor.plug(uuid, device, backing: backing)
         } catch {
             throw Self.apiError(error, vm: vm, device: name)
         }

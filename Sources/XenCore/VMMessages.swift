@@ -227,19 +227,21 @@ struct VMMessages: VMActions {
         let nics = macs.keys.sorted()
         var disks: [Int] = []
         var media: [Int: String?] = [:]
+        var images: [Int: DiskImage] = [:]
         for vbd in record.vbds {
             guard let drive = snapshot[vbd], let slot = Int(drive.userdevice) else { continue }
             if drive.type == .cd {
                 media[slot] = .some(drive.empty ? nil : services.mediaFile(of: drive.vdi, in: snapshot))
             } else {
                 disks.append(slot)
+                images[slot] = services.diskImage(of: drive.vdi, readOnly: drive.mode == .ro, in: snapshot)
             }
         }
         return DomainSpec(
             vm: record.uuid, name: record.nameLabel, memory: record.memoryDynamicMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
             guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics, disks: disks.sorted(),
-            media: media, boot: Self.boot(of: record), macs: macs)
+            media: media, boot: Self.boot(of: record), macs: macs, diskImages: images)
     }
 
     /// How the VM boots: the kernel its PV fields name (loaded directly, as for a Xen PV guest),

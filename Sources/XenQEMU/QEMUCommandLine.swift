@@ -140,6 +140,15 @@ public enum QEMUCommandLine {
         (0..<8).contains(device) ? "0x" + String(0x18 + device, radix: 16) : nil
     }
 
+    /// The PCI slot of the disk in `slot` (0–15, slots 0x04–0x13), fixed as the interfaces' are;
+    /// `nil` (a slot QEMU picks) beyond.
+    public static func diskSlot(_ slot: Int) -> String? {
+        (0..<16).contains(slot) ? "0x" + String(0x04 + slot, radix: 16) : nil
+    }
+
+    /// The QEMU device and node id of the disk in `slot`.
+    public static func diskDevice(_ slot: Int) -> String { "vbd\(slot)" }
+
     /// The QEMU device id of the CD drive in `slot`.
     public static func cdDevice(_ slot: Int) -> String { "cd\(slot)" }
 

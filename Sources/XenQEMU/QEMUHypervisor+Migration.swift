@@ -28,7 +28,7 @@ extension QEMUHypervisor {
             throw .badState(vm: vm, operation: "save", state: domain.state)
         }
         // As on XenServer, only a guest whose tools run may be suspended or migrated.
-        guard process.agent != nil else { throw .guestCannotCooperate(vm: vm, operation: "save") }
+        try await awaitAgent(vm, operation: "save")
         let image = savedImage(of: domain.spec.vm)
         try? FileManager.default.createDirectory(atPath: settings.savedImageRoot, withIntermediateDirectories: true)
         let descriptor = open(image.partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -119,10 +119,10 @@ extension QEMUHypervisor {
 
     public func sendMigration(_ vm: String, to endpoint: MigrationEndpoint) async throws(HypervisorError) {
         let domain = try require(vm)
-        guard domain.state == .running, let process = domain.process else {
+        guard domain.state == .running, domain.process != nil else {
             throw .badState(vm: vm, operation: "send_migration", state: domain.state)
         }
-        guard process.agent != nil else { throw .guestCannotCooperate(vm: vm, operation: "migrate") }
+        try await awaitAgent(vm, operation: "migrate")
         guard endpoint.url.hasPrefix("unix:"), FileManager.default.fileExists(atPath: String(endpoint.url.dropFirst(5))) else {
             throw .noMigrationReceiver(endpoint: endpoint.url)
         }
@@ -140,6 +140,23 @@ extension QEMUHypervisor {
         domains[vm]?.state = .shutdown
         domains[vm]?.guest = nil
         touch(vm)
+    }
+
+    /// How long a guest that has just started may take to bring its agent up before an
+    /// operation that needs it is refused.
+    static let agentDeadline: Duration = .seconds(30)
+
+    /// Waits for the guest's agent to answer (a guest just booted or rebooted starts it a few
+    /// seconds in); `guestCannotCooperate` if it does not in time or the guest stops running.
+    private func awaitAgent(_ vm: String, operation: String) async throws(HypervisorError) {
+        var waited = Duration.zero
+        while domains[vm]?.process?.agent == nil {
+            guard domains[vm]?.state == .running, waited < Self.agentDeadline else {
+                throw .guestCannotCooperate(vm: vm, operation: operation)
+            }
+            do { try await work.sleep(Self.supervisionTick) } catch { throw .cancelled(step: operation) }
+            waited += Self.supervisionTick
+        }
     }
 
     /// A short session on the process's descriptor monitor.

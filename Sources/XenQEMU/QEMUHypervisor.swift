@@ -1,5 +1,6 @@
 import Foundation
 import XenBackend
+import XenStorage
 
 #if canImport(Glibc)
     import Glibc
@@ -47,6 +48,10 @@ public actor QEMUHypervisor: Hypervisor {
         var qmp: QMPClient
         var agent: GuestAgentClient?
         var files: QEMURunFiles
+        /// The NBD servers of its VHD disks, by slot.
+        var disks: [Int: AttachedDisk] = [:]
+        /// The devices QEMU has said are gone (`DEVICE_DELETED`) since they were unplugged.
+        var deletedDevices: Set<String> = []
     }
 
     let settings: QEMUHostSettings
@@ -58,6 +63,9 @@ public actor QEMUHypervisor: Hypervisor {
     private var generation: Int64 = 0
     private var changedAt: [String: Int64] = [:]
     private var agentTokens: Int64 = 1
+    /// The VHDs open for guests, by path, with how many attachments use each: the two ends of a
+    /// migration share one, so their writes never interleave.
+    var openDisks: [String: (disk: VHDDisk, users: Int)] = [:]
 
     /// A hypervisor over `settings`; `start` adopts the QEMU processes a previous run left.
     public init(settings: QEMUHostSettings, work: Work) {
@@ -203,13 +211,31 @@ public actor QEMUHypervisor: Hypervisor {
         touch(name)
     }
 
-    public func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError) {
+    public func plug(_ vm: String, _ device: VirtualDevice, backing: DeviceBacking?) async throws(HypervisorError) {
         let domain = try require(vm)
-        guard let qmp = domain.process?.qmp else { throw .badState(vm: vm, operation: "plug", state: domain.state) }
-        guard case .nic(let number) = device else { throw .notSupported(operation: "hot-plug disks") }
-        guard !domain.spec.nics.contains(number) else { throw .deviceAlreadyAttached(vm: vm, device: device) }
-        try await addNIC(number, mac: domain.spec.macs?[number], to: qmp)
-        domains[vm]?.spec.nics = (domain.spec.nics + [number]).sorted()
+        guard domain.state == .running, let qmp = domain.process?.qmp else {
+            throw .badState(vm: vm, operation: "plug", state: domain.state)
+        }
+        switch device {
+        case .nic(let number):
+            guard !domain.spec.nics.contains(number) else { throw .deviceAlreadyAttached(vm: vm, device: device) }
+            var mac = domain.spec.macs?[number]
+            if case .nic(let given)? = backing { mac = given }
+            try await addNIC(number, mac: mac, to: qmp)
+            domains[vm]?.spec.nics = (domain.spec.nics + [number]).sorted()
+            if let mac { domains[vm]?.spec.macs = (domain.spec.macs ?? [:]).merging([number: mac]) { $1 } }
+        case .disk(let slot):
+            guard domain.process?.disks[slot] == nil, !domain.spec.disks.contains(slot) else {
+                throw .deviceAlreadyAttached(vm: vm, device: device)
+            }
+            guard case .disk(let image)? = backing else { throw .notSupported(operation: "plug a disk whose file is not on this host") }
+            try await attachDisk(image, slot: slot, to: vm)
+            domains[vm]?.spec.disks = (domain.spec.disks + [slot]).sorted()
+            domains[vm]?.spec.diskImages = (domain.spec.diskImages ?? [:]).merging([slot: image]) { $1 }
+        case .cd:
+            // The CD drives are the machine's IDE drives, fixed when it starts.
+            throw .notSupported(operation: "hot-plug a CD drive")
+        }
         writeRunRecord(vm)
         touch(vm)
     }
@@ -217,19 +243,50 @@ public actor QEMUHypervisor: Hypervisor {
     public func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError) {
         let domain = try require(vm)
         guard let qmp = domain.process?.qmp else { throw .badState(vm: vm, operation: "unplug", state: domain.state) }
-        guard case .nic(let number) = device else { throw .notSupported(operation: "hot-unplug disks") }
+        let id: String
+        switch device {
+        case .nic(let number):
+            guard domain.spec.nics.contains(number) else { throw .deviceNotAttached(vm: vm, device: device) }
+            id = "vif\(number)"
+        case .disk(let slot):
+            guard domain.process?.disks[slot] != nil else { throw .deviceNotAttached(vm: vm, device: device) }
+            id = QEMUCommandLine.diskDevice(slot)
+        case .cd:
+            throw .notSupported(operation: "hot-unplug a CD drive")
+        }
+        // The guest lets the device go (ACPI hot plug): QEMU says so with DEVICE_DELETED.
+        domains[vm]?.process?.deletedDevices.remove(id)
         do {
-            try await qmp.execute("device_del", ["id": .string("vif\(number)")])
-            try await qmp.execute("netdev_del", ["id": .string("vif\(number)-net")])
+            try await qmp.execute("device_del", ["id": .string(id)])
         } catch QMPError.commandFailed(_, "DeviceNotFound", _) {
             throw .deviceNotAttached(vm: vm, device: device)
         } catch {
             throw .failed(step: "unplug", reason: "\(error)")
         }
-        domains[vm]?.spec.nics.removeAll { $0 == number }
+        var waited = Duration.zero
+        while domains[vm]?.process?.deletedDevices.contains(id) != true {
+            guard waited < Self.unplugDeadline else { throw .guestCannotCooperate(vm: vm, operation: "unplug") }
+            do { try await work.sleep(.milliseconds(50)) } catch { throw .cancelled(step: "unplug") }
+            waited += .milliseconds(50)
+        }
+        switch device {
+        case .nic(let number):
+            _ = try? await qmp.execute("netdev_del", ["id": .string("vif\(number)-net")])
+            domains[vm]?.spec.nics.removeAll { $0 == number }
+        case .disk(let slot):
+            _ = try? await qmp.execute("blockdev-del", ["node-name": .string(id)])
+            if let attached = domains[vm]?.process?.disks.removeValue(forKey: slot) { release(attached) }
+            domains[vm]?.spec.disks.removeAll { $0 == slot }
+            domains[vm]?.spec.diskImages?[slot] = nil
+        case .cd:
+            break
+        }
         writeRunRecord(vm)
         touch(vm)
     }
+
+    /// How long a guest may take to let go of a device being unplugged.
+    static let unplugDeadline: Duration = .seconds(20)
 
     public func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError) {
         let domain = try require(vm)
@@ -332,6 +389,9 @@ public actor QEMUHypervisor: Hypervisor {
             domains[vm]?.state = .paused
         case "RESUME" where domains[vm]?.state == .paused:
             domains[vm]?.state = .running
+        case "DEVICE_DELETED":
+            if let device = event.data["device"]?.stringValue { domains[vm]?.process?.deletedDevices.insert(device) }
+            return
         case "MIGRATION" where event.data["status"]?.stringValue == "completed" && domains[vm]?.state == .created:
             arrived(vm)
             return
@@ -355,10 +415,18 @@ public actor QEMUHypervisor: Hypervisor {
         await remove(vm, quitting: false)
     }
 
-    /// Every few seconds: the agent of each running guest is asked what it reports (connecting
-    /// first when it has come up); processes that died without a word are noticed. At the end
-    /// the connections are closed, and the processes left running.
+    /// How often processes are checked, and agents asked while their guests come up.
+    static let supervisionTick: Duration = .milliseconds(250)
+    /// Every how many ticks a guest whose agent has reported an address for every interface is
+    /// asked again.
+    static let settledGuestTicks = 12
+
+    /// Every tick: processes that died without a word are noticed, and the agent of each running
+    /// guest still coming up is asked what it reports (connecting first once it has started);
+    /// a guest that has reported its addresses is asked every few seconds. At the end the
+    /// connections are closed, and the processes left running.
     private func superviseAgents() async {
+        var tick = 0
         while !work.isFinishing() {
             for vm in domains.keys.sorted() {
                 guard let domain = domains[vm], let process = domain.process else { continue }
@@ -367,9 +435,11 @@ public actor QEMUHypervisor: Hypervisor {
                     continue
                 }
                 guard domain.state == .running else { continue }
-                await refreshGuest(vm)
+                let settled = domain.spec.nics.allSatisfy { domain.guest?.networks["\($0)/ip"] != nil }
+                if !settled || tick % Self.settledGuestTicks == 0 { await refreshGuest(vm) }
             }
-            do { try await work.sleep(.seconds(3)) } catch { break }
+            tick += 1
+            do { try await work.sleep(Self.supervisionTick) } catch { break }
         }
         for domain in domains.values {
             domain.process?.agent?.close()
@@ -382,7 +452,8 @@ public actor QEMUHypervisor: Hypervisor {
         var agent = process.agent
         if agent == nil {
             agentTokens += 1
-            agent = try? await GuestAgentClient.connect(path: process.files.agent, sleep: work.sleep, token: agentTokens, timeout: .seconds(2))
+            agent = try? await GuestAgentClient.connect(
+                path: process.files.agent, sleep: work.sleep, token: agentTokens, timeout: .milliseconds(500))
             guard domains[vm]?.domid == domain.domid else {
                 agent?.close()
                 return
@@ -459,6 +530,9 @@ public actor QEMUHypervisor: Hypervisor {
             try await qmp.execute("migrate-set-capabilities", ["capabilities": [["capability": "events", "state": true]]])
             for device in spec.nics.sorted() { try await addNIC(device, mac: spec.macs?[device], to: qmp) }
             for (slot, media) in spec.media { if let media { try await insert(media, into: slot, qmp: qmp) } }
+            for (slot, image) in (spec.diskImages ?? [:]).sorted(by: { $0.key < $1.key }) {
+                try await attachDisk(image, slot: slot, to: vm)
+            }
         } catch let error as HypervisorError {
             await remove(vm, quitting: true)
             throw error
@@ -484,6 +558,7 @@ public actor QEMUHypervisor: Hypervisor {
         touch(vm)
         guard let running = domain.process else { return }
         running.agent?.close()
+        defer { for attached in running.disks.values { release(attached) } }
         if quitting {
             await stop(QEMUProcess(pid: running.record.pid), qmp: running.qmp, folder: running.files.folder)
         } else {

@@ -217,7 +217,7 @@ public final class SimulatedHypervisor: Hypervisor {
         fabric.read { $0.images.contains(vm) }
     }
 
-    public func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError) {
+    public func plug(_ vm: String, _ device: VirtualDevice, backing: DeviceBacking?) async throws(HypervisorError) {
         try await step("plug", timings.pauseOrUnpause)
         try change(vm, "plug") { domain throws(HypervisorError) in
             guard domain.state == .running else { throw .badState(vm: vm, operation: "plug", state: domain.state) }

@@ -227,6 +227,53 @@ public final class VHDWriter {
         }
     }
 
+    /// Copies into `buffer` (the disk's bytes from `offset`, whole sectors) every sector this
+    /// file holds, by its allocation table and sector bitmaps as they are now; sectors it does
+    /// not hold are left as they are (a differencing disk's parents fill them).
+    public func readHeld(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(VHDError) {
+        guard offset % 512 == 0, buffer.count % 512 == 0, offset >= 0, offset + Int64(buffer.count) <= virtualSize else {
+            throw .outOfRange(offset: offset, length: buffer.count, size: virtualSize)
+        }
+        var done = 0
+        while done < buffer.count {
+            let sector = (offset + Int64(done)) / 512
+            let block = Int(sector / Int64(VHDLayout.sectorsPerBlock))
+            let inBlock = Int(sector % Int64(VHDLayout.sectorsPerBlock))
+            let sectors = min((buffer.count - done) / 512, VHDLayout.sectorsPerBlock - inBlock)
+            if bat[block] != VHDFormat.unallocated {
+                let bitmapOffset = Int64(bat[block]) * 512
+                let full = batmap[block / 8] & (0x80 >> UInt8(block % 8)) != 0
+                let bitmap = full ? [] : try read(count: VHDLayout.bitmapBytes, at: bitmapOffset)
+                func held(_ index: Int) -> Bool {
+                    full || bitmap[(inBlock + index) / 8] & (0x80 >> UInt8((inBlock + index) % 8)) != 0
+                }
+                var index = 0
+                while index < sectors {
+                    guard held(index) else {
+                        index += 1
+                        continue
+                    }
+                    let start = index
+                    while index < sectors, held(index) { index += 1 }
+                    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[(done + start * 512)..<(done + index * 512)])
+                    try read(into: target, at: bitmapOffset + 512 + Int64(inBlock + start) * 512)
+                }
+            }
+            done += sectors * 512
+        }
+    }
+
+    /// Makes what was written durable and the file whole as it stands: the batmap, the trailing
+    /// footer after the last block, then `fsync` (a guest's flush).
+    public func flush() throws(VHDError) {
+        if batmapChanged {
+            try writeBatmap()
+            batmapChanged = false
+        }
+        try write(footer, at: endOfData)
+        guard fsync(descriptor.rawValue) == 0 else { throw .io(path: path, reason: "fsync failed: \(errno)") }
+    }
+
     /// Writes the trailing footer and closes the file.
     public func close() throws(VHDError) {
         guard !closed else { return }
@@ -362,6 +409,22 @@ public final class VHDWriter {
                 done += try descriptor.write(
                     toAbsoluteOffset: offset + Int64(done), UnsafeRawBufferPointer(rebasing: bytes[done...]))
             }
+        } catch {
+            throw .io(path: path, reason: "\(error)")
+        }
+    }
+
+    private func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(VHDError) {
+        do {
+            var done = 0
+            while done < buffer.count {
+                let got = try descriptor.read(
+                    fromAbsoluteOffset: offset + Int64(done), into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+                guard got > 0 else { throw VHDError.io(path: path, reason: "short read at \(offset + Int64(done))") }
+                done += got
+            }
+        } catch let error as VHDError {
+            throw error
         } catch {
             throw .io(path: path, reason: "\(error)")
         }

@@ -70,8 +70,13 @@ struct Xapid: AsyncParsableCommand {
 
     @Option(
         name: .customLong("accelerator"),
-        help: "With --backend qemu: tcg (QEMU's translator, works everywhere) or kvm.")
+        help: "With --backend qemu: tcg (QEMU's translator, works everywhere), kvm, or auto (kvm once a canary guest has booted under it, else tcg).")
     var accelerator = "tcg"
+
+    @Option(
+        name: .customLong("canary-guest"),
+        help: "With --accelerator auto: the folder of the guest to try KVM with (what scripts/build-test-guest prints).")
+    var canaryGuest: String?
 
     @Option(name: .customLong("login-failure-delay"), help: "Seconds a failed login waits before answering.")
     var loginFailureDelay: Double = 5
@@ -108,9 +113,10 @@ struct Xapid: AsyncParsableCommand {
             hostname: name, address: endpoint.host, loginFailureDelay: .milliseconds(Int64(loginFailureDelay * 1000)))
         configuration.hostBootTime = .milliseconds(Int64(simulatedBootTime * 1000))
         guard backend == "simulator" || backend == "qemu" else { throw ValidationError("--backend must be simulator or qemu") }
-        guard let accelerator = QEMUAccelerator(rawValue: self.accelerator) else {
-            throw ValidationError("--accelerator must be tcg or kvm")
+        guard self.accelerator == "auto" || QEMUAccelerator(rawValue: self.accelerator) != nil else {
+            throw ValidationError("--accelerator must be tcg, kvm or auto")
         }
+        var accelerator = QEMUAccelerator(rawValue: self.accelerator) ?? .tcg
         if backend == "qemu", (self.simulatedHosts ?? 1) != 1 {
             throw ValidationError("--backend qemu runs one host: this machine")
         }
@@ -128,6 +134,12 @@ struct Xapid: AsyncParsableCommand {
             storage: try SimulationFolder(path: dataDir + "/simulated-hosts"))
         var hostMachines = machines.machines
         var qemu: QEMUHypervisor?
+        if backend == "qemu", self.accelerator == "auto" {
+            let canary = QEMUCanary(guest: canaryGuest, folder: dataDir + "/qemu-canary", sleep: environment.sleep)
+            let (chosen, reason) = await canary.choose()
+            accelerator = chosen
+            announce("accelerator \(chosen.rawValue): \(reason)")
+        }
         if backend == "qemu" {
             // The machine itself is the host: its inventory and packages stay those kept in the
             // data folder; its VMs run as QEMU processes.
@@ -153,7 +165,7 @@ struct Xapid: AsyncParsableCommand {
         try await toolstack.startUp()
         if demo { try await PoolDemo.populate(services) }
         if qemu != nil {
-            background.submit { await DomainWatch.run(services) }
+            background.submit { await DomainWatch.run(services, interval: .milliseconds(200)) }
             announce("running VMs as QEMU processes (accelerator \(accelerator.rawValue))")
         }
 

@@ -81,9 +81,9 @@ final class FencedHypervisor: Hypervisor {
 
     func hasSavedImage(_ vm: String) async -> Bool { await inner.hasSavedImage(vm) }
 
-    func plug(_ vm: String, _ device: VirtualDevice) async throws(HypervisorError) {
+    func plug(_ vm: String, _ device: VirtualDevice, backing: DeviceBacking?) async throws(HypervisorError) {
         try check("plug")
-        try await inner.plug(vm, device)
+        try await inner.plug(vm, device, backing: backing)
     }
 
     func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError) {

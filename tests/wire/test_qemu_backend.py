@@ -12,8 +12,12 @@ import time
 
 import pytest
 
+from test_storage import attach, local_sr, new_disk, upload
+from test_vm_lifecycle import failure
+
 GUEST = os.environ.get("XAPI_TEST_GUEST", "")
 MIB = 1 << 20
+VHD_FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "XenStorageTests", "Fixtures", "vhd")
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("CI") and not (shutil.which("qemu-system-x86_64") and os.path.isfile(os.path.join(GUEST, "vmlinux"))),
@@ -182,8 +186,13 @@ def test_a_vm_boots_the_iso_in_its_cd_drive_from_an_iso_library(qemu_xapid, tmp_
 
 
 def test_a_guest_is_suspended_resumed_and_migrated_on_its_host_without_rebooting(qemu_xapid):
-    x = qemu_xapid.login().xenapi
+    session = qemu_xapid.login()
+    x = session.xenapi
     vm = new_guest(x, "moving")
+    # With a disk: the processes before and after each move serve it from one open VHD.
+    vdi = new_disk(x, local_sr(x), 32 * MIB, label="moving")
+    upload(qemu_xapid, session, vdi, os.path.join(VHD_FIXTURES, "base.vhd"), fmt="vhd")
+    attach(x, vm, vdi, "1")
     x.VM.start(vm, False, False)
     assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
     assert wait_for("the guest's init to finish", lambda: booted_here(qemu_xapid, x, vm), timeout=60)
@@ -216,6 +225,81 @@ def test_a_guest_is_suspended_resumed_and_migrated_on_its_host_without_rebooting
     assert wait_for("the guest's agent after the migration",
                     lambda: x.VM.get_guest_metrics(vm) != "OpaqueRef:NULL" and guest_address(x, vm)) == "10.0.2.15"
     assert not [name for name in os.listdir(os.path.join(qemu_xapid.data_dir, "qemu")) if "departing" in name]
+
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+
+
+def console_lines(xapid, x, vm, prefix):
+    with open(os.path.join(run_folder(xapid, x, vm), "console.log"), errors="replace") as console:
+        return [line.strip() for line in console if line.startswith(prefix)]
+
+
+def test_a_guest_reads_vdis_made_from_the_blktap_fixtures(qemu_xapid):
+    """Two VHD VDIs, imported from files blktap wrote, reach the guest through our NBD server: the
+    guest's sha256sum of each disk is the one the fixtures' README gives for that file."""
+    session = qemu_xapid.login()
+    x = session.xenapi
+    sr = local_sr(x)
+    expected = {"base.vhd": "85c8436213fd068c7065d193772a230ef95817be1bd06981cf89901851aa92af",
+                "coalesced.vhd": "633ca3b8ddd00088dacc2e0362824e6216a6af56136c56ffdc86ab13ac15cd05"}
+    vm = new_guest(x, "disk reader")
+    serials = {}
+    for device, name in enumerate(sorted(expected)):
+        vdi = new_disk(x, sr, 32 * MIB, label=name)
+        upload(qemu_xapid, session, vdi, os.path.join(VHD_FIXTURES, name), fmt="vhd")
+        attach(x, vm, vdi, str(device))
+        serials[x.VDI.get_uuid(vdi)[:20]] = expected[name]
+    x.VM.start(vm, False, False)
+    prefix = "swift-xapi test guest: disk "
+    lines = wait_for("the guest to hash its disks", lambda: len(console_lines(qemu_xapid, x, vm, prefix)) == 2 and
+                     console_lines(qemu_xapid, x, vm, prefix), timeout=120)
+    seen = {}
+    for line in lines:
+        fields = line[len(prefix):].split()
+        seen[fields[2]] = fields[4]
+    assert seen == serials
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+
+
+def test_disks_and_nics_are_plugged_into_and_out_of_a_running_guest(qemu_xapid):
+    session = qemu_xapid.login()
+    x = session.xenapi
+    vm = new_guest(x, "hot plug")
+    x.VM.start(vm, False, False)
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+
+    # A disk: VBD.plug puts it into the running guest, which reads it whole; VBD.unplug takes it out.
+    vdi = new_disk(x, local_sr(x), 32 * MIB, label="hot")
+    upload(qemu_xapid, session, vdi, os.path.join(VHD_FIXTURES, "base.vhd"), fmt="vhd")
+    vbd = attach(x, vm, vdi, "1")
+    assert not x.VBD.get_currently_attached(vbd)
+    x.VBD.plug(vbd)
+    assert x.VBD.get_currently_attached(vbd)
+    serial = x.VDI.get_uuid(vdi)[:20]
+    prefix = "swift-xapi test guest: disk "
+    line = wait_for("the guest to see the disk", lambda: [
+        line for line in console_lines(qemu_xapid, x, vm, prefix) if serial in line], timeout=60)[0]
+    assert line.endswith("sha256 85c8436213fd068c7065d193772a230ef95817be1bd06981cf89901851aa92af")
+    name = line[len(prefix):].split()[0]
+    assert failure(x.VBD.plug, vbd)[0] == "DEVICE_ALREADY_ATTACHED"
+    x.VBD.unplug(vbd)
+    assert not x.VBD.get_currently_attached(vbd)
+    wait_for("the guest to let the disk go", lambda: prefix + name + " gone" in console_lines(qemu_xapid, x, vm, prefix),
+             timeout=60)
+    assert not [entry for entry in os.listdir(run_folder(qemu_xapid, x, vm)) if entry.startswith("vbd1")]
+
+    # A NIC: the guest brings it up and its agent reports the address it got there.
+    vif = x.VIF.create({"device": "1", "network": x.network.get_all()[0], "VM": vm, "MAC": "52:54:00:5e:ed:02",
+                        "MTU": "1500", "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    x.VIF.plug(vif)
+    assert x.VIF.get_currently_attached(vif)
+    networks = lambda: x.VM_guest_metrics.get_networks(x.VM.get_guest_metrics(vm))
+    assert wait_for("the second NIC's address", lambda: networks().get("1/ip")) == "10.0.2.15"
+    x.VIF.unplug(vif)
+    assert not x.VIF.get_currently_attached(vif)
+    wait_for("the second NIC to leave the metrics", lambda: "1/ip" not in networks(), timeout=60)
 
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"

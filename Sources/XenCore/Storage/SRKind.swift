@@ -1,4 +1,5 @@
 import XenAPI
+import XenBackend
 import XenDB
 import XenStorage
 
@@ -48,6 +49,15 @@ extension CoreServices {
         guard let record = snapshot[vdi] else { return nil }
         guard let folder = srFolder(of: record.sr, in: snapshot), !record.location.isEmpty else { return record.uuid }
         return folder + "/" + record.location
+    }
+
+    /// The file a hypervisor opens for the disk `vdi`: its VHD in a VHD SR; `nil` where the SR
+    /// keeps no file for it here.
+    func diskImage(of vdi: Ref<VDI>, readOnly: Bool, in snapshot: Snapshot) -> DiskImage? {
+        guard let record = snapshot[vdi], let folder = vhdFolder(of: record.sr, in: snapshot), !record.location.isEmpty,
+            folder.exists(record.location)
+        else { return nil }
+        return DiskImage(path: folder.file(record.location), format: .vhd, readOnly: readOnly || record.readOnly, vdi: record.uuid)
     }
 
     /// Where a share SR is mounted.
