@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "XenAPIClientTests", dependencies: ["XenAPIClient", "XenAPI", "XenRPC"]),
         .testTarget(name: "XenHTTPTests", dependencies: ["XenHTTP", "XenCore", "XenDB", "XenRPC", "XenSimulation", .product(name: "Collections", package: "swift-collections"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "XenDBTests", dependencies: ["XenDB", "XenDBSQLite", "XenCore"]),
-        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol", "XenUpdates"]),
+        .testTarget(name: "XenCoreTests", dependencies: ["XenCore", "XenBackend", "XenSimulation", "XenStorage", "XenCLI", "XenCLIProtocol", "XenUpdates"]),
         .testTarget(
             name: "XenStorageTests", dependencies: ["XenStorage", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]),

@@ -211,13 +211,23 @@ public struct DomainStat: Sendable, Hashable {
     public var state: State
     /// What the guest agent reports, while the guest runs one and is up.
     public var guest: GuestReport?
+    /// Why a guest that shut down on its own did (`nil` while it runs, or when the toolstack
+    /// stopped it).
+    public var exit: GuestExit?
 
-    public init(spec: DomainSpec, domid: Int64, state: State, guest: GuestReport?) {
+    public init(spec: DomainSpec, domid: Int64, state: State, guest: GuestReport?, exit: GuestExit? = nil) {
         self.spec = spec
         self.domid = domid
         self.state = state
         self.guest = guest
+        self.exit = exit
     }
+}
+
+/// How a guest ended its run on its own, which the VM's `actions_after_shutdown`,
+/// `actions_after_reboot` and `actions_after_crash` answer.
+public enum GuestExit: String, Sendable, Hashable, Codable {
+    case poweroff, reboot, crash
 }
 
 /// What a guest agent tells the toolstack (xapi's `VM_guest_metrics`).

@@ -7,6 +7,13 @@ import XenDB
 extension VMMessages {
     private static let vcpuRule = "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max"
 
+    func setActionsAfterCrash(_ context: CallContext, object vm: Ref<VM>, value: OnCrashBehaviour) async throws {
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            _ = try tx.snapshot.require(vm)
+            try tx.set(vm, \.actionsAfterCrash, value)
+        }
+    }
+
     /// As xapi: the domain type follows the policy (hvm when set, pv when empty).
     func setHVMBootPolicy(_ context: CallContext, object vm: Ref<VM>, value: String) async throws {
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in

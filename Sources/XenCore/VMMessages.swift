@@ -46,7 +46,8 @@ struct VMMessages: VMActions {
     }
 
     /// A live migration: the guest's memory is copied to a domain made for it on the destination
-    /// while it runs. Migrating a VM to the host it runs on leaves it where it is.
+    /// while it runs; to the host it runs on, into a new domain beside its own (xapi's localhost
+    /// migration).
     func poolMigrate(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, options: [String: String]) async throws {
         let snapshot = services.database.snapshot
         _ = try snapshot.require(host)

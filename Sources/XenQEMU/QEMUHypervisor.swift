@@ -38,6 +38,8 @@ public actor QEMUHypervisor: Hypervisor {
         var state: DomainStat.State
         var guest: GuestReport?
         var process: RunningProcess?
+        /// Why the guest shut down, when it did so on its own.
+        var exit: GuestExit?
 
         var identity: (spec: DomainSpec, domid: Int64) { (spec, domid) }
     }
@@ -305,7 +307,7 @@ public actor QEMUHypervisor: Hypervisor {
 
     public func stat(_ vm: String) async -> DomainStat? {
         guard let domain = domains[vm] else { return nil }
-        return DomainStat(spec: domain.spec, domid: domain.domid, state: domain.state, guest: domain.guest)
+        return DomainStat(spec: domain.spec, domid: domain.domid, state: domain.state, guest: domain.guest, exit: domain.exit)
     }
 
     public func updates(since generation: Int64) async -> (generation: Int64, changed: [String]) {
@@ -385,6 +387,17 @@ public actor QEMUHypervisor: Hypervisor {
         case "SHUTDOWN":
             domains[vm]?.state = .shutdown
             domains[vm]?.guest = nil
+            // A reboot ends the domain too (-action reboot=shutdown): the toolstack restarts it.
+            switch (event.data["guest"]?.boolValue, event.data["reason"]?.stringValue) {
+            case (true?, "guest-reset"?): domains[vm]?.exit = .reboot
+            case (true?, "guest-panic"?): domains[vm]?.exit = .crash
+            case (true?, _): domains[vm]?.exit = .poweroff
+            default: break
+            }
+        case "GUEST_PANICKED":
+            domains[vm]?.state = .shutdown
+            domains[vm]?.guest = nil
+            domains[vm]?.exit = .crash
         case "STOP" where domains[vm]?.state == .running:
             domains[vm]?.state = .paused
         case "RESUME" where domains[vm]?.state == .paused:

@@ -38,6 +38,8 @@ public final class SimulatedHypervisor: Hypervisor {
         var changed: Int64
         /// How many times the guest's disk writes were collected.
         var writesCollected: Int?
+        /// Why the guest shut down, when it did so on its own.
+        var exit: GuestExit?
     }
 
     private struct State: Codable {
@@ -307,7 +309,9 @@ public final class SimulatedHypervisor: Hypervisor {
 
     public func stat(_ vm: String) async -> DomainStat? {
         state.withLock { state in
-            state.domains[vm].map { DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: guestReport($0)) }
+            state.domains[vm].map {
+                DomainStat(spec: $0.spec, domid: $0.domid, state: $0.state, guest: guestReport($0), exit: $0.exit)
+            }
         }
     }
 
@@ -341,6 +345,16 @@ public final class SimulatedHypervisor: Hypervisor {
     public func updates(since generation: Int64) async -> (generation: Int64, changed: [String]) {
         state.withLock { state in
             (state.generation, state.domains.filter { $0.value.changed > generation }.map(\.key).sorted())
+        }
+    }
+
+    /// The guest of a running domain powers off, reboots or crashes on its own (fault
+    /// injection): its domain is left shut down, saying why.
+    public func guestExits(_ vm: String, _ exit: GuestExit) throws(HypervisorError) {
+        try change(vm, "guest_exit") { domain throws(HypervisorError) in
+            guard domain.state == .running else { throw .badState(vm: vm, operation: "guest_exit", state: domain.state) }
+            domain.state = .shutdown
+            domain.exit = exit
         }
     }
 

@@ -114,4 +114,22 @@ struct QEMUHypervisorTests {
         #expect(try await Self.memoryOf(hypervisor, vm) == before)
         }
     }
+
+    @Test("a guest that reboots or powers off on its own leaves its domain shut down, saying which")
+    func guestExits() async throws {
+        let vm = "5eed0032-0000-0000-0000-000000000032"
+        let spec = try spec(vm)
+        try await withHypervisor("exits", cleanup: [vm]) { hypervisor in
+            for (command, exit) in [("reboot", GuestExit.reboot), ("poweroff", .poweroff)] {
+                _ = try await hypervisor.create(spec)
+                try await hypervisor.build(vm)
+                try await hypervisor.unpause(vm)
+                try await Self.agentReady(hypervisor, vm)
+                _ = try? await hypervisor.runInGuest(vm, "/bin/sh", ["-c", "(sleep 1; \(command) -f) &"])
+                #expect(try await hypervisor.waitShutdown(vm, timeout: .seconds(60)))
+                #expect(await hypervisor.stat(vm)?.exit == exit)
+                try await hypervisor.destroy(vm)
+            }
+        }
+    }
 }

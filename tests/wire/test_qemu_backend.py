@@ -303,3 +303,40 @@ def test_disks_and_nics_are_plugged_into_and_out_of_a_running_guest(qemu_xapid):
 
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"
+
+
+def qmp_side_channel(xapid, x, vm, command):
+    """Runs one QMP command on the VM's second monitor (xapid holds the first)."""
+    import json
+    import socket
+    connection = socket.socket(socket.AF_UNIX)
+    connection.connect(os.path.join(run_folder(xapid, x, vm), "qmp-fd.sock"))
+    lines = connection.makefile("rwb")
+    lines.readline()
+    for message in ({"execute": "qmp_capabilities"}, {"execute": command}):
+        lines.write((json.dumps(message) + "\n").encode())
+        lines.flush()
+        while "event" in json.loads(lines.readline()):
+            pass
+    connection.close()
+
+
+def test_a_guest_that_reboots_itself_is_restarted_and_one_that_powers_off_is_halted(qemu_xapid):
+    x = qemu_xapid.login().xenapi
+    vm = new_guest(x, "restless")
+    # Told to panic on an unknown NMI and to reboot a second after a panic.
+    x.VM.set_PV_args(vm, "console=ttyS0 quiet unknown_nmi_panic=1 panic=1")
+    x.VM.start(vm, False, False)
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    domid = x.VM.get_domid(vm)
+
+    # The guest reboots on its own: actions_after_reboot=restart, so xapid starts it again.
+    qmp_side_channel(qemu_xapid, x, vm, "inject-nmi")
+    wait_for("the guest to be restarted", lambda: x.VM.get_domid(vm) not in (domid, "-1"), timeout=120)
+    assert x.VM.get_power_state(vm) == "Running"
+    assert wait_for("the guest's address after its reboot", lambda: guest_address(x, vm)) == "10.0.2.15"
+
+    # It powers off on its own (the power button, which its acpid answers): actions_after_shutdown=destroy.
+    qmp_side_channel(qemu_xapid, x, vm, "system_powerdown")
+    wait_for("the VM to be halted", lambda: x.VM.get_power_state(vm) == "Halted", timeout=120)
+    assert x.VM.get_domid(vm) == "-1"

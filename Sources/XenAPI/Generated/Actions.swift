@@ -356,6 +356,9 @@ public protocol VMActions: Sendable {
     /// `VM.provision`: Make a VM installed from a template its disks (`other_config:disks`).
     func provision(_ context: Context, vm: Ref<VM>) async throws
 
+    /// `VM.set_actions_after_crash`: Set what is done when the VM's guest crashes.
+    func setActionsAfterCrash(_ context: Context, object: Ref<VM>, value: OnCrashBehaviour) async throws
+
     /// `VM.set_HVM_boot_policy`: Set the HVM boot policy, and the domain type with it: hvm when set, pv when empty (deprecated: set domain_type).
     func setHVMBootPolicy(_ context: Context, object: Ref<VM>, value: String) async throws
 
@@ -481,6 +484,10 @@ extension VMActions {
             },
             "provision": { context, p in
                 try await self.provision(context, vm: p.decode(0, "vm"))
+                return .string("")
+            },
+            "set_actions_after_crash": { context, p in
+                try await self.setActionsAfterCrash(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
             "set_HVM_boot_policy": { context, p in

@@ -915,6 +915,11 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.provision", [vm.rpcValue])
     }
 
+    /// `VM.set_actions_after_crash`: Set what is done when the VM's guest crashes.
+    public func setActionsAfterCrash(_ object: Ref<VM>, value: OnCrashBehaviour) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_actions_after_crash", [object.rpcValue, value.rpcValue])
+    }
+
     /// `VM.set_HVM_boot_policy`: Set the HVM boot policy, and the domain type with it: hvm when set, pv when empty (deprecated: set domain_type).
     public func setHVMBootPolicy(_ object: Ref<VM>, value: String) async throws {
         let _: RPCValue = try await session.invoke("VM.set_HVM_boot_policy", [object.rpcValue, value.rpcValue])

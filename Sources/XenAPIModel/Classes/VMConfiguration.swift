@@ -40,6 +40,9 @@ extension DataModel {
                 "provision", [vm], doc: "Make a VM installed from a template its disks (`other_config:disks`).",
                 errors: stateErrors + [.provisionOnlyAllowedOnTemplate, .uuidInvalid], role: .vmAdmin),
             message(
+                "set_actions_after_crash", [this, param("value", .enumeration("on_crash_behaviour"), doc: "The new action")],
+                doc: "Set what is done when the VM's guest crashes.", errors: [], role: .vmAdmin, async: false),
+            message(
                 "set_HVM_boot_policy", [this, param("value", .string, doc: "The new policy (\"BIOS order\", or empty for PV)")],
                 doc: "Set the HVM boot policy, and the domain type with it: hvm when set, pv when empty (deprecated: set domain_type).",
                 errors: [.invalidValue], role: .vmAdmin, async: false),
