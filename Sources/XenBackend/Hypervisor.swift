@@ -47,6 +47,11 @@ public protocol Hypervisor: Sendable {
     /// Puts media (the disc's file, or its uuid when it has none here) into a CD drive of a
     /// domain, or with `nil` takes it out.
     func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError)
+    /// Asks a running or paused domain's guest to use `bytes` of memory (between its boot
+    /// memory's floor and `DomainSpec.maxMemory`), its balloon driver giving back or taking the
+    /// difference; returns what the guest uses once it has settled, or stopped moving (a guest
+    /// without the driver never moves). Fails if the host cannot give the growth.
+    func setMemoryTarget(_ vm: String, bytes: Int64) async throws(HypervisorError) -> Int64
 
     /// Readies a created domain to take a live migration; returns where the sender sends the guest.
     func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint
@@ -108,13 +113,20 @@ public struct DomainSpec: Sendable, Hashable, Codable {
     /// What each disk slot holds, where the disk has a file here (a hypervisor whose guests
     /// read real disks opens it; the simulator's do not).
     public var diskImages: [Int: DiskImage]?
+    /// The network each interface is on, by device number.
+    public var networks: [Int: NetworkLink]?
+    /// The most memory the domain may grow to while it runs (the VM's static maximum plus its
+    /// overhead), in bytes; `nil`: `memory`.
+    public var maxMemory: Int64?
 
     public init(
         vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = [],
         disks: [Int] = [], media: [Int: String?] = [:], boot: DomainBoot? = nil, macs: [Int: String]? = nil,
-        diskImages: [Int: DiskImage]? = nil
+        diskImages: [Int: DiskImage]? = nil, networks: [Int: NetworkLink]? = nil, maxMemory: Int64? = nil
     ) {
         self.boot = boot
+        self.maxMemory = maxMemory
+        self.networks = networks
         self.macs = macs
         self.diskImages = diskImages
         self.vm = vm
@@ -156,8 +168,22 @@ public struct DiskImage: Sendable, Hashable, Codable {
 public enum DeviceBacking: Sendable, Hashable {
     /// A disk's file.
     case disk(DiskImage)
-    /// A network interface's hardware address.
-    case nic(mac: String)
+    /// A network interface's hardware address, and the network it is on.
+    case nic(mac: String, network: NetworkLink?)
+}
+
+/// The network a domain's interface is on: its bridge, and whether it leaves the host.
+public struct NetworkLink: Sendable, Hashable, Codable {
+    /// The network's bridge (`Network.bridge`).
+    public var bridge: String
+    /// Whether the network has an uplink on the host (a PIF); one without is internal, a switch
+    /// among the host's VMs, as xapi's networks without PIFs are.
+    public var external: Bool
+
+    public init(bridge: String, external: Bool) {
+        self.bridge = bridge
+        self.external = external
+    }
 }
 
 /// How a domain's guest boots.

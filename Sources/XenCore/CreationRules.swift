@@ -13,6 +13,7 @@ enum CreationRules {
         VM.className: { tx, ref, services throws(XenAPIError) in try vm(&tx, Ref(ref), services) },
         VIF.className: { tx, ref, _ throws(XenAPIError) in try vif(&tx, Ref(ref)) },
         VBD.className: { tx, ref, _ throws(XenAPIError) in try vbd(&tx, Ref(ref)) },
+        Network.className: { tx, ref, _ throws(XenAPIError) in try network(&tx, Ref(ref)) },
     ]
 
     /// Class name → what to bring up to date after an implicit setter changed an object of that
@@ -47,6 +48,31 @@ enum CreationRules {
             try tx.set(vm, \.metrics, metrics)
         }
         try VMMessages.refreshAllowedOperations(&tx, vm)
+    }
+
+    /// The prefixes of the bridges the toolstack names itself (`xenbrN` for physical networks,
+    /// `xapiN` for internal ones) and of the host's own interfaces, refused in a caller's name.
+    static let reservedBridgePrefixes = ["xen", "xapi", "vif", "tap", "eth"]
+
+    /// A network's bridge, as xapi's `network.create` gives it: the first free `xapiN` when the
+    /// caller names none, else the caller's name, which must fit the kernel's 15 characters, not
+    /// look like one the toolstack makes, and be the only network's; an MTU of 0 or less is 1500.
+    static func network(_ tx: inout Transaction, _ network: Ref<Network>) throws(XenAPIError) {
+        let record = try tx.snapshot.require(network)
+        let taken = Set(tx.snapshot.objects(Network.self).lazy.filter { $0.ref != network }.map(\.bridge))
+        var bridge = record.bridge
+        if bridge.isEmpty {
+            bridge = "xapi\((0...).first { !taken.contains("xapi\($0)") } ?? 0)"
+        } else {
+            guard bridge.utf8.count <= 15, !reservedBridgePrefixes.contains(where: { bridge.hasPrefix($0) }) else {
+                throw XenAPIError.invalidValue(field: "bridge", value: bridge)
+            }
+            guard !taken.contains(bridge) else { throw XenAPIError.bridgeNameExists(bridge: bridge) }
+        }
+        try tx.update(network) { network in
+            if network.bridge != bridge { network.bridge = bridge }
+            if network.mtu <= 0 { network.mtu = 1500 }
+        }
     }
 
     static func vif(_ tx: inout Transaction, _ vif: Ref<VIF>) throws(XenAPIError) {

@@ -9,10 +9,10 @@ struct VIFMessages: VIFActions {
     let services: CoreServices
 
     func plug(_ context: CallContext, object vif: Ref<VIF>) async throws {
-        let record = try services.database.snapshot.require(vif)
-        try await DeviceHotplug(services: services).plug(
-            record.vm, .nic(Int(record.device) ?? -1), device: record.device, backing: .nic(mac: record.mac)
-        ) {
+        let snapshot = services.database.snapshot
+        let record = try snapshot.require(vif)
+        let backing = DeviceBacking.nic(mac: record.mac, network: NetworkLink(record.network, in: snapshot))
+        try await DeviceHotplug(services: services).plug(record.vm, .nic(Int(record.device) ?? -1), device: record.device, backing: backing) {
             tx throws(XenAPIError) in try tx.set(vif, \.currentlyAttached, true)
         }
     }

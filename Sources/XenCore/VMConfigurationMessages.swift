@@ -1,4 +1,5 @@
 import XenAPI
+import XenBackend
 import XenDB
 
 /// The VM setters xapi checks: VCPUs and memory limits, each checked against the VM's state
@@ -129,21 +130,47 @@ extension VMMessages {
         var ordered: Bool { staticMin <= dynamicMin && dynamicMin <= dynamicMax && dynamicMax <= staticMax }
     }
 
-    /// Sets the limits `change` makes of the current ones, if they are in order.
+    /// Sets the limits `change` makes of the current ones, if they are in order. A running or
+    /// paused VM's new dynamic range is a balloon target first (its dynamic maximum, as squeezed
+    /// gives a guest when the host has the room), so a host that cannot give the growth refuses
+    /// before anything is written; the guest's settled size becomes its `memory_actual`.
     private func setMemory(
         _ vm: Ref<VM>, _ operation: VMOperations, _ change: @escaping @Sendable (MemoryLimits) -> MemoryLimits
     ) async throws(XenAPIError) {
+        let snapshot = services.database.snapshot
+        let current = try snapshot.require(vm)
+        var actual: Int64?
+        if operation == .changingDynamicRange, current.powerState == .running || current.powerState == .paused {
+            let limits = change(Self.limits(of: current))
+            guard limits.ordered else { throw XenAPIError.memoryConstraintViolationOrder() }
+            try VMPowerRules.check(current, operation, in: snapshot)
+            let hypervisor = try services.hypervisor(of: current.residentOn, in: snapshot)
+            do throws(HypervisorError) {
+                actual = try await hypervisor.setMemoryTarget(current.uuid, bytes: limits.dynamicMax + current.memoryOverhead)
+            } catch {
+                throw PlanExecution.apiError(error)
+            }
+        }
         try await configure(vm, operation) { record, edit throws(XenAPIError) in
-            let limits = change(
-                MemoryLimits(
-                    staticMin: record.memoryStaticMin, dynamicMin: record.memoryDynamicMin,
-                    dynamicMax: record.memoryDynamicMax, staticMax: record.memoryStaticMax))
+            let limits = change(Self.limits(of: record))
             guard limits.ordered else { throw XenAPIError.memoryConstraintViolationOrder() }
             edit.memoryStaticMin = limits.staticMin
             edit.memoryDynamicMin = limits.dynamicMin
             edit.memoryDynamicMax = limits.dynamicMax
             edit.memoryStaticMax = limits.staticMax
         }
+        if let actual {
+            try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                let metrics = try tx.snapshot.require(vm).metrics
+                if tx.snapshot.contains(metrics) { try tx.set(metrics, \.memoryActual, actual) }
+            }
+        }
+    }
+
+    private static func limits(of record: ObjectView<VM>) -> MemoryLimits {
+        MemoryLimits(
+            staticMin: record.memoryStaticMin, dynamicMin: record.memoryDynamicMin, dynamicMax: record.memoryDynamicMax,
+            staticMax: record.memoryStaticMax)
     }
 
     /// Checks `operation` against the VM and makes the change in one write.

@@ -224,7 +224,12 @@ struct VMMessages: VMActions {
     private func domainSpec(_ record: VM) -> DomainSpec {
         let snapshot = services.database.snapshot
         var macs: [Int: String] = [:]
-        for vif in record.vifs { if let interface = snapshot[vif], let device = Int(interface.device) { macs[device] = interface.mac } }
+        var networks: [Int: NetworkLink] = [:]
+        for vif in record.vifs {
+            guard let interface = snapshot[vif], let device = Int(interface.device) else { continue }
+            macs[device] = interface.mac
+            networks[device] = NetworkLink(interface.network, in: snapshot)
+        }
         let nics = macs.keys.sorted()
         var disks: [Int] = []
         var media: [Int: String?] = [:]
@@ -242,7 +247,8 @@ struct VMMessages: VMActions {
             vm: record.uuid, name: record.nameLabel, memory: record.memoryDynamicMax + record.memoryOverhead,
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
             guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics, disks: disks.sorted(),
-            media: media, boot: Self.boot(of: record), macs: macs, diskImages: images)
+            media: media, boot: Self.boot(of: record), macs: macs, diskImages: images, networks: networks,
+            maxMemory: max(record.memoryStaticMax, record.memoryDynamicMax) + record.memoryOverhead)
     }
 
     /// How the VM boots: the kernel its PV fields name (loaded directly, as for a Xen PV guest),

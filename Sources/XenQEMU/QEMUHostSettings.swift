@@ -16,12 +16,16 @@ public struct QEMUHostSettings: Sendable {
     public var reservedMemory: Int64
     /// QEMU's own memory beyond the guest's (≈ 170 MiB resident under TCG, measured).
     public var overheadPerVM: Int64
+    /// The network namespace the bridges of internal networks, their taps and the QEMU
+    /// processes live in (made if missing); `nil`: the machine's own.
+    public var networkNamespace: String?
 
     public init(
         program: String = "qemu-system-x86_64", runRoot: String, savedImageRoot: String? = nil, accelerator: QEMUAccelerator,
         machineType: String = QEMUMachine.defaultMachineType, cpuModel: String = QEMUMachine.defaultCPUModel,
-        reservedMemory: Int64 = 1 << 30, overheadPerVM: Int64 = 192 << 20
+        reservedMemory: Int64 = 1 << 30, overheadPerVM: Int64 = 192 << 20, networkNamespace: String? = nil
     ) {
+        self.networkNamespace = networkNamespace
         self.program = program
         self.runRoot = runRoot
         self.savedImageRoot = savedImageRoot ?? runRoot + "-saved"

@@ -58,6 +58,8 @@ public actor QEMUHypervisor: Hypervisor {
 
     let settings: QEMUHostSettings
     let work: Work
+    /// The bridges of internal networks and the taps on them.
+    let bridges: HostBridges
     private let resources: (memory: Int64, cpus: Int)
     /// The domains by name: the VM's uuid, or the name a departing domain was set aside under.
     var domains: [String: Domain] = [:]
@@ -73,6 +75,7 @@ public actor QEMUHypervisor: Hypervisor {
     public init(settings: QEMUHostSettings, work: Work) {
         self.settings = settings
         self.work = work
+        bridges = HostBridges(namespace: settings.networkNamespace)
         resources = QEMUHostSettings.machineResources()
     }
 
@@ -94,6 +97,7 @@ public actor QEMUHypervisor: Hypervisor {
                 let qmp = try? await QMPClient.connect(path: files.qmp, sleep: work.sleep, timeout: .seconds(5))
             else {
                 process.send(SIGKILL)
+                releaseTaps(of: record.spec, domid: record.domid)
                 try? FileManager.default.removeItem(atPath: files.folder)
                 continue
             }
@@ -112,7 +116,7 @@ public actor QEMUHypervisor: Hypervisor {
         HostFacts(totalMemory: resources.memory, freeMemory: freeMemory, cpuCount: resources.cpus)
     }
 
-    private var freeMemory: Int64 {
+    var freeMemory: Int64 {
         resources.memory - settings.reservedMemory - domains.values.reduce(0) { $0 + $1.spec.memory + settings.overheadPerVM }
     }
 
@@ -133,6 +137,15 @@ public actor QEMUHypervisor: Hypervisor {
             throw .badState(vm: vm, operation: "build", state: domain.state)
         }
         try await launch(vm, incoming: false)
+        // A guest that boots below its most memory starts with the balloon holding the rest back.
+        if let process = domains[vm]?.process, Self.guestRAM(of: domain.spec) - domain.spec.memory >= Self.balloonSlack {
+            do throws(HypervisorError) {
+                try await balloon(process.qmp, to: domain.spec.memory)
+            } catch {
+                await remove(vm, quitting: true)
+                throw error
+            }
+        }
         domains[vm]?.state = .paused
         domains[vm]?.process?.record.built = true
         writeRunRecord(vm)
@@ -221,11 +234,12 @@ public actor QEMUHypervisor: Hypervisor {
         switch device {
         case .nic(let number):
             guard !domain.spec.nics.contains(number) else { throw .deviceAlreadyAttached(vm: vm, device: device) }
-            var mac = domain.spec.macs?[number]
-            if case .nic(let given)? = backing { mac = given }
-            try await addNIC(number, mac: mac, to: qmp)
+            var (mac, network) = (domain.spec.macs?[number], domain.spec.networks?[number])
+            if case .nic(let givenMAC, let givenNetwork)? = backing { (mac, network) = (givenMAC, givenNetwork) }
+            try await addNIC(number, mac: mac, network: network, domid: domain.domid, to: qmp)
             domains[vm]?.spec.nics = (domain.spec.nics + [number]).sorted()
             if let mac { domains[vm]?.spec.macs = (domain.spec.macs ?? [:]).merging([number: mac]) { $1 } }
+            domains[vm]?.spec.networks?[number] = network
         case .disk(let slot):
             guard domain.process?.disks[slot] == nil, !domain.spec.disks.contains(slot) else {
                 throw .deviceAlreadyAttached(vm: vm, device: device)
@@ -274,6 +288,7 @@ public actor QEMUHypervisor: Hypervisor {
         switch device {
         case .nic(let number):
             _ = try? await qmp.execute("netdev_del", ["id": .string("vif\(number)-net")])
+            releaseTap(number, of: domain.spec, domid: domain.domid)
             domains[vm]?.spec.nics.removeAll { $0 == number }
         case .disk(let slot):
             _ = try? await qmp.execute("blockdev-del", ["node-name": .string(id)])
@@ -333,23 +348,51 @@ public actor QEMUHypervisor: Hypervisor {
 
     // MARK: - Devices
 
-    /// A user-mode network interface with the VIF's MAC (a bridge of the VIF's network later),
-    /// in a PCI slot fixed by its device number, so a guest restored or migrated into a new
-    /// process finds each interface where it left it.
-    private func addNIC(_ device: Int, mac: String?, to qmp: QMPClient) async throws(HypervisorError) {
+    /// A network interface with the VIF's MAC, in a PCI slot fixed by its device number, so a
+    /// guest restored or migrated into a new process finds each interface where it left it. On
+    /// an internal network it is a tap on the network's bridge; on an external one (or none) it
+    /// is QEMU's user-mode network, which stands in for the physical network this machine does
+    /// not lend its guests.
+    private func addNIC(_ device: Int, mac: String?, network: NetworkLink?, domid: Int64, to qmp: QMPClient)
+        async throws(HypervisorError)
+    {
         var properties: [String: JSONValue] = [
             "driver": "virtio-net-pci", "netdev": .string("vif\(device)-net"), "id": .string("vif\(device)"),
         ]
         if let slot = QEMUCommandLine.nicSlot(device) { properties["addr"] = .string(slot) }
         if let mac, !mac.isEmpty { properties["mac"] = .string(mac) }
+        var backend: [String: JSONValue] = ["type": "user", "id": .string("vif\(device)-net")]
+        if let network, !network.external {
+            let tap = HostBridges.tapName(domid: domid, device: device)
+            try bridges.attach(tap: tap, to: network.bridge)
+            backend = [
+                "type": "tap", "id": .string("vif\(device)-net"), "ifname": .string(tap), "script": "no", "downscript": "no",
+            ]
+        }
         do {
-            try await qmp.execute("netdev_add", ["type": "user", "id": .string("vif\(device)-net")])
+            try await qmp.execute("netdev_add", .object(backend))
             try await qmp.execute("device_add", .object(properties))
         } catch QMPError.commandFailed(_, _, let description) where description.contains("Duplicate") {
             throw .deviceAlreadyAttached(vm: "", device: .nic(device))
         } catch {
+            _ = try? await qmp.execute("netdev_del", ["id": .string("vif\(device)-net")])
+            if let network, !network.external {
+                bridges.detach(tap: HostBridges.tapName(domid: domid, device: device), from: network.bridge)
+            }
             throw .failed(step: "plug", reason: "\(error)")
         }
+    }
+
+    /// Removes the tap of interface `device`, if it is on an internal network's bridge (and the
+    /// bridge with it when it was the last).
+    func releaseTap(_ device: Int, of spec: DomainSpec, domid: Int64) {
+        guard let network = spec.networks?[device], !network.external else { return }
+        bridges.detach(tap: HostBridges.tapName(domid: domid, device: device), from: network.bridge)
+    }
+
+    /// Removes the taps of every interface of a domain whose process has ended.
+    func releaseTaps(of spec: DomainSpec, domid: Int64) {
+        for device in spec.nics { releaseTap(device, of: spec, domid: domid) }
     }
 
     /// Puts the ISO at `media` (a file) into the CD drive in `slot`.
@@ -447,7 +490,11 @@ public actor QEMUHypervisor: Hypervisor {
         let arguments = QEMUCommandLine.arguments(for: machine, files: files)
         let process: QEMUProcess
         do {
-            process = try QEMUProcess.spawn(program: settings.program, arguments: arguments, log: files.log)
+            try bridges.prepare()
+            let command = bridges.command(settings.program, arguments)
+            process = try QEMUProcess.spawn(program: command.program, arguments: command.arguments, log: files.log)
+        } catch let error as HypervisorError {
+            throw error
         } catch {
             throw .failed(step: "create", reason: "\(error)")
         }
@@ -468,7 +515,9 @@ public actor QEMUHypervisor: Hypervisor {
         watchEvents(domid: domid, qmp: qmp)
         do {
             try await qmp.execute("migrate-set-capabilities", ["capabilities": [["capability": "events", "state": true]]])
-            for device in spec.nics.sorted() { try await addNIC(device, mac: spec.macs?[device], to: qmp) }
+            for device in spec.nics.sorted() {
+                try await addNIC(device, mac: spec.macs?[device], network: spec.networks?[device], domid: domid, to: qmp)
+            }
             for (slot, media) in spec.media { if let media { try await insert(media, into: slot, qmp: qmp) } }
             for (slot, image) in (spec.diskImages ?? [:]).sorted(by: { $0.key < $1.key }) {
                 try await attachDisk(image, slot: slot, to: vm)
@@ -498,7 +547,10 @@ public actor QEMUHypervisor: Hypervisor {
         touch(vm)
         guard let running = domain.process else { return }
         running.agent?.close()
-        defer { for attached in running.disks.values { release(attached) } }
+        defer {
+            for attached in running.disks.values { release(attached) }
+            releaseTaps(of: domain.spec, domid: domain.domid)
+        }
         if quitting {
             await stop(QEMUProcess(pid: running.record.pid), qmp: running.qmp, folder: running.files.folder)
         } else {
@@ -564,9 +616,8 @@ public actor QEMUHypervisor: Hypervisor {
             case .firmware(let order)?: .firmware(order: order)
             case nil: .firmware(order: "cd")
             }
-        let mib = Int64(1) << 20
         return QEMUMachine(
-            uuid: spec.vm, name: spec.name, memoryMiB: max(16, (spec.memory + mib - 1) / mib), vcpus: Int(max(1, spec.vcpus)),
+            uuid: spec.vm, name: spec.name, memoryMiB: guestRAM(of: spec) >> 20, vcpus: Int(max(1, spec.vcpus)),
             maxVCPUs: Int(max(1, spec.vcpus)), accelerator: settings.accelerator, machineType: settings.machineType,
             cpuModel: settings.cpuModel, boot: boot, cdSlots: spec.media.keys.filter { (0...3).contains($0) }.sorted())
     }

@@ -257,6 +257,26 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
+    public func setMemoryTarget(_ vm: String, bytes: Int64) async throws(HypervisorError) -> Int64 {
+        try await step("set_memory_target", timings.pauseOrUnpause)
+        return try mutate { (state: inout State) throws(HypervisorError) -> Int64 in
+            guard var domain = state.domains[vm] else { throw .noSuchDomain(vm: vm) }
+            guard domain.state == .running || domain.state == .paused else {
+                throw .badState(vm: vm, operation: "set_memory_target", state: domain.state)
+            }
+            let target = min(bytes, domain.spec.maxMemory ?? domain.spec.memory)
+            let growth = target - domain.spec.memory
+            let available = freeMemory(in: state)
+            guard growth <= available else { throw .notEnoughMemory(needed: growth, available: available) }
+            // The simulated guest's balloon driver does as it is told at once.
+            if domain.spec.guestAgent { domain.spec.memory = target }
+            state.generation += 1
+            domain.changed = state.generation
+            state.domains[vm] = domain
+            return domain.spec.memory
+        }
+    }
+
     private static func has(_ spec: DomainSpec, _ device: VirtualDevice) -> Bool {
         switch device {
         case .nic(let slot): spec.nics.contains(slot)

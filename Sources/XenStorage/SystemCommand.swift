@@ -13,6 +13,11 @@ public enum SystemCommand {
 
     /// Runs `program` with `arguments` and waits for it.
     public static func run(_ program: String, _ arguments: [String]) throws(Failure) {
+        _ = try output(program, arguments)
+    }
+
+    /// Runs `program` with `arguments`, waits for it, and returns what it wrote.
+    public static func output(_ program: String, _ arguments: [String]) throws(Failure) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [program] + arguments
@@ -29,5 +34,6 @@ public enum SystemCommand {
         guard process.terminationStatus == 0 else {
             throw Failure(status: process.terminationStatus, output: String(decoding: said, as: UTF8.self))
         }
+        return String(decoding: said, as: UTF8.self)
     }
 }

@@ -78,6 +78,11 @@ struct Xapid: AsyncParsableCommand {
         help: "With --accelerator auto: the folder of the guest to try KVM with (what scripts/build-test-guest prints).")
     var canaryGuest: String?
 
+    @Option(
+        name: .customLong("network-namespace"),
+        help: "With --backend qemu: the network namespace (made if missing) for the bridges of internal networks, their taps and the QEMU processes; default the machine's own.")
+    var networkNamespace: String?
+
     @Option(name: .customLong("login-failure-delay"), help: "Seconds a failed login waits before answering.")
     var loginFailureDelay: Double = 5
 
@@ -144,7 +149,7 @@ struct Xapid: AsyncParsableCommand {
             // The machine itself is the host: its inventory and packages stay those kept in the
             // data folder; its VMs run as QEMU processes.
             let hypervisor = QEMUHypervisor(
-                settings: QEMUHostSettings(runRoot: dataDir + "/qemu", accelerator: accelerator),
+                settings: QEMUHostSettings(runRoot: dataDir + "/qemu", accelerator: accelerator, networkNamespace: networkNamespace),
                 work: .init(
                     submit: { job in background.submit(job) }, isFinishing: { background.isFinishing }, sleep: environment.sleep))
             await hypervisor.start()

@@ -96,6 +96,11 @@ final class FencedHypervisor: Hypervisor {
         try await inner.changeMedia(vm, drive: drive, media: media)
     }
 
+    func setMemoryTarget(_ vm: String, bytes: Int64) async throws(HypervisorError) -> Int64 {
+        try check("set_memory_target")
+        return try await inner.setMemoryTarget(vm, bytes: bytes)
+    }
+
     func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint {
         try check("receive_migration")
         return try await inner.receiveMigration(vm)

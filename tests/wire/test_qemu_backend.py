@@ -5,9 +5,11 @@ kernel booted directly from the VM's PV_kernel/PV_ramdisk, with qemu-ga, whose a
 VM's guest metrics. Where QEMU or the guest is missing the tests are skipped, except in CI.
 """
 import glob
+import json
 import os
 import shutil
 import signal
+import subprocess
 import time
 
 import pytest
@@ -82,16 +84,33 @@ def alive(pid):
         return False
 
 
-@pytest.fixture
-def qemu_xapid(start_xapid):
-    xapid = start_xapid("--backend", "qemu", "--accelerator", "tcg")
-    yield xapid
-    # The QEMU processes outlive xapid by design: the test's must not outlive the test.
+def kill_guests(xapid):
+    """The QEMU processes outlive xapid by design: a test's must not outlive the test."""
     for pidfile in glob.glob(os.path.join(xapid.data_dir, "qemu", "*", "qemu.pid")):
         try:
             os.kill(int(open(pidfile).read().strip()), signal.SIGKILL)
         except (OSError, ValueError):
             pass
+
+
+@pytest.fixture
+def qemu_xapid(start_xapid):
+    xapid = start_xapid("--backend", "qemu", "--accelerator", "tcg")
+    yield xapid
+    kill_guests(xapid)
+
+
+@pytest.fixture
+def netns_xapid(start_xapid):
+    """xapid whose bridges, taps and QEMU processes live in a network namespace of the test's own."""
+    if os.geteuid() != 0:
+        pytest.skip("bridges and taps need root")
+    namespace = "xapi-test-%d" % os.getpid()
+    xapid = start_xapid("--backend", "qemu", "--accelerator", "tcg", "--network-namespace", namespace)
+    xapid.namespace = namespace
+    yield xapid
+    kill_guests(xapid)
+    subprocess.run(["ip", "netns", "delete", namespace], check=False)
 
 
 def test_a_guest_boots_reports_its_address_and_shuts_down(qemu_xapid):
@@ -306,8 +325,7 @@ def test_disks_and_nics_are_plugged_into_and_out_of_a_running_guest(qemu_xapid):
 
 
 def qmp_side_channel(xapid, x, vm, command):
-    """Runs one QMP command on the VM's second monitor (xapid holds the first)."""
-    import json
+    """Runs one QMP command on the VM's second monitor (xapid holds the first); returns its answer."""
     import socket
     connection = socket.socket(socket.AF_UNIX)
     connection.connect(os.path.join(run_folder(xapid, x, vm), "qmp-fd.sock"))
@@ -316,9 +334,38 @@ def qmp_side_channel(xapid, x, vm, command):
     for message in ({"execute": "qmp_capabilities"}, {"execute": command}):
         lines.write((json.dumps(message) + "\n").encode())
         lines.flush()
-        while "event" in json.loads(lines.readline()):
-            pass
+        reply = json.loads(lines.readline())
+        while "event" in reply:
+            reply = json.loads(lines.readline())
     connection.close()
+    return reply.get("return")
+
+
+def test_a_guests_balloon_follows_its_dynamic_range(qemu_xapid):
+    x = qemu_xapid.login().xenapi
+    vm = new_guest(x, "ballooned")
+    x.VM.set_memory_limits(vm, str(128 * MIB), str(384 * MIB), str(192 * MIB), str(192 * MIB))
+    x.VM.start(vm, False, False)
+    overhead = int(x.VM.get_memory_overhead(vm))
+    metrics = x.VM.get_metrics(vm)
+    near = lambda value, mib: abs(int(value) - (mib * MIB + overhead)) <= MIB
+    assert near(x.VM_metrics.get_memory_actual(metrics), 192)
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    # QEMU gives the guest its static maximum; the balloon holds it at its dynamic maximum.
+    balloon = lambda: qmp_side_channel(qemu_xapid, x, vm, "query-balloon")["actual"]
+    assert wait_for("the balloon to hold the guest at 192 MiB", lambda: near(balloon(), 192), timeout=60)
+    with open(os.path.join(run_folder(qemu_xapid, x, vm), "machine.json")) as record:
+        arguments = json.load(record)["arguments"]
+    assert arguments[arguments.index("-m") + 1] == str((384 * MIB + overhead + MIB - 1) // MIB)
+
+    # A new dynamic range on the running guest is its new target, reached before the call returns.
+    x.VM.set_memory_dynamic_range(vm, str(192 * MIB), str(320 * MIB))
+    assert near(x.VM_metrics.get_memory_actual(metrics), 320) and near(balloon(), 320)
+    x.VM.set_memory_dynamic_range(vm, str(160 * MIB), str(160 * MIB))
+    assert near(x.VM_metrics.get_memory_actual(metrics), 160) and near(balloon(), 160)
+    assert x.VM.get_memory_dynamic_max(vm) == str(160 * MIB)
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
 
 
 def test_a_guest_that_reboots_itself_is_restarted_and_one_that_powers_off_is_halted(qemu_xapid):
@@ -340,3 +387,68 @@ def test_a_guest_that_reboots_itself_is_restarted_and_one_that_powers_off_is_hal
     qmp_side_channel(qemu_xapid, x, vm, "system_powerdown")
     wait_for("the VM to be halted", lambda: x.VM.get_power_state(vm) == "Halted", timeout=120)
     assert x.VM.get_domid(vm) == "-1"
+
+
+def ip(namespace, *arguments):
+    return subprocess.run(["ip", "-n", namespace] + list(arguments), capture_output=True, text=True)
+
+
+def bridge_ports(namespace, bridge):
+    """The interfaces on the bridge, None when there is no such bridge."""
+    listing = ip(namespace, "-o", "link", "show", "master", bridge)
+    if listing.returncode != 0:
+        return None
+    return sorted(line.split(":")[1].strip().split("@")[0] for line in listing.stdout.splitlines())
+
+
+def test_guests_on_an_internal_network_are_taps_on_its_bridge(netns_xapid):
+    namespace = netns_xapid.namespace
+    x = netns_xapid.login().xenapi
+    lan = x.network.create({"name_label": "guest lan", "name_description": "", "MTU": "1500", "other_config": {}})
+    bridge = x.network.get_bridge(lan)
+    guests = []
+    for number in (1, 2):
+        vm = new_guest(x, "on the lan %d" % number)
+        x.VM.set_PV_args(vm, "console=ttyS0 quiet static_eth1=192.168.77.%d/24" % number)
+        x.VIF.create({"device": "1", "network": lan, "VM": vm, "MAC": "52:54:00:77:00:0%d" % number, "MTU": "1500",
+                      "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+        guests.append(vm)
+    assert bridge_ports(namespace, bridge) is None  # made with the first interface on it
+    for vm in guests:
+        x.VM.start(vm, False, False)
+    taps = ["vif%s.1" % x.VM.get_domid(vm) for vm in guests]
+    assert bridge_ports(namespace, bridge) == sorted(taps)
+
+    # The QEMU processes run in the namespace; the management network is still QEMU's user-mode one.
+    namespace_inode = os.stat("/run/netns/" + namespace).st_ino
+    assert all(os.stat("/proc/%d/ns/net" % qemu_pid(netns_xapid, x, vm)).st_ino == namespace_inode for vm in guests)
+    networks = lambda vm: x.VM_guest_metrics.get_networks(x.VM.get_guest_metrics(vm)) \
+        if x.VM.get_guest_metrics(vm) != "OpaqueRef:NULL" else {}
+    for number, vm in enumerate(guests, 1):
+        assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+        assert wait_for("its address on the lan", lambda: networks(vm).get("1/ip")) == "192.168.77.%d" % number
+
+    # Both guests answer across the bridge, and it learnt each one's MAC on its own tap.
+    assert ip(namespace, "addr", "add", "192.168.77.254/24", "dev", bridge).returncode == 0
+    for number in (1, 2):
+        ping = subprocess.run(["ip", "netns", "exec", namespace, "busybox", "ping", "-c", "2", "-W", "5", "192.168.77.%d" % number],
+                              capture_output=True, text=True)
+        assert ping.returncode == 0, ping.stdout + ping.stderr
+    fdb = subprocess.run(["bridge", "-n", namespace, "fdb", "show", "br", bridge], capture_output=True, text=True).stdout
+    for number, tap in enumerate(taps, 1):
+        assert any(line.startswith("52:54:00:77:00:0%d dev %s " % (number, tap)) for line in fdb.splitlines()), fdb
+
+    # Hot unplug takes the tap off the bridge; plugging it back puts a new one on.
+    second = x.VM.get_VIFs(guests[1])
+    vif = [v for v in second if x.VIF.get_device(v) == "1"][0]
+    x.VIF.unplug(vif)
+    assert bridge_ports(namespace, bridge) == [taps[0]]
+    x.VIF.plug(vif)
+    assert bridge_ports(namespace, bridge) == sorted(taps)
+
+    # The bridge goes with the last interface on it, as xapi removes an internal network's.
+    x.VM.hard_shutdown(guests[0])
+    assert bridge_ports(namespace, bridge) == [taps[1]]
+    x.VM.clean_shutdown(guests[1])
+    assert bridge_ports(namespace, bridge) is None
+    assert ip(namespace, "link", "show", "dev", taps[1]).returncode != 0

@@ -1,4 +1,6 @@
 """The official Python SDK (PyPI xenapi 26.21.1) over XML-RPC against a real xapid."""
+import re
+import time
 import uuid
 
 import pytest
@@ -103,7 +105,7 @@ def test_network_create_from_partial_record_fills_every_default(session):
         "PIFs": [],
         "MTU": "1500",
         "other_config": {"a": "b"},
-        "bridge": "",
+        "bridge": rec["bridge"],
         "managed": True,
         "blobs": {},
         "tags": [],
@@ -117,10 +119,35 @@ def test_network_create_from_partial_record_fills_every_default(session):
     assert x.network.get_name_label(ref) == label
     assert x.network.get_MTU(ref) == "1500"
     assert x.network.get_managed(ref) is True
-    assert x.network.get_bridge(ref) == ""
+    # xapi names the bridge of a network created without one: the first free xapiN.
+    assert re.fullmatch(r"xapi[0-9]+", rec["bridge"])
+    assert x.network.get_bridge(ref) == rec["bridge"]
     assert x.network.get_tags(ref) == []
     assert ref in x.network.get_all()
     assert x.network.get_all_records()[ref] == expected
+
+
+def test_network_bridges_are_unique_and_callers_cannot_take_the_toolstacks_names(session):
+    x = session.xenapi
+
+    def create(bridge):
+        return x.network.create({"name_label": unique(), "name_description": "", "MTU": "0",
+                                 "other_config": {}, "bridge": bridge})
+
+    first, second = create(""), create("")
+    assert x.network.get_bridge(first) != x.network.get_bridge(second)
+    assert x.network.get_MTU(first) == "1500"
+    mine = "lab%d" % (int(time.time() * 1000) % 100000)
+    ref = create(mine)
+    assert x.network.get_bridge(ref) == mine
+    count = len(x.network.get_all())
+    for bridge, error in ((mine, ["BRIDGE_NAME_EXISTS", mine]), ("xenbr7", ["INVALID_VALUE", "bridge", "xenbr7"]),
+                          ("vif1.0", ["INVALID_VALUE", "bridge", "vif1.0"]),
+                          ("a-very-long-bridge", ["INVALID_VALUE", "bridge", "a-very-long-bridge"])):
+        with pytest.raises(XenAPI.Failure) as failure:
+            create(bridge)
+        assert failure.value.details == error
+    assert len(x.network.get_all()) == count
 
 
 def test_network_create_accepts_int_mtu_and_ignores_unknown_keys(session):

@@ -105,3 +105,36 @@ def test_running_vms_keep_running_across_a_restart(fresh_server):
     y.VM.hard_shutdown(vm)
     y.VM.start(halted, False, False)
     assert int(y.VM.get_domid(halted)) > int(domid), "domain ids are never reused"
+
+
+def test_a_running_vms_dynamic_range_is_its_balloon_target(session):
+    x = session.xenapi
+    vm = new_vm(x, "ballooned", memory=2 * GIB)
+    x.VM.set_memory_limits(vm, str(GIB), str(2 * GIB), str(GIB), str(GIB))
+    x.VM.start(vm, False, False)
+    host = x.VM.get_resident_on(vm)
+    metrics = x.VM.get_metrics(vm)
+    overhead = int(x.VM.get_memory_overhead(vm))
+    assert int(x.VM_metrics.get_memory_actual(metrics)) == GIB + overhead
+    free = int(x.host.compute_free_memory(host))
+
+    # Growing within static_max takes the growth from the host; shrinking gives it back.
+    x.VM.set_memory_dynamic_range(vm, str(GIB), str(GIB + GIB // 2))
+    assert int(x.VM_metrics.get_memory_actual(metrics)) == GIB + GIB // 2 + overhead
+    assert int(x.host.compute_free_memory(host)) == free - GIB // 2
+    assert failure(x.VM.set_memory_dynamic_range, vm, str(GIB), str(3 * GIB)) == ["MEMORY_CONSTRAINT_VIOLATION_ORDER"]
+    x.VM.set_memory_dynamic_range(vm, str(GIB), str(GIB))
+    assert int(x.VM_metrics.get_memory_actual(metrics)) == GIB + overhead
+    assert int(x.host.compute_free_memory(host)) == free
+
+    # More than the host has left: refused, and the VM's limits are as they were.
+    huge = new_vm(x, "too big to grow", memory=GIB)
+    x.VM.set_memory_limits(huge, str(GIB), str(128 * GIB), str(GIB), str(GIB))
+    x.VM.start(huge, False, False)
+    details = failure(x.VM.set_memory_dynamic_range, huge, str(GIB), str(128 * GIB))
+    assert details[0] == "HOST_NOT_ENOUGH_FREE_MEMORY"
+    assert x.VM.get_memory_dynamic_max(huge) == str(GIB)
+    # Static limits still need the VM halted.
+    assert failure(x.VM.set_memory_static_range, vm, str(GIB), str(2 * GIB))[0] == "VM_BAD_POWER_STATE"
+    for each in (vm, huge):
+        x.VM.hard_shutdown(each)

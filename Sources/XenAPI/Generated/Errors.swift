@@ -32,6 +32,11 @@ extension XenAPIError {
         XenAPIError(code: "BOOTLOADER_FAILED", parameters: [vm, msg])
     }
 
+    /// `BRIDGE_NAME_EXISTS`: Another network already uses this bridge name.
+    public static func bridgeNameExists(bridge: String) -> XenAPIError {
+        XenAPIError(code: "BRIDGE_NAME_EXISTS", parameters: [bridge])
+    }
+
     /// `BUNDLE_REPOSITORY_ALREADY_EXISTS`: A bundle repository already exists.
     public static func bundleRepositoryAlreadyExists(ref: String) -> XenAPIError {
         XenAPIError(code: "BUNDLE_REPOSITORY_ALREADY_EXISTS", parameters: [ref])
@@ -935,6 +940,7 @@ extension XenAPIError {
         "APPLY_UPDATES_IN_PROGRESS",
         "BLOCKED_REPO_URL",
         "BOOTLOADER_FAILED",
+        "BRIDGE_NAME_EXISTS",
         "BUNDLE_REPOSITORY_ALREADY_EXISTS",
         "BUNDLE_REPO_NOT_ENABLED",
         "BUNDLE_SYNC_FAILED",

@@ -122,6 +122,7 @@ extension DataModel {
             .vbdCdsMustBeReadonly,
             .deviceAlreadyAttached,
             .deviceAlreadyDetached,
+            .bridgeNameExists,
             .networkContainsPIF,
             .networkContainsVIF,
             .pifIsPhysical,

@@ -75,6 +75,9 @@ extension ErrorModel {
     public static let networkContainsVIF = ErrorModel(
         code: "NETWORK_CONTAINS_VIF", parameters: ["vifs"],
         doc: "The network still has virtual interfaces connected.")
+    public static let bridgeNameExists = ErrorModel(
+        code: "BRIDGE_NAME_EXISTS", parameters: ["bridge"],
+        doc: "Another network already uses this bridge name.")
     public static let pifIsPhysical = ErrorModel(
         code: "PIF_IS_PHYSICAL", parameters: ["pif"],
         doc: "The operation is not allowed on a physical interface.")
