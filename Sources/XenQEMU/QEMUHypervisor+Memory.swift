@@ -25,15 +25,15 @@ extension QEMUHypervisor {
         writeRunRecord(vm)
         touch(vm)
         try await balloon(qmp, to: target)
-        var (actual, still, waited) = (try await balloonActual(qmp), Duration.zero, Duration.zero)
-        while abs(actual - target) > Self.balloonSlack, waited < Self.balloonDeadline, still < Self.balloonStall {
-            do { try await work.sleep(Self.balloonPoll) } catch { throw .cancelled(step: "set_memory_target") }
-            waited += Self.balloonPoll
+        var (actual, still): (Int64?, Duration) = (nil, .zero)
+        _ = try await poll(every: Self.balloonPoll, within: Self.balloonDeadline, step: "set_memory_target") {
+            () throws(HypervisorError) -> Bool in
             let now = try await balloonActual(qmp)
             still = now == actual ? still + Self.balloonPoll : .zero
             actual = now
+            return abs(now - target) <= Self.balloonSlack || still >= Self.balloonStall
         }
-        return actual
+        return actual ?? target
     }
 
     /// The RAM a domain's process is started with: its most memory, to a whole MiB.

@@ -15,6 +15,8 @@ extension QEMUHypervisor {
     static let streamBandwidth: Int64 = 10_000_000_000
     /// How long a stream may take before it is given up.
     static let streamDeadline: Duration = .seconds(600)
+    /// How often a stream in flight is looked at.
+    static let streamPoll: Duration = .milliseconds(10)
 
     /// The saved image of `vm`, and the file it is written to until complete.
     func savedImage(of vm: String) -> (complete: String, partial: String) {
@@ -149,14 +151,13 @@ extension QEMUHypervisor {
     /// Waits for the guest's agent to answer (a guest just booted or rebooted starts it a few
     /// seconds in); `guestCannotCooperate` if it does not in time or the guest stops running.
     private func awaitAgent(_ vm: String, operation: String) async throws(HypervisorError) {
-        var waited = Duration.zero
-        while domains[vm]?.process?.agent == nil {
-            guard domains[vm]?.state == .running, waited < Self.agentDeadline else {
-                throw .guestCannotCooperate(vm: vm, operation: operation)
-            }
-            do { try await work.sleep(Self.supervisionTick) } catch { throw .cancelled(step: operation) }
-            waited += Self.supervisionTick
+        let answered = try await poll(every: Self.supervisionTick, within: Self.agentDeadline, step: operation) {
+            () throws(HypervisorError) -> Bool in
+            if domains[vm]?.process?.agent != nil { return true }
+            guard domains[vm]?.state == .running else { throw .guestCannotCooperate(vm: vm, operation: operation) }
+            return false
         }
+        guard answered else { throw .guestCannotCooperate(vm: vm, operation: operation) }
     }
 
     /// A short session on the process's descriptor monitor.
@@ -170,8 +171,8 @@ extension QEMUHypervisor {
 
     /// Waits for the outgoing stream of `vm` to complete (`query-migrate`); throws if it fails.
     private func waitForStream(of vm: String, step: String) async throws(HypervisorError) {
-        var waited = Duration.zero
-        while waited < Self.streamDeadline {
+        let completed = try await poll(every: Self.streamPoll, within: Self.streamDeadline, step: step) {
+            () throws(HypervisorError) -> Bool in
             let qmp = try qmp(vm, for: step)
             let status: String?
             do {
@@ -180,23 +181,22 @@ extension QEMUHypervisor {
                 throw .failed(step: step, reason: "\(error)")
             }
             switch status {
-            case "completed"?: return
+            case "completed"?: return true
             case "failed"?, "cancelled"?:
                 let reason = (try? await qmp.execute("query-migrate"))?["error-desc"]?.stringValue
                 throw .failed(step: step, reason: reason ?? "the stream failed")
-            default: break
+            default: return false
             }
-            do { try await work.sleep(.milliseconds(20)) } catch { throw .cancelled(step: step) }
-            waited += .milliseconds(20)
         }
+        if completed { return }
         _ = try? await qmp(vm, for: step).execute("migrate_cancel")
         throw .failed(step: step, reason: "the stream did not complete within \(Self.streamDeadline)")
     }
 
     /// Waits for the incoming stream of `vm` to have arrived: the process leaves `inmigrate`.
     func waitForArrival(of vm: String, step: String) async throws(HypervisorError) {
-        var waited = Duration.zero
-        while waited < Self.streamDeadline {
+        let arrived = try await poll(every: Self.streamPoll, within: Self.streamDeadline, step: step) {
+            () throws(HypervisorError) -> Bool in
             let status: String
             do {
                 status = try await qmp(vm, for: step).status()
@@ -204,13 +204,12 @@ extension QEMUHypervisor {
                 throw .failed(step: step, reason: "\(error)")
             }
             switch status {
-            case "inmigrate": break
-            case "paused", "prelaunch": return
+            case "inmigrate": return false
+            case "paused", "prelaunch": return true
             default: throw .failed(step: step, reason: "the guest did not arrive (QEMU is \(status))")
             }
-            do { try await work.sleep(.milliseconds(20)) } catch { throw .cancelled(step: step) }
-            waited += .milliseconds(20)
         }
+        if arrived { return }
         throw .failed(step: step, reason: "the guest did not arrive within \(Self.streamDeadline)")
     }
 

@@ -193,14 +193,8 @@ public actor QEMUHypervisor: Hypervisor {
     }
 
     public func waitShutdown(_ vm: String, timeout: Duration) async throws(HypervisorError) -> Bool {
-        let step = Duration.milliseconds(100)
-        var waited = Duration.zero
-        while true {
-            guard let domain = domains[vm] else { return true }
-            if domain.state == .shutdown { return true }
-            if waited >= timeout { return false }
-            do { try await work.sleep(step) } catch { throw .cancelled(step: "waitShutdown") }
-            waited += step
+        try await poll(every: .milliseconds(20), within: timeout, step: "waitShutdown") { () throws(HypervisorError) -> Bool in
+            domains[vm].map { $0.state == .shutdown } ?? true
         }
     }
 
@@ -279,12 +273,10 @@ public actor QEMUHypervisor: Hypervisor {
         } catch {
             throw .failed(step: "unplug", reason: "\(error)")
         }
-        var waited = Duration.zero
-        while domains[vm]?.process?.deletedDevices.contains(id) != true {
-            guard waited < Self.unplugDeadline else { throw .guestCannotCooperate(vm: vm, operation: "unplug") }
-            do { try await work.sleep(.milliseconds(50)) } catch { throw .cancelled(step: "unplug") }
-            waited += .milliseconds(50)
+        let deleted = try await poll(every: .milliseconds(50), within: Self.unplugDeadline, step: "unplug") {
+            () throws(HypervisorError) -> Bool in domains[vm]?.process?.deletedDevices.contains(id) == true
         }
+        guard deleted else { throw .guestCannotCooperate(vm: vm, operation: "unplug") }
         switch device {
         case .nic(let number):
             _ = try? await qmp.execute("netdev_del", ["id": .string("vif\(number)-net")])
@@ -531,13 +523,14 @@ public actor QEMUHypervisor: Hypervisor {
         }
     }
 
+    /// Connects to a new process's QMP socket as soon as QEMU has made it (within 10 s).
     private func connect(_ files: QEMURunFiles, process: QEMUProcess) async -> QMPClient? {
-        for _ in 0..<200 {
-            if let qmp = try? await QMPClient.connect(path: files.qmp, sleep: work.sleep, timeout: .seconds(5)) { return qmp }
-            guard process.isRunning else { return nil }
-            try? await work.sleep(.milliseconds(50))
+        var qmp: QMPClient?
+        _ = try? await poll(every: .milliseconds(10), within: .seconds(10), step: "connect") { () throws(HypervisorError) -> Bool in
+            qmp = try? await QMPClient.connect(path: files.qmp, sleep: work.sleep, timeout: .seconds(5))
+            return qmp != nil || !process.isRunning
         }
-        return nil
+        return qmp
     }
 
     /// Ends the domain: its process (if it has one) told to `quit`, then SIGTERM, then SIGKILL,
@@ -563,15 +556,27 @@ public actor QEMUHypervisor: Hypervisor {
         _ = try? await qmp.execute("quit", timeout: .seconds(5))
         for signal in [0, SIGTERM, SIGKILL] {
             if signal != 0 { process.send(signal) }
-            var waited = 0
-            while process.isRunning, waited < 50 {
-                try? await work.sleep(.milliseconds(100))
-                waited += 1
+            let gone = try? await poll(every: .milliseconds(10), within: .seconds(5), step: "stop") {
+                () throws(HypervisorError) -> Bool in !process.isRunning
             }
-            if !process.isRunning { break }
+            if gone == true { break }
         }
         qmp.close()
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Looks at `check` every `interval` until it says the wait is over (`true`) or `deadline`
+    /// has passed (`false`); `check` throws to end the wait with an error.
+    func poll(
+        every interval: Duration, within deadline: Duration, step: String, _ check: () async throws(HypervisorError) -> Bool
+    ) async throws(HypervisorError) -> Bool {
+        var waited = Duration.zero
+        while true {
+            if try await check() { return true }
+            guard waited < deadline else { return false }
+            do { try await work.sleep(interval) } catch { throw .cancelled(step: step) }
+            waited += interval
+        }
     }
 
     func require(_ vm: String) throws(HypervisorError) -> Domain {
