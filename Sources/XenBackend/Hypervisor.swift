@@ -29,14 +29,17 @@ public protocol Hypervisor: Sendable {
     /// take the VM's name on the same host: a migration to the host the VM is on sets the
     /// departing domain aside this way (xenopsd's `VM_rename`).
     func rename(_ vm: String, to name: String) async throws(HypervisorError)
-    /// Suspends a running guest to an image the hypervisor keeps; the domain is left shut down
-    /// (destroy it to free its memory). Fails if nothing in the guest can take part.
-    func save(_ vm: String) async throws(HypervisorError)
-    /// Loads the saved image into a created domain, which stays paused; the image is used up.
-    func restore(_ vm: String) async throws(HypervisorError)
+    /// Suspends a running guest into `image` (the VM's suspend VDI, framed as XenStorage's
+    /// `SuspendImage`), noting that the image is finished; the domain is left shut down (destroy
+    /// it to free its memory). A backend whose guests have no memory to write (the simulator's)
+    /// keeps a token instead. Fails if nothing in the guest can take part.
+    func save(_ vm: String, to image: DiskImage?) async throws(HypervisorError)
+    /// Loads the saved image from `image` into a created domain, which stays paused; the image is
+    /// used up (its disk is the toolstack's to remove).
+    func restore(_ vm: String, from image: DiskImage?) async throws(HypervisorError)
     /// Forgets a saved image without restoring it (a suspended VM shut down).
     func discardSavedImage(_ vm: String) async throws(HypervisorError)
-    /// Whether a saved image waits to be restored.
+    /// Whether a finished saved image waits to be restored.
     func hasSavedImage(_ vm: String) async -> Bool
 
     /// Hot-plugs a device into a running domain, with what backs it here (a disk's file, an
@@ -52,6 +55,9 @@ public protocol Hypervisor: Sendable {
     /// difference; returns what the guest uses once it has settled, or stopped moving (a guest
     /// without the driver never moves). Fails if the host cannot give the growth.
     func setMemoryTarget(_ vm: String, bytes: Int64) async throws(HypervisorError) -> Int64
+    /// Hot-plugs VCPUs into or out of a running domain until it has `count` (1 to
+    /// `DomainSpec.maxVCPUs`); fails if nothing in the guest can take part.
+    func setVCPUs(_ vm: String, count: Int64) async throws(HypervisorError)
 
     /// Readies a created domain to take a live migration; returns where the sender sends the guest.
     func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint
@@ -118,13 +124,17 @@ public struct DomainSpec: Sendable, Hashable, Codable {
     /// The most memory the domain may grow to while it runs (the VM's static maximum plus its
     /// overhead), in bytes; `nil`: `memory`.
     public var maxMemory: Int64?
+    /// The most VCPUs the domain may be given while it runs (`VCPUs_max`); `nil`: `vcpus`.
+    public var maxVCPUs: Int64?
 
     public init(
         vm: String, name: String, memory: Int64, vcpus: Int64, hvm: Bool, guestAgent: Bool, nics: [Int] = [],
         disks: [Int] = [], media: [Int: String?] = [:], boot: DomainBoot? = nil, macs: [Int: String]? = nil,
-        diskImages: [Int: DiskImage]? = nil, networks: [Int: NetworkLink]? = nil, maxMemory: Int64? = nil
+        diskImages: [Int: DiskImage]? = nil, networks: [Int: NetworkLink]? = nil, maxMemory: Int64? = nil,
+        maxVCPUs: Int64? = nil
     ) {
         self.boot = boot
+        self.maxVCPUs = maxVCPUs
         self.maxMemory = maxMemory
         self.networks = networks
         self.macs = macs

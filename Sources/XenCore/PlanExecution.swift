@@ -13,6 +13,8 @@ struct PlanExecution {
     let spec: DomainSpec
     /// A migration's destination.
     var destination: (any Hypervisor)? = nil
+    /// Where `saveDomain` writes the guest and `restoreDomain` reads it: the VM's suspend VDI.
+    var savedImage: DiskImage? = nil
 
     /// What running the plan produced.
     struct Outcome: Sendable {
@@ -81,8 +83,8 @@ struct PlanExecution {
                     throw XenAPIError.vmShutdownTimeout(vm: vm.rawValue, timeout: String(timeout.components.seconds))
                 }
             case .destroyDomain: try await hypervisor.destroy(domain)
-            case .saveDomain: try await hypervisor.save(domain)
-            case .restoreDomain: try await hypervisor.restore(domain)
+            case .saveDomain: try await hypervisor.save(domain, to: savedImage)
+            case .restoreDomain: try await hypervisor.restore(domain, from: savedImage)
             case .discardSavedImage: try await hypervisor.discardSavedImage(domain)
             case .receiveMigration: outcome.endpoint = try await hypervisor.receiveMigration(domain)
             case .sendMigration:

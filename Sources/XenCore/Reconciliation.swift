@@ -110,5 +110,6 @@ enum Reconciliation {
                 try record(observation, vm: vm, clearingLocks: true, in: &tx)
             }
         }
+        await SuspendImages(services: services).sweep()
     }
 }

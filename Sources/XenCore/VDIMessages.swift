@@ -9,6 +9,13 @@ struct VDIMessages: VDIActions {
 
     func create(_ context: CallContext, args: VDI) async throws -> Ref<VDI> {
         try RollingUpgrade.assertStorageOperationAllowed(in: services.database.snapshot)
+        return try await make(args)
+    }
+
+    /// Makes the disk `args` describes, its file first, then its record (what `VDI.create` does
+    /// once the pool allows it; the toolstack's own disks, such as suspend images, come here
+    /// directly, as xapi's internal calls do during a rolling upgrade).
+    func make(_ args: VDI) async throws(XenAPIError) -> Ref<VDI> {
         let services = self.services
         let snapshot = services.database.snapshot
         let sr = try snapshot.require(args.sr)
@@ -67,6 +74,11 @@ struct VDIMessages: VDIActions {
 
     func forget(_ context: CallContext, vdi: Ref<VDI>) async throws {
         try await remove(vdi, operation: "forget", deletingFile: false)
+    }
+
+    /// Removes a disk the toolstack made for itself (a suspend image), file and record.
+    func destroyOwn(_ vdi: Ref<VDI>) async throws(XenAPIError) {
+        try await remove(vdi, operation: "destroy", deletingFile: true)
     }
 
     /// Removes the disk's record and its drives' (refused while a running VM has it plugged),

@@ -44,6 +44,28 @@ extension VMMessages {
         }
     }
 
+    /// As xapi's `set_VCPUs_number_live`: the guest gets the VCPUs first, then `VCPUs_at_startup`
+    /// and the metrics' `VCPUs_number` say so.
+    func setVCPUsNumberLive(_ context: CallContext, object vm: Ref<VM>, nvcpu: Int64) async throws {
+        try await operate(context, vm, .changingVCPUsLive) { record, host in
+            guard nvcpu >= 1, nvcpu <= record.vcpusMax else {
+                throw XenAPIError.invalidValue(field: "VCPU values must satisfy: 0 < VCPUs ≤ VCPUs_max", value: String(nvcpu))
+            }
+            let hypervisor = try services.hypervisor(of: host, in: services.database.snapshot)
+            do throws(HypervisorError) {
+                try await hypervisor.setVCPUs(record.uuid, count: nvcpu)
+            } catch .guestCannotCooperate {
+                throw XenAPIError.vmMissingPVDrivers(vm: vm.rawValue)
+            } catch {
+                throw PlanExecution.apiError(error)
+            }
+            return { tx throws(XenAPIError) in
+                try tx.set(vm, \.vcpusAtStartup, nvcpu)
+                if tx.snapshot.contains(record.metrics) { try tx.set(record.metrics, \.vcpusNumber, nvcpu) }
+            }
+        }
+    }
+
     func setMemoryLimits(
         _ context: CallContext, object vm: Ref<VM>, staticMin: Int64, staticMax: Int64, dynamicMin: Int64, dynamicMax: Int64
     ) async throws {

@@ -23,14 +23,24 @@ struct VMMessages: VMActions {
 
     func resume(_ context: CallContext, vm: Ref<VM>, startPaused: Bool, force: Bool) async throws {
         try await operate(context, vm, .resume, target: .boot(on: nil)) { record, host in
-            try await boot(vm, record, on: host, VMPlans.resume(paused: startPaused), paused: startPaused)
+            try await resume(vm, record, on: host, paused: startPaused)
         }
     }
 
     func resumeOn(_ context: CallContext, vm: Ref<VM>, host: Ref<Host>, startPaused: Bool, force: Bool) async throws {
         try await operate(context, vm, .resumeOn, target: .boot(on: host)) { record, host in
-            try await boot(vm, record, on: host, VMPlans.resume(paused: startPaused), paused: startPaused)
+            try await resume(vm, record, on: host, paused: startPaused)
         }
+    }
+
+    /// Loads the guest from its suspend VDI, which goes once the guest is back.
+    private func resume(
+        _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, paused: Bool
+    ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
+        let images = SuspendImages(services: services)
+        let change = try await boot(vm, record, on: host, VMPlans.resume(paused: paused), paused: paused, image: images.image(of: record))
+        await images.remove(of: vm)
+        return change
     }
 
     func cleanReboot(_ context: CallContext, vm: Ref<VM>) async throws {
@@ -87,6 +97,7 @@ struct VMMessages: VMActions {
         try await operate(context, vm, .hardShutdown) { record, host in
             let plan = VMPlans.hardShutdown(suspended: record.powerState == .suspended)
             _ = try await execution(vm, domainSpec(record), on: host).run(plan)
+            await SuspendImages(services: services).remove(of: vm)
             return stopped(vm, .halted)
         }
     }
@@ -116,13 +127,24 @@ struct VMMessages: VMActions {
                 }
             }
             _ = try await execution.run(VMPlans.hardShutdown(suspended: record.powerState == .suspended))
+            await SuspendImages(services: services).remove(of: vm)
             return stopped(vm, .halted)
         }
     }
 
+    /// As xapi: the guest goes into a new suspend VDI, removed again if the suspend fails
+    /// before the image is finished.
     func suspend(_ context: CallContext, vm: Ref<VM>) async throws {
         try await operate(context, vm, .suspend) { record, host in
-            _ = try await execution(vm, domainSpec(record), on: host).run(VMPlans.suspend())
+            let images = SuspendImages(services: services)
+            var execution = try execution(vm, domainSpec(record), on: host)
+            execution.savedImage = try await images.make(for: vm, record, on: host)
+            do throws(XenAPIError) {
+                _ = try await execution.run(VMPlans.suspend())
+            } catch {
+                if await !execution.hypervisor.hasSavedImage(record.uuid) { await images.remove(of: vm) }
+                throw error
+            }
             return stopped(vm, .suspended)
         }
     }
@@ -131,10 +153,11 @@ struct VMMessages: VMActions {
     /// the record change: running (or paused) on `host` with its new domain id. A boot that
     /// fails leaves no domain the VM did not already have.
     private func boot(
-        _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, _ plan: Plan, paused: Bool
+        _ vm: Ref<VM>, _ record: VM, on host: Ref<Host>, _ plan: Plan, paused: Bool, image: DiskImage? = nil
     ) async throws(XenAPIError) -> (inout Transaction) throws(XenAPIError) -> Void {
         let spec = domainSpec(record)
-        let execution = try execution(vm, spec, on: host)
+        var execution = try execution(vm, spec, on: host)
+        execution.savedImage = image
         let outcome: PlanExecution.Outcome
         do throws(XenAPIError) {
             outcome = try await execution.run(plan)
@@ -191,6 +214,7 @@ struct VMMessages: VMActions {
     }
 
     func destroy(_ context: CallContext, object: Ref<VM>) async throws {
+        let record = try services.database.snapshot.require(object).record
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             let vm = try tx.snapshot.require(object)
             try VMPowerRules.check(vm, .destroy, in: tx.snapshot)
@@ -201,6 +225,10 @@ struct VMMessages: VMActions {
             try tx.delete(object)
             if tx.snapshot.contains(vm.metrics) { try tx.delete(vm.metrics) }
         }
+        // Like xapi: a suspended VM's image goes with it.
+        guard record.powerState == .suspended else { return }
+        for machine in services.machines { try? await machine.hypervisor.discardSavedImage(record.uuid) }
+        if services.database.snapshot.contains(record.suspendVDI) { try? await VDIMessages(services: services).destroyOwn(record.suspendVDI) }
     }
 
     /// The record change that leaves a VM without a domain: halted, or suspended, with no guest
@@ -221,7 +249,7 @@ struct VMMessages: VMActions {
     /// The domain a VM's record asks for: its memory, VCPUs, and every interface and drive. The
     /// simulated guest runs an agent unless the VM says otherwise
     /// (`other_config:simulated-guest-agent=false`).
-    private func domainSpec(_ record: VM) -> DomainSpec {
+    func domainSpec(_ record: VM) -> DomainSpec {
         let snapshot = services.database.snapshot
         var macs: [Int: String] = [:]
         var networks: [Int: NetworkLink] = [:]
@@ -248,7 +276,8 @@ struct VMMessages: VMActions {
             vcpus: record.vcpusAtStartup, hvm: !record.hvmBootPolicy.isEmpty,
             guestAgent: record.otherConfig["simulated-guest-agent"] != "false", nics: nics, disks: disks.sorted(),
             media: media, boot: Self.boot(of: record), macs: macs, diskImages: images, networks: networks,
-            maxMemory: max(record.memoryStaticMax, record.memoryDynamicMax) + record.memoryOverhead)
+            maxMemory: max(record.memoryStaticMax, record.memoryDynamicMax) + record.memoryOverhead,
+            maxVCPUs: max(record.vcpusMax, record.vcpusAtStartup))
     }
 
     /// How the VM boots: the kernel its PV fields name (loaded directly, as for a Xen PV guest),

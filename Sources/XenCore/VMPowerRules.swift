@@ -40,11 +40,11 @@ enum VMPowerRules {
     static let implemented: [VMOperations] = [
         .start, .startOn, .hardShutdown, .cleanShutdown, .shutdown, .cleanReboot, .hardReboot, .suspend, .resume,
         .resumeOn, .pause, .unpause, .poolMigrate, .clone, .copy, .snapshot, .provision, .changingVCPUs,
-        .changingMemoryLimits, .changingStaticRange, .changingDynamicRange, .destroy,
+        .changingMemoryLimits, .changingStaticRange, .changingDynamicRange, .changingVCPUsLive, .destroy,
     ]
 
     /// Operations that need the guest's help: advertised only while it runs PV drivers.
-    private static let needGuestHelp: Set<VMOperations> = [.cleanShutdown, .cleanReboot, .suspend, .poolMigrate]
+    private static let needGuestHelp: Set<VMOperations> = [.cleanShutdown, .cleanReboot, .suspend, .poolMigrate, .changingVCPUsLive]
 
     /// Whether `operation` may run alongside `running`.
     private static func compatible(_ operation: VMOperations, with running: VMOperations) -> Bool {

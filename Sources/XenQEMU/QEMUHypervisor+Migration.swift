@@ -1,14 +1,17 @@
 import Foundation
+import NIOPosix
 import XenBackend
+import XenStorage
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Suspend, resume and live migration: all three are QEMU's migration stream. A suspend sends
-/// it into the VM's saved image through a descriptor `xapid` opened (QEMU opens nothing itself,
-/// so it may stay sandboxed); a resume starts a process that waits for the stream and hands it
-/// the image the same way; a migration sends it from one process to another over a Unix socket.
+/// it over a socket `xapid` passes (QEMU opens nothing itself, so it may stay sandboxed) into
+/// the VM's suspend VDI, framed as a `SuspendImage`; a resume starts a process that waits for
+/// the stream and is sent it back the same way; a migration sends it from one process to
+/// another over a Unix socket.
 extension QEMUHypervisor {
     /// How fast a stream may go: QEMU's default (128 MiB/s) is a throttle for networks, not for
     /// a file or a socket on this machine.
@@ -18,47 +21,61 @@ extension QEMUHypervisor {
     /// How often a stream in flight is looked at.
     static let streamPoll: Duration = .milliseconds(10)
 
-    /// The saved image of `vm`, and the file it is written to until complete.
-    func savedImage(of vm: String) -> (complete: String, partial: String) {
-        let path = settings.savedImageRoot + "/" + vm + ".state"
-        return (path, path + ".partial")
+    /// The record that `vm` has a finished saved image: the path of the disk holding it.
+    func savedImageRecord(of vm: String) -> String {
+        settings.savedImageRoot + "/" + vm + ".image"
     }
 
-    public func save(_ vm: String) async throws(HypervisorError) {
+    /// QEMU's stream of a guest, as a suspend image names its format.
+    static let imageFormat = "qemu-migration"
+
+    public func save(_ vm: String, to image: DiskImage?) async throws(HypervisorError) {
         let domain = try require(vm)
         guard domain.state == .running, let process = domain.process else {
             throw .badState(vm: vm, operation: "save", state: domain.state)
         }
+        guard let image, image.format == .vhd, !image.readOnly else {
+            throw .notSupported(operation: "suspend a guest into a disk that is not a writable VHD on this host")
+        }
         // As on XenServer, only a guest whose tools run may be suspended or migrated.
         try await awaitAgent(vm, operation: "save")
-        let image = savedImage(of: domain.spec.vm)
-        try? FileManager.default.createDirectory(atPath: settings.savedImageRoot, withIntermediateDirectories: true)
-        let descriptor = open(image.partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .failed(step: "save", reason: "cannot write \(image.partial): \(String(cString: strerror(errno)))") }
+        let producer = try await version(of: process.qmp)
+        let disk = try openDisk(image.path, readOnly: false, step: "save")
+        defer { try? disk.close() }
+        do throws(VHDError) { try SuspendImage.erase(disk) } catch { throw .failed(step: "save", reason: "\(error)") }
+        let (ours, theirs) = try Self.socketPair(step: "save")
+        defer { close(ours) }
         do throws(HypervisorError) {
-            defer { close(descriptor) }
+            defer { close(theirs) }
             try await command(vm, "stop")
             try await command(vm, "migrate-set-parameters", ["max-bandwidth": .int(Self.streamBandwidth)])
             let monitor = try monitor(of: process, step: "save")
             do {
-                try monitor.pass(descriptor, as: "suspend")
+                try monitor.pass(theirs, as: "suspend")
                 try monitor.execute("migrate", ["uri": "fd:suspend"])
             } catch {
                 throw .failed(step: "save", reason: "\(error)")
             }
         } catch {
-            unlink(image.partial)
             _ = try? await command(vm, "cont")
             throw error
         }
+        // The stream goes into the disk while QEMU sends it; QEMU's end closes when it is done.
+        async let received = NIOThreadPool.singleton.runIfActive { try SuspendImage.receive(from: ours, into: disk) }
         do throws(HypervisorError) {
-            try await waitForStream(of: vm, step: "save")
-            try Self.makeDurable(image.partial)
-            guard Glibc.rename(image.partial, image.complete) == 0 else {
-                throw .failed(step: "save", reason: String(cString: strerror(errno)))
+            do throws(HypervisorError) {
+                try await waitForStream(of: vm, step: "save")
+            } catch {
+                shutdown(ours, Int32(SHUT_RDWR))
+                _ = try? await received
+                throw error
             }
+            let length: Int64
+            do { length = try await received } catch { throw .failed(step: "save", reason: "\(error)") }
+            let header = SuspendImage(format: Self.imageFormat, producer: producer, machine: settings.machineType, length: length)
+            do throws(VHDError) { try header.write(to: disk) } catch { throw .failed(step: "save", reason: "\(error)") }
+            try Self.writeDurably(image.path, to: savedImageRecord(of: domain.spec.vm), root: settings.savedImageRoot)
         } catch {
-            unlink(image.partial)
             _ = try? await command(vm, "cont")
             throw error
         }
@@ -67,43 +84,121 @@ extension QEMUHypervisor {
         touch(vm)
     }
 
-    public func restore(_ vm: String) async throws(HypervisorError) {
+    public func restore(_ vm: String, from image: DiskImage?) async throws(HypervisorError) {
         let domain = try require(vm)
         guard domain.state == .created, domain.process == nil else {
             throw .badState(vm: vm, operation: "restore", state: domain.state)
         }
-        let image = savedImage(of: domain.spec.vm).complete
-        let descriptor = open(image, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .noSavedImage(vm: vm) }
-        defer { close(descriptor) }
+        guard let image, image.format == .vhd else { throw .noSavedImage(vm: vm) }
+        let disk = try openDisk(image.path, readOnly: true, step: "restore")
+        defer { try? disk.close() }
+        guard let header = SuspendImage.read(from: disk) else { throw .noSavedImage(vm: vm) }
+        guard header.format == Self.imageFormat, header.machine == settings.machineType else {
+            throw .failed(
+                step: "restore",
+                reason: "the image was saved by \(header.producer) (\(header.format)) for machine \(header.machine); this host runs QEMU machine \(settings.machineType)")
+        }
         try await launch(vm, incoming: true)
         do throws(HypervisorError) {
             guard let process = domains[vm]?.process else { throw .noSuchDomain(vm: vm) }
-            let monitor = try monitor(of: process, step: "restore")
+            // QEMU reads the streams of its own and older versions, never of newer ones.
+            let running = try await version(of: process.qmp)
+            guard !Self.isNewer(header.producer, than: running) else {
+                throw .failed(step: "restore", reason: "the image was saved by \(header.producer), newer than this host's \(running)")
+            }
+            let (ours, theirs) = try Self.socketPair(step: "restore")
+            defer { close(ours) }
             do {
-                try monitor.pass(descriptor, as: "resume")
+                defer { close(theirs) }
+                let monitor = try monitor(of: process, step: "restore")
+                try monitor.pass(theirs, as: "resume")
                 try monitor.execute("migrate-incoming", ["uri": "fd:resume"])
+            } catch let error as HypervisorError {
+                throw error
             } catch {
                 throw .failed(step: "restore", reason: "\(error)")
             }
-            try await waitForArrival(of: vm, step: "restore")
+            async let sent: Void = NIOThreadPool.singleton.runIfActive {
+                defer { shutdown(ours, Int32(SHUT_WR)) }
+                try header.send(from: disk, to: ours)
+            }
+            do throws(HypervisorError) {
+                try await waitForArrival(of: vm, step: "restore")
+            } catch {
+                shutdown(ours, Int32(SHUT_RDWR))
+                _ = try? await sent
+                throw error
+            }
+            do { try await sent } catch { throw .failed(step: "restore", reason: "\(error)") }
         } catch {
             await remove(vm, quitting: true)
             throw error
         }
-        unlink(image)
+        unlink(savedImageRecord(of: domain.spec.vm))
         domains[vm]?.state = .paused
         domains[vm]?.process?.record.built = true
         writeRunRecord(vm)
         touch(vm)
     }
 
+    /// Forgets the saved image (its disk is the toolstack's to remove).
     public func discardSavedImage(_ vm: String) async throws(HypervisorError) {
-        guard unlink(savedImage(of: vm).complete) == 0 else { throw .noSavedImage(vm: vm) }
+        guard unlink(savedImageRecord(of: vm)) == 0 else { throw .noSavedImage(vm: vm) }
     }
 
     public func hasSavedImage(_ vm: String) async -> Bool {
-        FileManager.default.fileExists(atPath: savedImage(of: vm).complete)
+        FileManager.default.fileExists(atPath: savedImageRecord(of: vm))
+    }
+
+    /// The QEMU a process runs (`query-version`), as `QEMU <major>.<minor>.<micro>`.
+    private func version(of qmp: QMPClient) async throws(HypervisorError) -> String {
+        do {
+            let qemu = try await qmp.execute("query-version")["qemu"]
+            let parts = ["major", "minor", "micro"].map { qemu?[$0]?.intValue.map(String.init) ?? "0" }
+            return "QEMU " + parts.joined(separator: ".")
+        } catch {
+            throw .failed(step: "query-version", reason: "\(error)")
+        }
+    }
+
+    /// Whether version text `a` (`QEMU x.y.z`) names a later release than `b`.
+    static func isNewer(_ a: String, than b: String) -> Bool {
+        let numbers = { (text: String) in text.split(separator: " ").last.map { $0.split(separator: ".").map { Int($0) ?? 0 } } ?? [] }
+        return numbers(b).lexicographicallyPrecedes(numbers(a))
+    }
+
+    private func openDisk(_ path: String, readOnly: Bool, step: String) throws(HypervisorError) -> VHDDisk {
+        do {
+            return try VHDDisk(path: path, readOnly: readOnly)
+        } catch {
+            throw .failed(step: step, reason: "\(error)")
+        }
+    }
+
+    /// A connected pair of stream sockets: one end for `xapid`, one to hand to QEMU. A socket
+    /// rather than a pipe, so a reader or writer that goes away fails a call, not the process.
+    private static func socketPair(step: String) throws(HypervisorError) -> (ours: Int32, theirs: Int32) {
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw .failed(step: step, reason: "socketpair: \(String(cString: strerror(errno)))")
+        }
+        return (ends[0], ends[1])
+    }
+
+    /// Writes `text` to `path` so that after a crash it is either absent or whole.
+    private static func writeDurably(_ text: String, to path: String, root: String) throws(HypervisorError) {
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let partial = path + ".partial"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: partial))
+        } catch {
+            throw .failed(step: "save", reason: "\(error)")
+        }
+        try makeDurable(partial)
+        guard Glibc.rename(partial, path) == 0 else {
+            unlink(partial)
+            throw .failed(step: "save", reason: String(cString: strerror(errno)))
+        }
     }
 
     public func receiveMigration(_ vm: String) async throws(HypervisorError) -> MigrationEndpoint {
@@ -150,7 +245,7 @@ extension QEMUHypervisor {
 
     /// Waits for the guest's agent to answer (a guest just booted or rebooted starts it a few
     /// seconds in); `guestCannotCooperate` if it does not in time or the guest stops running.
-    private func awaitAgent(_ vm: String, operation: String) async throws(HypervisorError) {
+    func awaitAgent(_ vm: String, operation: String) async throws(HypervisorError) {
         let answered = try await poll(every: Self.supervisionTick, within: Self.agentDeadline, step: operation) {
             () throws(HypervisorError) -> Bool in
             if domains[vm]?.process?.agent != nil { return true }

@@ -623,7 +623,7 @@ public actor QEMUHypervisor: Hypervisor {
             }
         return QEMUMachine(
             uuid: spec.vm, name: spec.name, memoryMiB: guestRAM(of: spec) >> 20, vcpus: Int(max(1, spec.vcpus)),
-            maxVCPUs: Int(max(1, spec.vcpus)), accelerator: settings.accelerator, machineType: settings.machineType,
+            maxVCPUs: Int(max(1, spec.vcpus, spec.maxVCPUs ?? 0)), accelerator: settings.accelerator, machineType: settings.machineType,
             cpuModel: settings.cpuModel, boot: boot, cdSlots: spec.media.keys.filter { (0...3).contains($0) }.sorted())
     }
 

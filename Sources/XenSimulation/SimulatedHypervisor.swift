@@ -185,7 +185,9 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
-    public func save(_ vm: String) async throws(HypervisorError) {
+    /// The simulated guest has no memory to write: its image is a token in the fabric (which
+    /// every host of the simulated pool reaches), whatever disk stands for it.
+    public func save(_ vm: String, to image: DiskImage?) async throws(HypervisorError) {
         try await step("save", timings.saveOrRestore)
         try change(vm, "save") { domain throws(HypervisorError) in
             guard domain.state == .running else { throw .badState(vm: vm, operation: "save", state: domain.state) }
@@ -195,7 +197,7 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
-    public func restore(_ vm: String) async throws(HypervisorError) {
+    public func restore(_ vm: String, from image: DiskImage?) async throws(HypervisorError) {
         try await step("restore", timings.saveOrRestore)
         try change(vm, "restore") { domain throws(HypervisorError) in
             guard domain.state == .created, !domain.incoming else {
@@ -274,6 +276,18 @@ public final class SimulatedHypervisor: Hypervisor {
             domain.changed = state.generation
             state.domains[vm] = domain
             return domain.spec.memory
+        }
+    }
+
+    public func setVCPUs(_ vm: String, count: Int64) async throws(HypervisorError) {
+        try await step("set_vcpus", timings.pauseOrUnpause)
+        try change(vm, "set_vcpus") { domain throws(HypervisorError) in
+            guard domain.state == .running else { throw .badState(vm: vm, operation: "set_vcpus", state: domain.state) }
+            guard domain.spec.guestAgent else { throw .guestCannotCooperate(vm: vm, operation: "set_vcpus") }
+            guard count >= 1, count <= domain.spec.maxVCPUs ?? domain.spec.vcpus else {
+                throw .notSupported(operation: "give the domain \(count) VCPUs")
+            }
+            domain.spec.vcpus = count
         }
     }
 

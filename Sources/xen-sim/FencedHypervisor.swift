@@ -64,14 +64,14 @@ final class FencedHypervisor: Hypervisor {
         try await inner.rename(vm, to: name)
     }
 
-    func save(_ vm: String) async throws(HypervisorError) {
+    func save(_ vm: String, to image: DiskImage?) async throws(HypervisorError) {
         try check("save")
-        try await inner.save(vm)
+        try await inner.save(vm, to: image)
     }
 
-    func restore(_ vm: String) async throws(HypervisorError) {
+    func restore(_ vm: String, from image: DiskImage?) async throws(HypervisorError) {
         try check("restore")
-        try await inner.restore(vm)
+        try await inner.restore(vm, from: image)
     }
 
     func discardSavedImage(_ vm: String) async throws(HypervisorError) {
@@ -94,6 +94,11 @@ final class FencedHypervisor: Hypervisor {
     func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError) {
         try check("change_media")
         try await inner.changeMedia(vm, drive: drive, media: media)
+    }
+
+    func setVCPUs(_ vm: String, count: Int64) async throws(HypervisorError) {
+        try check("set_vcpus")
+        try await inner.setVCPUs(vm, count: count)
     }
 
     func setMemoryTarget(_ vm: String, bytes: Int64) async throws(HypervisorError) -> Int64 {

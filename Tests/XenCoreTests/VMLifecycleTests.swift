@@ -60,7 +60,7 @@ struct VMLifecycleTests {
             #expect(try await harness.value("VM.get_resident_on", session, vm) == host)
             #expect(try await harness.value("VM.get_domid", session, vm) == .int(1))
             #expect(try await harness.value("VM.get_allowed_operations", session, vm)
-                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause", "pool_migrate", "snapshot", "changing_dynamic_range"])
+                == ["hard_shutdown", "clean_shutdown", "shutdown", "clean_reboot", "hard_reboot", "suspend", "pause", "pool_migrate", "snapshot", "changing_dynamic_range", "changing_VCPUs_live"])
             #expect(try await harness.value("VM.get_current_operations", session, vm) == [:])
             #expect(await harness.call("VM.start", session, vm, false, false)
                 == .failure(["VM_BAD_POWER_STATE", vm.stringValue!, "halted", "running"]))

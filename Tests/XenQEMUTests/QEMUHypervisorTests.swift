@@ -4,6 +4,7 @@ import XenBackend
 import XenCore
 import XenHTTP
 import XenQEMU
+import XenStorage
 
 /// `QEMUHypervisor` driven through the `Hypervisor` steps the toolstack's plans take, on the
 /// test guest: a guest suspended and resumed, and one migrated to a new process on the same
@@ -72,14 +73,38 @@ struct QEMUHypervisorTests {
         _ = try await hypervisor.runInGuest(vm, "/bin/sh", ["-c", "echo suspended-and-back > /tmp/marker"])
         let before = try await Self.memoryOf(hypervisor, vm)
 
-        try await hypervisor.save(vm)
+        // The suspend VDI: a VHD with room for the guest's memory, as the toolstack makes it.
+        let folder = VHDFolder(path: FileManager.default.temporaryDirectory.appendingPathComponent("qemu-suspend-vdi").path)
+        try? FileManager.default.removeItem(atPath: folder.path)
+        try folder.prepare()
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
+        let size = try #require(VHDFolder.roundedSize(SuspendImage.diskSize(forMemory: spec.memory)))
+        _ = try folder.create(uuid: "suspend", size: size, timestamp: 0)
+        let image = DiskImage(path: folder.file("suspend"), format: .vhd, readOnly: false, vdi: "suspend")
+
+        try await hypervisor.save(vm, to: image)
         #expect(await hypervisor.stat(vm)?.state == .shutdown)
         try await hypervisor.destroy(vm)
         #expect(await hypervisor.hasSavedImage(vm))
         #expect(await hypervisor.stat(vm) == nil)
+        let header = try #require(SuspendImage.read(from: try VHDDisk(path: image.path, readOnly: true)))
+        #expect(header.format == "qemu-migration" && header.machine == QEMUMachine.defaultMachineType)
+        #expect(header.producer.hasPrefix("QEMU ") && header.length > 1 << 20)
+
+        // An image whose header is gone (a suspend that died part-way) is refused.
+        let copy = folder.file("suspend") + ".copy"
+        try FileManager.default.copyItem(atPath: image.path, toPath: copy)
+        let unfinished = try VHDDisk(path: copy, readOnly: false)
+        try SuspendImage.erase(unfinished)
+        try unfinished.close()
+        _ = try await hypervisor.create(spec)
+        await #expect(throws: HypervisorError.noSavedImage(vm: vm)) {
+            try await hypervisor.restore(vm, from: DiskImage(path: copy, format: .vhd, readOnly: true, vdi: "copy"))
+        }
+        try await hypervisor.destroy(vm)
 
         _ = try await hypervisor.create(spec)
-        try await hypervisor.restore(vm)
+        try await hypervisor.restore(vm, from: image)
         #expect(await hypervisor.stat(vm)?.state == .paused)
         #expect(await !hypervisor.hasSavedImage(vm))
         try await hypervisor.unpause(vm)

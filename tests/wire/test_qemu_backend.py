@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from test_storage import attach, local_sr, new_disk, upload
+from test_storage import attach, download, local_sr, new_disk, upload
 from test_vm_lifecycle import failure
 
 GUEST = os.environ.get("XAPI_TEST_GUEST", "")
@@ -204,7 +204,7 @@ def test_a_vm_boots_the_iso_in_its_cd_drive_from_an_iso_library(qemu_xapid, tmp_
     assert x.VM.get_power_state(vm) == "Halted"
 
 
-def test_a_guest_is_suspended_resumed_and_migrated_on_its_host_without_rebooting(qemu_xapid):
+def test_a_guest_is_suspended_resumed_and_migrated_on_its_host_without_rebooting(qemu_xapid, tmp_path):
     session = qemu_xapid.login()
     x = session.xenapi
     vm = new_guest(x, "moving")
@@ -215,20 +215,34 @@ def test_a_guest_is_suspended_resumed_and_migrated_on_its_host_without_rebooting
     x.VM.start(vm, False, False)
     assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
     assert wait_for("the guest's init to finish", lambda: booted_here(qemu_xapid, x, vm), timeout=60)
-    uuid, pid = x.VM.get_uuid(vm), qemu_pid(qemu_xapid, x, vm)
+    pid = qemu_pid(qemu_xapid, x, vm)
 
-    # Suspend: the guest's memory goes to its saved image and the process ends.
+    # Suspend: the guest's memory goes into a new suspend VDI in the SR and the process ends.
     x.VM.suspend(vm)
     assert x.VM.get_power_state(vm) == "Suspended" and x.VM.get_domid(vm) == "-1"
     assert wait_for("QEMU to exit", lambda: not alive(pid), timeout=30)
-    image = os.path.join(qemu_xapid.data_dir, "qemu-saved", uuid + ".state")
-    assert os.path.getsize(image) > 0
+    image = x.VM.get_suspend_VDI(vm)
+    record = x.VDI.get_record(image)
+    assert record["type"] == "suspend" and record["name_label"] == "Suspend image"
+    assert record["SR"] == local_sr(x) and image in x.SR.get_VDIs(local_sr(x))
+    assert int(record["virtual_size"]) >= int(x.VM.get_memory_static_max(vm)) * 1.26
+    # The VDI holds the image: its header (what wrote it, for which machine) and QEMU's stream.
+    saved = tmp_path / "suspend.vhd"
+    download(qemu_xapid, session, record["uuid"], str(saved), fmt="vhd")
+    header = subprocess.run(["qemu-io", "-r", "-f", "vpc", "-c", "read -v 0 512", str(saved)],
+                            capture_output=True, text=True, check=True).stdout
+    data = b"".join(bytes.fromhex(line.split(":", 1)[1].split("  ")[1])
+                    for line in header.splitlines() if line[:8].isalnum() and line[8:9] == ":")
+    magic = b"swift-xapi suspend image v1\n"
+    assert data.startswith(magic), header
+    fields = json.loads(data[len(magic):].split(b"\0")[0])
+    assert fields["format"] == "qemu-migration" and fields["machine"] == "pc-i440fx-7.2" and fields["length"] > MIB
     assert "resume" in x.VM.get_allowed_operations(vm)
 
     # Resume: a new process takes the image in; the guest carries on (no second boot) and its agent answers.
     x.VM.resume(vm, False, False)
     assert x.VM.get_power_state(vm) == "Running"
-    assert not os.path.exists(image)
+    assert x.VM.get_suspend_VDI(vm) == "OpaqueRef:NULL" and image not in x.SR.get_VDIs(local_sr(x))
     pid = qemu_pid(qemu_xapid, x, vm)
     assert wait_for("the guest's address after resume", lambda: guest_address(x, vm)) == "10.0.2.15"
     assert not booted_here(qemu_xapid, x, vm)
@@ -364,6 +378,36 @@ def test_a_guests_balloon_follows_its_dynamic_range(qemu_xapid):
     x.VM.set_memory_dynamic_range(vm, str(160 * MIB), str(160 * MIB))
     assert near(x.VM_metrics.get_memory_actual(metrics), 160) and near(balloon(), 160)
     assert x.VM.get_memory_dynamic_max(vm) == str(160 * MIB)
+    x.VM.clean_shutdown(vm)
+    assert x.VM.get_power_state(vm) == "Halted"
+
+
+def test_vcpus_are_plugged_into_a_running_guest_and_kept_across_a_migration(qemu_xapid):
+    x = qemu_xapid.login().xenapi
+    vm = new_guest(x, "vcpus")
+    x.VM.set_VCPUs_max(vm, "2")
+    x.VM.start(vm, False, False)
+    assert wait_for("the guest's address", lambda: guest_address(x, vm)) == "10.0.2.15"
+    prefix = "swift-xapi test guest: cpus "
+    cpus = lambda: (console_lines(qemu_xapid, x, vm, prefix) or [""])[-1][len(prefix):]
+    running = lambda: len(qmp_side_channel(qemu_xapid, x, vm, "query-cpus-fast"))
+    assert wait_for("the guest to count its VCPUs", cpus) == "1" and running() == 1
+
+    # A VCPU plugged in: QEMU has a second CPU and the guest brings it online.
+    x.VM.set_VCPUs_number_live(vm, "2")
+    assert x.VM.get_VCPUs_at_startup(vm) == "2" and running() == 2
+    assert x.VM_metrics.get_VCPUs_number(x.VM.get_metrics(vm)) == "2"
+    assert wait_for("the guest to run on two VCPUs", lambda: cpus() == "2", timeout=60)
+    # Taking one away is refused (QEMU 7.2 cannot unplug a CPU safely): nothing changes.
+    details = failure(x.VM.set_VCPUs_number_live, vm, "1")
+    assert details[0] == "OPERATION_NOT_ALLOWED" and running() == 2 and x.VM.get_VCPUs_at_startup(vm) == "2"
+
+    # The guest migrates to a process that starts with both.
+    x.VM.pool_migrate(vm, x.VM.get_resident_on(vm), {"live": "true"})
+    assert x.VM.get_power_state(vm) == "Running" and running() == 2
+    assert wait_for("the guest's agent after the migration",
+                    lambda: x.VM.get_guest_metrics(vm) != "OpaqueRef:NULL" and guest_address(x, vm)) == "10.0.2.15"
+    assert not booted_here(qemu_xapid, x, vm)
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"
 

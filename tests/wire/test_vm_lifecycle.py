@@ -45,8 +45,8 @@ def test_start_pause_shutdown(session):
     assert record["resident_on"] == x.pool.get_master(x.pool.get_all()[0])
     assert int(record["domid"]) > 0
     assert sorted(record["allowed_operations"]) == [
-        "changing_dynamic_range", "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown", "pause", "pool_migrate",
-        "shutdown", "snapshot", "suspend"]
+        "changing_VCPUs_live", "changing_dynamic_range", "clean_reboot", "clean_shutdown", "hard_reboot", "hard_shutdown",
+        "pause", "pool_migrate", "shutdown", "snapshot", "suspend"]
     assert failure(x.VM.start, vm, False, False) == ["VM_BAD_POWER_STATE", vm, "halted", "running"]
     assert failure(x.VM.destroy, vm) == ["VM_BAD_POWER_STATE", vm, "halted, suspended", "running"]
     x.VM.pause(vm)
@@ -138,3 +138,92 @@ def test_a_running_vms_dynamic_range_is_its_balloon_target(session):
     assert failure(x.VM.set_memory_static_range, vm, str(GIB), str(2 * GIB))[0] == "VM_BAD_POWER_STATE"
     for each in (vm, huge):
         x.VM.hard_shutdown(each)
+
+
+def test_a_suspended_vms_image_is_a_suspend_vdi_in_its_suspend_sr(session):
+    x = session.xenapi
+    pool = x.pool.get_all()[0]
+    vm = new_vm(x, "suspend image", memory=GIB)
+    x.VM.start(vm, False, False)
+    host = x.VM.get_resident_on(vm)
+    sr = x.pool.get_suspend_image_SR(pool)
+    assert sr != "OpaqueRef:NULL"
+
+    x.VM.suspend(vm)
+    image = x.VM.get_suspend_VDI(vm)
+    record = x.VDI.get_record(image)
+    assert (record["type"], record["name_label"], record["SR"]) == ("suspend", "Suspend image", sr)
+    assert int(record["virtual_size"]) >= GIB * 1.26 and record["VBDs"] == []
+    assert image in x.SR.get_VDIs(sr)
+    x.VM.resume(vm, False, False)
+    assert x.VM.get_suspend_VDI(vm) == "OpaqueRef:NULL" and image not in x.SR.get_VDIs(sr)
+    assert failure(x.VDI.get_record, image)[0] == "HANDLE_INVALID"
+
+    # Shut down or destroyed while suspended: the image goes too.
+    x.VM.suspend(vm)
+    image = x.VM.get_suspend_VDI(vm)
+    x.VM.hard_shutdown(vm)
+    assert x.VM.get_suspend_VDI(vm) == "OpaqueRef:NULL" and image not in x.SR.get_VDIs(sr)
+    x.VM.start(vm, False, False)
+    x.VM.suspend(vm)
+    image = x.VM.get_suspend_VDI(vm)
+    x.VM.destroy(vm)
+    assert image not in x.SR.get_VDIs(sr)
+
+    # A suspend that fails (a guest without its tools) leaves no image behind.
+    bare = new_vm(x, "no tools", memory=GIB, agent=False)
+    x.VM.start(bare, False, False)
+    before = set(x.VDI.get_all())
+    assert failure(x.VM.suspend, bare)[0] == "VM_MISSING_PV_DRIVERS"
+    assert x.VM.get_power_state(bare) == "Running" and x.VM.get_suspend_VDI(bare) == "OpaqueRef:NULL"
+    assert set(x.VDI.get_all()) == before
+    x.VM.hard_shutdown(bare)
+
+    # With no suspend SR anywhere the VM cannot be suspended, and keeps running; its own
+    # suspend_SR comes first.
+    vm = new_vm(x, "nowhere to suspend", memory=GIB)
+    x.VM.start(vm, False, False)
+    host_sr = x.host.get_suspend_image_sr(host)
+    x.pool.set_suspend_image_SR(pool, "OpaqueRef:NULL")
+    x.host.set_suspend_image_sr(host, "OpaqueRef:NULL")
+    try:
+        before = set(x.VDI.get_all())
+        assert failure(x.VM.suspend, vm) == ["VM_NO_SUSPEND_SR", vm]
+        assert x.VM.get_power_state(vm) == "Running" and set(x.VDI.get_all()) == before
+        x.VM.set_suspend_SR(vm, sr)
+        x.VM.suspend(vm)
+        assert x.VDI.get_SR(x.VM.get_suspend_VDI(vm)) == sr
+    finally:
+        x.pool.set_suspend_image_SR(pool, sr)
+        x.host.set_suspend_image_sr(host, host_sr)
+    x.VM.hard_shutdown(vm)
+
+
+def test_a_running_vm_is_given_vcpus_up_to_its_most(session):
+    x = session.xenapi
+    vm = new_vm(x, "more vcpus")
+    x.VM.set_VCPUs_max(vm, "4")
+    assert failure(x.VM.set_VCPUs_number_live, vm, "2")[0] == "VM_BAD_POWER_STATE"
+    x.VM.start(vm, False, False)
+    metrics = x.VM.get_metrics(vm)
+    x.VM.set_VCPUs_number_live(vm, "3")
+    assert x.VM.get_VCPUs_at_startup(vm) == "3" and x.VM_metrics.get_VCPUs_number(metrics) == "3"
+    x.VM.set_VCPUs_number_live(vm, "1")
+    assert x.VM.get_VCPUs_at_startup(vm) == "1" and x.VM_metrics.get_VCPUs_number(metrics) == "1"
+    for wrong in ("0", "5"):
+        assert failure(x.VM.set_VCPUs_number_live, vm, wrong) == [
+            "INVALID_VALUE", "VCPU values must satisfy: 0 < VCPUs \u2264 VCPUs_max", wrong]
+    # The next boot starts with the VCPUs the guest had.
+    x.VM.set_VCPUs_number_live(vm, "2")
+    x.VM.clean_reboot(vm)
+    assert x.VM_metrics.get_VCPUs_number(x.VM.get_metrics(vm)) == "2"
+    x.VM.hard_shutdown(vm)
+
+    # A guest without its tools cannot take VCPUs while it runs.
+    bare = new_vm(x, "no tools for vcpus", agent=False)
+    x.VM.set_VCPUs_max(bare, "2")
+    x.VM.start(bare, False, False)
+    assert "changing_VCPUs_live" not in x.VM.get_allowed_operations(bare)
+    assert failure(x.VM.set_VCPUs_number_live, bare, "2") == ["VM_MISSING_PV_DRIVERS", bare]
+    assert x.VM.get_VCPUs_at_startup(bare) == "1"
+    x.VM.hard_shutdown(bare)

@@ -311,7 +311,7 @@ public protocol VMActions: Sendable {
     /// `VM.hard_reboot`: Restart the VM at once, as pressing the reset button does.
     func hardReboot(_ context: Context, vm: Ref<VM>) async throws
 
-    /// `VM.suspend`: Save the running guest's state and stop it; `resume` carries on from there.
+    /// `VM.suspend`: Save the running guest's state into a new suspend VDI (`suspend_VDI`) and stop it; `resume` carries on from there.
     func suspend(_ context: Context, vm: Ref<VM>) async throws
 
     /// `VM.resume`: Restore a suspended VM on a host with room for it.
@@ -367,6 +367,9 @@ public protocol VMActions: Sendable {
 
     /// `VM.set_VCPUs_at_startup`: The VCPUs the (halted) VM starts with.
     func setVCPUsAtStartup(_ context: Context, object: Ref<VM>, value: Int64) async throws
+
+    /// `VM.set_VCPUs_number_live`: Give a running VM this many VCPUs (1 to VCPUs_max), hot-plugged into or out of the guest; VCPUs_at_startup follows.
+    func setVCPUsNumberLive(_ context: Context, object: Ref<VM>, nvcpu: Int64) async throws
 
     /// `VM.set_memory_limits`: Set every memory limit of a halted VM at once (static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max).
     func setMemoryLimits(_ context: Context, object: Ref<VM>, staticMin: Int64, staticMax: Int64, dynamicMin: Int64, dynamicMax: Int64) async throws
@@ -500,6 +503,10 @@ extension VMActions {
             },
             "set_VCPUs_at_startup": { context, p in
                 try await self.setVCPUsAtStartup(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_VCPUs_number_live": { context, p in
+                try await self.setVCPUsNumberLive(context, object: p.decode(0, "self"), nvcpu: p.decode(1, "nvcpu"))
                 return .string("")
             },
             "set_memory_limits": { context, p in

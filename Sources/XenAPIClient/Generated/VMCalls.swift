@@ -765,12 +765,12 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.hard_reboot", [vm.rpcValue])
     }
 
-    /// `VM.suspend`: Save the running guest's state and stop it; `resume` carries on from there.
+    /// `VM.suspend`: Save the running guest's state into a new suspend VDI (`suspend_VDI`) and stop it; `resume` carries on from there.
     public func suspend(vm: Ref<VM>) async throws {
         let _: RPCValue = try await session.invoke("VM.suspend", [vm.rpcValue])
     }
 
-    /// `Async.VM.suspend`: Save the running guest's state and stop it; `resume` carries on from there. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    /// `Async.VM.suspend`: Save the running guest's state into a new suspend VDI (`suspend_VDI`) and stop it; `resume` carries on from there. Returns the task at once; `XenAPISession.result(of:)` awaits it.
     public func asyncSuspend(vm: Ref<VM>) async throws -> Ref<Task> {
         try await session.invoke("Async.VM.suspend", [vm.rpcValue])
     }
@@ -933,6 +933,16 @@ public struct VMCalls: Sendable {
     /// `VM.set_VCPUs_at_startup`: The VCPUs the (halted) VM starts with.
     public func setVCPUsAtStartup(_ object: Ref<VM>, value: Int64) async throws {
         let _: RPCValue = try await session.invoke("VM.set_VCPUs_at_startup", [object.rpcValue, value.rpcValue])
+    }
+
+    /// `VM.set_VCPUs_number_live`: Give a running VM this many VCPUs (1 to VCPUs_max), hot-plugged into or out of the guest; VCPUs_at_startup follows.
+    public func setVCPUsNumberLive(_ object: Ref<VM>, nvcpu: Int64) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_VCPUs_number_live", [object.rpcValue, nvcpu.rpcValue])
+    }
+
+    /// `Async.VM.set_VCPUs_number_live`: Give a running VM this many VCPUs (1 to VCPUs_max), hot-plugged into or out of the guest; VCPUs_at_startup follows. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncSetVCPUsNumberLive(_ object: Ref<VM>, nvcpu: Int64) async throws -> Ref<Task> {
+        try await session.invoke("Async.VM.set_VCPUs_number_live", [object.rpcValue, nvcpu.rpcValue])
     }
 
     /// `VM.set_memory_limits`: Set every memory limit of a halted VM at once (static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max).

@@ -262,8 +262,9 @@ extension DataModel {
                 "hard_reboot", [vm], doc: "Restart the VM at once, as pressing the reset button does.",
                 errors: stateErrors, role: .vmOperator),
             message(
-                "suspend", [vm], doc: "Save the running guest's state and stop it; `resume` carries on from there.",
-                errors: stateErrors + [.vmMissingPVDrivers], role: .vmOperator),
+                "suspend", [vm],
+                doc: "Save the running guest's state into a new suspend VDI (`suspend_VDI`) and stop it; `resume` carries on from there.",
+                errors: stateErrors + [.vmMissingPVDrivers, .vmNoSuspendSR], role: .vmOperator),
             message(
                 "resume",
                 [

@@ -53,6 +53,10 @@ extension DataModel {
                 "set_VCPUs_at_startup", [this, value], doc: "The VCPUs the (halted) VM starts with.",
                 errors: stateErrors + [.invalidValue], role: .vmAdmin, async: false),
             message(
+                "set_VCPUs_number_live", [this, param("nvcpu", .int, doc: "The number of VCPUs")],
+                doc: "Give a running VM this many VCPUs (1 to VCPUs_max), hot-plugged into or out of the guest; VCPUs_at_startup follows.",
+                errors: stateErrors + [.invalidValue, .vmMissingPVDrivers], role: .vmAdmin),
+            message(
                 "set_memory_limits",
                 [
                     this, param("static_min", .int, doc: "The new static minimum"),
