@@ -47,10 +47,14 @@ def new_guest(x, name):
         "PV_args": "console=ttyS0 quiet", "PV_bootloader_args": "", "PV_legacy_args": "",
         "HVM_boot_policy": "", "HVM_boot_params": {}, "platform": {}, "PCI_bus": "", "other_config": {},
         "recommendations": ""})
-    network = x.network.get_all()[0]
-    x.VIF.create({"device": "0", "network": network, "VM": vm, "MAC": "52:54:00:5e:ed:01", "MTU": "1500",
+    x.VIF.create({"device": "0", "network": management_network(x), "VM": vm, "MAC": "52:54:00:5e:ed:01", "MTU": "1500",
                   "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
     return vm
+
+
+def management_network(x):
+    """The pool's network with a PIF (xenbr0), whose VIFs reach the outside through QEMU's NAT."""
+    return [network for network in x.network.get_all() if x.network.get_bridge(network) == "xenbr0"][0]
 
 
 def guest_address(x, vm):
@@ -324,7 +328,7 @@ def test_disks_and_nics_are_plugged_into_and_out_of_a_running_guest(qemu_xapid):
     assert not [entry for entry in os.listdir(run_folder(qemu_xapid, x, vm)) if entry.startswith("vbd1")]
 
     # A NIC: the guest brings it up and its agent reports the address it got there.
-    vif = x.VIF.create({"device": "1", "network": x.network.get_all()[0], "VM": vm, "MAC": "52:54:00:5e:ed:02",
+    vif = x.VIF.create({"device": "1", "network": management_network(x), "VM": vm, "MAC": "52:54:00:5e:ed:02",
                         "MTU": "1500", "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
     x.VIF.plug(vif)
     assert x.VIF.get_currently_attached(vif)
