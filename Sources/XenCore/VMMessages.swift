@@ -249,7 +249,7 @@ struct VMMessages: VMActions {
     /// The domain a VM's record asks for: its memory, VCPUs, and every interface and drive. The
     /// simulated guest runs an agent unless the VM says otherwise
     /// (`other_config:simulated-guest-agent=false`).
-    func domainSpec(_ record: VM) -> DomainSpec {
+    private func domainSpec(_ record: VM) -> DomainSpec {
         let snapshot = services.database.snapshot
         var macs: [Int: String] = [:]
         var networks: [Int: NetworkLink] = [:]
