@@ -5,7 +5,7 @@ import XenAPIModel
 enum CustomCommands {
     static func all(catalogue: CLICatalogue, model: DataModel) -> [CLICommand] {
         VMPowerCommands.all(catalogue) + VMInstallCommands.all(catalogue) + DeviceCommands.all(catalogue, model: model)
-            + HostCommands.all(catalogue) + StorageCommands.all(catalogue) + ExportCommands.all(catalogue) + UpdateCommands.all(catalogue) + DatabaseBackupCommands.all() + RollingCommands.all() + [EventWaitCommand.make(catalogue), taskCancel(catalogue)]
+            + HostCommands.all(catalogue) + StorageCommands.all(catalogue) + ExportCommands.all(catalogue) + UpdateCommands.all(catalogue) + DatabaseBackupCommands.all() + RollingCommands.all() + PoolMembershipCommands.all() + [EventWaitCommand.make(catalogue), taskCancel(catalogue)]
     }
 
     static func taskCancel(_ catalogue: CLICatalogue) -> CLICommand {

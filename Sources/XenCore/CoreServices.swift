@@ -2,6 +2,7 @@ import XenAPI
 public import XenBackend
 public import XenDB
 import XenRPC
+import Synchronization
 
 /// What message implementations share: the database, the environment, the configuration and
 /// the in-memory registries that are not database state (event queues, task control).
@@ -10,14 +11,17 @@ public final class CoreServices: Sendable {
     public let environment: Environment
     public let configuration: ToolstackConfiguration
     public let credentials: CredentialStore
-    /// The pool's machines, the coordinator's first: each host's inventory and hypervisor.
-    public let machines: [HostMachine]
+    /// The pool's machines: each host's inventory and hypervisor. A machine leaves when its host
+    /// is ejected.
+    public var machines: [HostMachine] { roster.withLock { $0 } }
+    /// Where the machines stand; `nil` when none may leave (a test's fixed set).
+    let rack: (any MachineRack)?
+    private let roster: Mutex<[HostMachine]>
     /// The folder holding the hosts' local SRs (one folder per SR uuid) and the mount points of
     /// share SRs.
     public let storageRoot: String
     /// How update repositories are reached and trusted.
     public let updates: UpdateSettings
-    private let hypervisors: [String: any Hypervisor]
     let eventQueues = EventQueues()
     let taskControl = TaskControl()
     let updateSchedule = UpdateSyncSchedule()
@@ -25,7 +29,8 @@ public final class CoreServices: Sendable {
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,
-        credentials: CredentialStore, machines: [HostMachine], storageRoot: String, updates: UpdateSettings? = nil
+        credentials: CredentialStore, machines: [HostMachine], rack: (any MachineRack)? = nil, storageRoot: String,
+        updates: UpdateSettings? = nil
     ) {
         self.storageRoot = storageRoot
         self.updates = updates ?? .local(root: storageRoot)
@@ -33,8 +38,26 @@ public final class CoreServices: Sendable {
         self.environment = environment
         self.configuration = configuration
         self.credentials = credentials
-        self.machines = machines
-        hypervisors = Dictionary(machines.map { ($0.inventory.uuid, $0.hypervisor) }, uniquingKeysWith: { first, _ in first })
+        self.rack = rack
+        roster = Mutex(machines)
+    }
+
+    /// The machine with this inventory uuid, if it is one of the pool's.
+    func machine(_ uuid: String) -> HostMachine? {
+        roster.withLock { machines in machines.first { $0.inventory.uuid == uuid } }
+    }
+
+    /// Takes a machine out of the pool (its host was ejected): the rack forgets it for good.
+    func retireMachine(_ uuid: String) throws(XenAPIError) {
+        guard let rack else {
+            throw XenAPIError.operationNotAllowed(reason: "This toolstack's machines cannot leave the pool")
+        }
+        do {
+            try rack.retire(uuid)
+        } catch {
+            throw XenAPIError.internalError(message: "The machine \(uuid) could not be retired: \(error)")
+        }
+        roster.withLock { machines in machines.removeAll { $0.inventory.uuid == uuid } }
     }
 
     /// A fresh `OpaqueRef:<uuid>` for a new object of class `T`.
@@ -45,15 +68,15 @@ public final class CoreServices: Sendable {
 
     /// The hypervisor the host runs its VMs on, or `HOST_OFFLINE` for a host without a machine here.
     func hypervisor(of host: Ref<Host>, in snapshot: Snapshot) throws(XenAPIError) -> any Hypervisor {
-        guard let uuid = snapshot[host]?.uuid, let hypervisor = hypervisors[uuid] else {
+        guard let uuid = snapshot[host]?.uuid, let machine = machine(uuid) else {
             throw XenAPIError.hostOffline(host: host.rawValue)
         }
-        return hypervisor
+        return machine.hypervisor
     }
 
     /// The package database of the host's machine.
     func packages(of host: Ref<Host>, in snapshot: Snapshot) throws(XenAPIError) -> any PackageDatabase {
-        guard let uuid = snapshot[host]?.uuid, let machine = machines.first(where: { $0.inventory.uuid == uuid }) else {
+        guard let uuid = snapshot[host]?.uuid, let machine = machine(uuid) else {
             throw XenAPIError.hostOffline(host: host.rawValue)
         }
         return machine.packages

@@ -3,7 +3,9 @@ public import XenBackend
 /// The machines of a simulated pool: hosts with their inventories and hypervisors, joined by one
 /// fabric. A host's inventory (its uuid and hardware addresses) is made on its first start and
 /// kept in the storage with its domains, so it is the same machine after a restart.
-public struct SimulatedMachines: Sendable {
+///
+/// A machine whose host is ejected is retired: it is left out at every later start.
+public struct SimulatedMachines: MachineRack {
     /// What every simulated host has.
     public struct HostShape: Sendable {
         public var memory: Int64
@@ -44,6 +46,8 @@ public struct SimulatedMachines: Sendable {
     public let machines: [HostMachine]
     public let hypervisors: [SimulatedHypervisor]
     public let fabric: SimulatedFabric
+    /// The inventory uuids of the retired machines.
+    private let retired: StoredRecord<[String]>?
 
     /// `count` hosts named after `hostname` (the first keeps the name, the others get `-2`,
     /// `-3`…), the first at `address`, the others at addresses of the documentation range
@@ -53,11 +57,14 @@ public struct SimulatedMachines: Sendable {
         fails: @escaping @Sendable (String) -> Bool = { _ in false }, storage: (any SimulationStorage)? = nil
     ) throws {
         fabric = try SimulatedFabric(storage: storage)
+        retired = storage.map { StoredRecord(storage: $0, name: "retired-machines") }
+        let gone = Set(try retired?.load() ?? [])
         var machines: [HostMachine] = []
         var hypervisors: [SimulatedHypervisor] = []
         for index in 1...max(count, 1) {
             let record = storage.map { StoredRecord<HostInventory>(storage: $0, name: "inventory-\(index)") }
             var inventory = try record?.load() ?? Self.newInventory(sources)
+            guard !gone.contains(inventory.uuid) else { continue }
             inventory.hostname = index == 1 ? hostname : "\(hostname)-\(index)"
             inventory.address = index == 1 ? address : "198.51.100.\(index)"
             record?.save(inventory)
@@ -71,6 +78,13 @@ public struct SimulatedMachines: Sendable {
         }
         self.machines = machines
         self.hypervisors = hypervisors
+    }
+
+    public func retire(_ uuid: String) throws {
+        guard let retired else { return }
+        var gone = try retired.load() ?? []
+        if !gone.contains(uuid) { gone.append(uuid) }
+        try retired.write(gone)
     }
 
     /// A machine never started before: a fresh uuid and a locally administered unicast MAC.

@@ -55,8 +55,13 @@ struct StoredRecord<Value: Codable>: Sendable {
 
     /// Saves `value`; a failure is left for the next save to make good (the state is real either way).
     func save(_ value: Value) {
+        try? write(value)
+    }
+
+    /// Saves `value`, reporting a failure (for a record nothing else would make good later).
+    func write(_ value: Value) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        if let bytes = try? encoder.encode(value) { try? storage.save(name, [UInt8](bytes)) }
+        try storage.save(name, [UInt8](try encoder.encode(value)))
     }
 }

@@ -158,7 +158,7 @@ struct Xapid: AsyncParsableCommand {
         }
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
-            machines: hostMachines,
+            machines: hostMachines, rack: machines,
             storageRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/sr",
             updates: UpdateSettings(
                 domainAllowlist: repositoryDomainNameAllowlist.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

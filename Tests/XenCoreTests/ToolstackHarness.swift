@@ -35,7 +35,7 @@ struct ToolstackHarness {
         let services = CoreServices(
             database: try database ?? PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: self.machines.machines, storageRoot: self.storageRoot)
+            machines: self.machines.machines, rack: self.machines, storageRoot: self.storageRoot)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
     }

@@ -94,6 +94,12 @@ public protocol PoolActions: Sendable {
     /// `pool.plan_rolling_operation`: Plan a rolling operation without moving anything (a dry run): coordinator first, hosts in waves that keep every VM running and move each once where capacity allows, with its lower bounds and ETA. It replaces an earlier plan that was not started.
     func planRollingOperation(_ context: Context, object: Ref<Pool>, kind: RollingOperationKind, options: [String: String]) async throws -> Ref<RollingOperation>
 
+    /// `pool.eject`: Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave the database and it restarts as a pool of its own. Its VMs must be halted first.
+    func eject(_ context: Context, host: Ref<Host>) async throws
+
+    /// `pool.designate_new_master`: Make a member the pool's coordinator, in an orderly way; the previous coordinator becomes a member.
+    func designateNewMaster(_ context: Context, host: Ref<Host>) async throws
+
     /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
     func setIgmpSnoopingEnabled(_ context: Context, object: Ref<Pool>, value: Bool) async throws
 }
@@ -157,6 +163,14 @@ extension PoolActions {
             },
             "plan_rolling_operation": { context, p in
                 try await self.planRollingOperation(context, object: p.decode(0, "self"), kind: p.decode(1, "kind"), options: p.decode(2, "options")).rpcValue
+            },
+            "eject": { context, p in
+                try await self.eject(context, host: p.decode(0, "host"))
+                return .string("")
+            },
+            "designate_new_master": { context, p in
+                try await self.designateNewMaster(context, host: p.decode(0, "host"))
+                return .string("")
             },
             "set_igmp_snooping_enabled": { context, p in
                 try await self.setIgmpSnoopingEnabled(context, object: p.decode(0, "self"), value: p.decode(1, "value"))

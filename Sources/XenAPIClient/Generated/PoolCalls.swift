@@ -660,6 +660,26 @@ public struct PoolCalls: Sendable {
         try await session.invoke("Async.pool.plan_rolling_operation", [object.rpcValue, kind.rpcValue, options.rpcValue])
     }
 
+    /// `pool.eject`: Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave the database and it restarts as a pool of its own. Its VMs must be halted first.
+    public func eject(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("pool.eject", [host.rpcValue])
+    }
+
+    /// `Async.pool.eject`: Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave the database and it restarts as a pool of its own. Its VMs must be halted first. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncEject(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.eject", [host.rpcValue])
+    }
+
+    /// `pool.designate_new_master`: Make a member the pool's coordinator, in an orderly way; the previous coordinator becomes a member.
+    public func designateNewMaster(host: Ref<Host>) async throws {
+        let _: RPCValue = try await session.invoke("pool.designate_new_master", [host.rpcValue])
+    }
+
+    /// `Async.pool.designate_new_master`: Make a member the pool's coordinator, in an orderly way; the previous coordinator becomes a member. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncDesignateNewMaster(host: Ref<Host>) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.designate_new_master", [host.rpcValue])
+    }
+
     /// `pool.set_igmp_snooping_enabled`: Turn IGMP snooping on or off on the pool's networks (Premium Edition).
     public func setIgmpSnoopingEnabled(_ object: Ref<Pool>, value: Bool) async throws {
         let _: RPCValue = try await session.invoke("pool.set_igmp_snooping_enabled", [object.rpcValue, value.rpcValue])

@@ -279,6 +279,15 @@ extension DataModel {
                         + "It replaces an earlier plan that was not started.",
                     errors: [.rollingOperationActive, .invalidValue], lifecycle: .prototyped),
                 message(
+                    "eject", [param("host", .ref("host"), doc: "The member to eject")],
+                    doc: "Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave "
+                        + "the database and it restarts as a pool of its own. Its VMs must be halted first.",
+                    errors: [.operationNotAllowed, .haIsEnabled, .notSupportedDuringUpgrade, .rollingOperationActive]),
+                message(
+                    "designate_new_master", [param("host", .ref("host"), doc: "The member to become coordinator")],
+                    doc: "Make a member the pool's coordinator, in an orderly way; the previous coordinator becomes a member.",
+                    errors: [.haIsEnabled, .hostOffline, .notSupportedDuringUpgrade, .rollingOperationActive]),
+                message(
                     "set_igmp_snooping_enabled",
                     [param("self", .ref("pool"), doc: "The pool"), param("value", .bool, doc: "Whether to snoop")],
                     doc: "Turn IGMP snooping on or off on the pool's networks (Premium Edition).",

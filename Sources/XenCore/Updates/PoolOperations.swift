@@ -7,7 +7,7 @@ import XenDB
 /// entries a crash left behind are cleared when the toolstack starts.
 enum PoolOperations {
     static let exclusive: Set<PoolAllowedOperations> = [
-        .syncUpdates, .applyUpdates, .configureRepositories, .haEnable, .haDisable, .designateNewMaster,
+        .syncUpdates, .applyUpdates, .configureRepositories, .haEnable, .haDisable, .designateNewMaster, .eject,
     ]
 
     /// Runs `body` holding `operation` on the pool, refused when another exclusive one runs.
