@@ -2,11 +2,24 @@ import XenAPI
 import XenDB
 import XenRPC
 
-/// `pool-eject` and `pool-designate-new-master`, as xe has them: the eject warns, unless
-/// `--force`, which local SRs' disks the ejected host takes with it.
+/// `pool-join`, `pool-eject` and `pool-designate-new-master`, as xe has them: the eject warns,
+/// unless `--force`, which local SRs' disks the ejected host takes with it.
 enum PoolMembershipCommands {
     static func all() -> [CLICommand] {
         [
+            CLICommand(
+                name: "pool-join",
+                help: "Make this host a member of the pool whose coordinator is at master-address= (host, host:port or an "
+                    + "http URL); --force skips the CPU check.",
+                required: ["master-address", "master-username", "master-password"]
+            ) { run in
+                let invocation = run.invocation
+                try await run.call(
+                    invocation.flag("force") ? "pool.join_force" : "pool.join",
+                    .string(try invocation.required("master-address")), .string(try invocation.required("master-username")),
+                    .string(try invocation.required("master-password")))
+                await run.print("This host is now a member of the pool at \(try invocation.required("master-address")).")
+            },
             CLICommand(
                 name: "pool-eject",
                 help: "Eject the host host-uuid= from the pool; the disks on its local SRs are lost (confirmation "

@@ -14,8 +14,14 @@ public final class CoreServices: Sendable {
     /// The pool's machines: each host's inventory and hypervisor. A machine leaves when its host
     /// is ejected.
     public var machines: [HostMachine] { roster.withLock { $0 } }
-    /// Where the machines stand; `nil` when none may leave (a test's fixed set).
+    /// Where the machines stand; `nil` when none may leave or join (real machines, or a test's
+    /// fixed set).
     let rack: (any MachineRack)?
+    /// Calls to other pools' toolstacks (pool.join, and telling an ejected member); `nil` when
+    /// this toolstack reaches none.
+    let peers: (any PoolPeers)?
+    /// Whether this toolstack runs its own pool or is a member of another's.
+    public let role: PoolRole
     private let roster: Mutex<[HostMachine]>
     /// The folder holding the hosts' local SRs (one folder per SR uuid) and the mount points of
     /// share SRs.
@@ -29,8 +35,8 @@ public final class CoreServices: Sendable {
 
     public init(
         database: PoolDatabase, environment: Environment, configuration: ToolstackConfiguration,
-        credentials: CredentialStore, machines: [HostMachine], rack: (any MachineRack)? = nil, storageRoot: String,
-        updates: UpdateSettings? = nil
+        credentials: CredentialStore, machines: [HostMachine], rack: (any MachineRack)? = nil,
+        peers: (any PoolPeers)? = nil, role: PoolRole = .standalone(), storageRoot: String, updates: UpdateSettings? = nil
     ) {
         self.storageRoot = storageRoot
         self.updates = updates ?? .local(root: storageRoot)
@@ -39,6 +45,8 @@ public final class CoreServices: Sendable {
         self.configuration = configuration
         self.credentials = credentials
         self.rack = rack
+        self.peers = peers
+        self.role = role
         roster = Mutex(machines)
     }
 
@@ -47,17 +55,28 @@ public final class CoreServices: Sendable {
         roster.withLock { machines in machines.first { $0.inventory.uuid == uuid } }
     }
 
+    /// A machine that joined the pool from another.
+    func addMachine(_ machine: HostMachine) {
+        roster.withLock { machines in
+            machines.removeAll { $0.inventory.uuid == machine.inventory.uuid }
+            machines.append(machine)
+        }
+    }
+
     /// Takes a machine out of the pool (its host was ejected): the rack forgets it for good.
-    func retireMachine(_ uuid: String) throws(XenAPIError) {
+    /// Returns the contact of the machine's own toolstack when it joined from another pool.
+    func retireMachine(_ uuid: String) throws(XenAPIError) -> ToolstackContact? {
         guard let rack else {
             throw XenAPIError.operationNotAllowed(reason: "This toolstack's machines cannot leave the pool")
         }
+        let contact: ToolstackContact?
         do {
-            try rack.retire(uuid)
+            contact = try rack.retire(uuid)
         } catch {
             throw XenAPIError.internalError(message: "The machine \(uuid) could not be retired: \(error)")
         }
         roster.withLock { machines in machines.removeAll { $0.inventory.uuid == uuid } }
+        return contact
     }
 
     /// A fresh `OpaqueRef:<uuid>` for a new object of class `T`.

@@ -1,5 +1,6 @@
 import class Foundation.FileManager
 import XenAPI
+import XenBackend
 import XenDB
 
 /// `pool.eject` and `pool.designate_new_master`: hosts leaving the pool and the coordinator's
@@ -16,8 +17,8 @@ extension PoolMessages {
         try Self.assertMembershipMayChange(snapshot)
         let lost = Self.localSRs(of: record, in: snapshot)
         let folders = lost.compactMap { services.srFolder(of: $0, in: snapshot) }
-        try await PoolOperations.run(services, .eject, context: context) {
-            try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+        let contact = try await PoolOperations.run(services, .eject, context: context) {
+            try await services.database.write { (tx: inout Transaction) throws(XenAPIError) -> ToolstackContact? in
                 let snapshot = tx.snapshot
                 let record = try snapshot.require(host)
                 try Self.assertMembershipMayChange(snapshot)
@@ -25,14 +26,17 @@ extension PoolMessages {
                 // The machine leaves first: a crash after this leaves a host without a machine
                 // (offline), which a second eject finishes; the other order would let the next
                 // start-up give the machine a host again.
-                try services.retireMachine(record.uuid)
+                let contact = try services.retireMachine(record.uuid)
                 try Self.removeRecords(of: record, localSRs: Self.localSRs(of: record, in: snapshot), in: &tx)
                 try Licensing.refreshPoolRestrictions(&tx, at: services.now())
                 try RollingUpgrade.refresh(&tx)
+                return contact
             }
         }
-        // The ejected host starts again with empty local storage.
+        // The ejected host starts again with empty local storage; a host that joined from
+        // another pool's toolstack is told, and that toolstack starts again as a pool of its own.
         for folder in folders { try? FileManager.default.removeItem(atPath: folder) }
+        if let contact, let peers = services.peers { _ = await peers.tellEjected(at: contact.address, secret: contact.secret) }
     }
 
     /// Makes `host` the coordinator. Refused while HA is on, during a rolling operation, for a
@@ -63,7 +67,7 @@ extension PoolMessages {
 
     /// HA on, a rolling operation under way or updates being applied each keep the pool's
     /// membership as it is.
-    private static func assertMembershipMayChange(_ snapshot: Snapshot) throws(XenAPIError) {
+    static func assertMembershipMayChange(_ snapshot: Snapshot) throws(XenAPIError) {
         guard let pool = snapshot.objects(Pool.self).first else { throw XenAPIError.internalError(message: "no pool") }
         if pool.haEnabled { throw XenAPIError.haIsEnabled() }
         if let active = RollingEngine.active(in: snapshot) { throw XenAPIError.rollingOperationActive(ref: active.ref.rawValue) }

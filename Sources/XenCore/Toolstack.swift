@@ -51,6 +51,9 @@ public final class Toolstack: Sendable {
         RollingEngine.resumeRuns(services)
     }
 
+    /// The one call a member's toolstack takes.
+    private static let memberEjected = "pool.member_ejected"
+
     /// Runs one call.
     public func call(method: String, params: [RPCValue], origin: CallOrigin = .network) async -> CallResult {
         do {
@@ -68,6 +71,10 @@ public final class Toolstack: Sendable {
         if method == "system.listMethods" { return .bare(.array(table.wireNames.map(RPCValue.string))) }
         let isAsync = method.hasPrefix("Async.")
         let name = isAsync ? String(method.dropFirst("Async.".count)) : method
+        // A member's toolstack serves nothing but the coordinator's word that it was ejected.
+        if let member = services.role.member, name != Self.memberEjected {
+            throw XenAPIError.hostIsSlave(coordinatorAddress: member.address)
+        }
         guard let descriptor = table.lookup(name, allowAlias: !isAsync) else {
             if let session = params.first { _ = try await validSession(session) }
             throw XenAPIError.messageMethodUnknown(method: method)

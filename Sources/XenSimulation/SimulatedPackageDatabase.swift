@@ -1,4 +1,5 @@
 import Crypto
+import class Foundation.JSONEncoder
 public import XenBackend
 public import XenUpdates
 
@@ -43,6 +44,14 @@ public actor SimulatedPackageDatabase: PackageDatabase {
     }
 
     public func state() -> HostPackageState { current }
+
+    /// What the machine keeps, in the form it keeps it, for another pool's rack to carry on
+    /// from (`SimulatedMachines.describe`).
+    public func exported() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return [UInt8](try encoder.encode(software))
+    }
 
     public func release() -> HostRelease { software.release }
 

@@ -156,9 +156,20 @@ struct Xapid: AsyncParsableCommand {
             hostMachines[0].hypervisor = hypervisor
             qemu = hypervisor
         }
+        let roleFile = PoolRoleFile(folder: dataDir)
+        let role = PoolRole(
+            try roleFile.load(), save: { try roleFile.save($0) },
+            startAgainAsNewPool: {
+                // Once the coordinator has its answer, as a XenServer host reboots after an eject.
+                background.submit {
+                    try? await environment.sleep(.milliseconds(300))
+                    roleFile.startAgainAsNewPool()
+                }
+            })
         let services = CoreServices(
             database: database, environment: environment, configuration: configuration, credentials: credentials,
-            machines: hostMachines, rack: machines,
+            machines: hostMachines, rack: backend == "simulator" ? machines : nil,
+            peers: XenAPIPeers(ownAddress: "http://\(endpoint.host):\(endpoint.port)"), role: role,
             storageRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/sr",
             updates: UpdateSettings(
                 domainAllowlist: repositoryDomainNameAllowlist.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -167,8 +178,12 @@ struct Xapid: AsyncParsableCommand {
                 mirrorRoot: URL(fileURLWithPath: dataDir).standardizedFileURL.path + "/update-mirror",
                 openSource: { access in try HTTPRepositorySource(access) }))
         let toolstack = try Toolstack(services: services)
-        try await toolstack.startUp()
-        if demo { try await PoolDemo.populate(services) }
+        if let member = role.member {
+            announce("a member of the pool at \(member.address): every call is answered HOST_IS_SLAVE")
+        } else {
+            try await toolstack.startUp()
+            if demo { try await PoolDemo.populate(services) }
+        }
         if qemu != nil {
             background.submit { await DomainWatch.run(services, interval: .milliseconds(200)) }
             announce("running VMs as QEMU processes (accelerator \(accelerator.rawValue))")

@@ -20,7 +20,7 @@ struct ToolstackHarness {
     init(
         seed: UInt64 = 1, hosts: Int = 1, hostMemory: Int64 = 68_719_476_736, database: PoolDatabase? = nil,
         machines: MemorySimulationStorage = MemorySimulationStorage(), storageRoot: String? = nil,
-        fails: @escaping @Sendable (String) -> Bool = { _ in false }
+        fails: @escaping @Sendable (String) -> Bool = { _ in false }, role: PoolRole = .standalone()
     ) async throws {
         self.storageRoot = storageRoot ?? Self.storageRoot()
         seeded = SeededEnvironment(seed: seed)
@@ -35,7 +35,7 @@ struct ToolstackHarness {
         let services = CoreServices(
             database: try database ?? PoolDatabase(persistence: MemoryPersistence()), environment: environment,
             configuration: configuration, credentials: CredentialStore(credentials, save: { _ in }),
-            machines: self.machines.machines, rack: self.machines, storageRoot: self.storageRoot)
+            machines: self.machines.machines, rack: self.machines, role: role, storageRoot: self.storageRoot)
         toolstack = try Toolstack(services: services)
         try await toolstack.startUp()
     }

@@ -94,6 +94,18 @@ public protocol PoolActions: Sendable {
     /// `pool.plan_rolling_operation`: Plan a rolling operation without moving anything (a dry run): coordinator first, hosts in waves that keep every VM running and move each once where capacity allows, with its lower bounds and ETA. It replaces an earlier plan that was not started.
     func planRollingOperation(_ context: Context, object: Ref<Pool>, kind: RollingOperationKind, options: [String: String]) async throws -> Ref<RollingOperation>
 
+    /// `pool.join`: Called on a host that is a pool of its own: join the pool at master_address. The host must have no other hosts, no running or suspended VMs, no shared SRs and (simulated hosts) no VMs or disks of its own, and match the coordinator's API version, software, CPUs and edition; from then on its toolstack answers HOST_IS_SLAVE.
+    func join(_ context: Context, masterAddress: String, masterUsername: String, masterPassword: String) async throws
+
+    /// `pool.join_force`: pool.join without the CPU check.
+    func joinForce(_ context: Context, masterAddress: String, masterUsername: String, masterPassword: String) async throws
+
+    /// `pool.admit_host`: Called on the coordinator by a joining host's toolstack (pool.join): check that the host matches the coordinator, take in its machine and make its records.
+    func admitHost(_ context: Context, description: [String: String]) async throws -> Ref<Host>
+
+    /// `pool.member_ejected`: Called on an ejected member's toolstack by its coordinator: the member starts again as a pool of its own (its database and local storage emptied).
+    func memberEjected(_ context: Context, secret: String) async throws
+
     /// `pool.eject`: Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave the database and it restarts as a pool of its own. Its VMs must be halted first.
     func eject(_ context: Context, host: Ref<Host>) async throws
 
@@ -163,6 +175,21 @@ extension PoolActions {
             },
             "plan_rolling_operation": { context, p in
                 try await self.planRollingOperation(context, object: p.decode(0, "self"), kind: p.decode(1, "kind"), options: p.decode(2, "options")).rpcValue
+            },
+            "join": { context, p in
+                try await self.join(context, masterAddress: p.decode(0, "master_address"), masterUsername: p.decode(1, "master_username"), masterPassword: p.decode(2, "master_password"))
+                return .string("")
+            },
+            "join_force": { context, p in
+                try await self.joinForce(context, masterAddress: p.decode(0, "master_address"), masterUsername: p.decode(1, "master_username"), masterPassword: p.decode(2, "master_password"))
+                return .string("")
+            },
+            "admit_host": { context, p in
+                try await self.admitHost(context, description: p.decode(0, "description")).rpcValue
+            },
+            "member_ejected": { context, p in
+                try await self.memberEjected(context, secret: p.decode(0, "secret"))
+                return .string("")
             },
             "eject": { context, p in
                 try await self.eject(context, host: p.decode(0, "host"))

@@ -162,6 +162,11 @@ extension XenAPIError {
         XenAPIError(code: "HA_TOO_FEW_HOSTS", parameters: [])
     }
 
+    /// `HOSTS_NOT_COMPATIBLE`: The joining host's platform differs from the pool coordinator's.
+    public static func hostsNotCompatible() -> XenAPIError {
+        XenAPIError(code: "HOSTS_NOT_COMPATIBLE", parameters: [])
+    }
+
     /// `HOSTS_NOT_HOMOGENEOUS`: The hosts differ in a way that prevents pooling them.
     public static func hostsNotHomogeneous(reason: String) -> XenAPIError {
         XenAPIError(code: "HOSTS_NOT_HOMOGENEOUS", parameters: [reason])
@@ -382,6 +387,11 @@ extension XenAPIError {
         XenAPIError(code: "JOINING_HOST_CANNOT_HAVE_RUNNING_OR_SUSPENDED_VMS", parameters: [])
     }
 
+    /// `JOINING_HOST_CANNOT_HAVE_VMS_WITH_CURRENT_OPERATIONS`: The host joining the pool cannot have any VMs with active tasks.
+    public static func joiningHostCannotHaveVmsWithCurrentOperations() -> XenAPIError {
+        XenAPIError(code: "JOINING_HOST_CANNOT_HAVE_VMS_WITH_CURRENT_OPERATIONS", parameters: [])
+    }
+
     /// `JOINING_HOST_CONNECTION_FAILED`: The joining host could not connect to the pool coordinator.
     public static func joiningHostConnectionFailed() -> XenAPIError {
         XenAPIError(code: "JOINING_HOST_CONNECTION_FAILED", parameters: [])
@@ -395,6 +405,11 @@ extension XenAPIError {
     /// `LICENCE_RESTRICTION`: The licence in force does not allow the feature.
     public static func licenceRestriction(feature: String) -> XenAPIError {
         XenAPIError(code: "LICENCE_RESTRICTION", parameters: [feature])
+    }
+
+    /// `LICENSE_HOST_POOL_MISMATCH`: Host and pool have incompatible licences (editions).
+    public static func licenseHostPoolMismatch() -> XenAPIError {
+        XenAPIError(code: "LICENSE_HOST_POOL_MISMATCH", parameters: [])
     }
 
     /// `LOCATION_NOT_UNIQUE`: Another disk in the storage repository has the same location.
@@ -515,6 +530,11 @@ extension XenAPIError {
     /// `PIF_IS_PHYSICAL`: The operation is not allowed on a physical interface.
     public static func pifIsPhysical(pif: String) -> XenAPIError {
         XenAPIError(code: "PIF_IS_PHYSICAL", parameters: [pif])
+    }
+
+    /// `POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS`: The host joining the pool must not have any non-management VLANs.
+    public static func poolJoiningHostHasNonManagementVlans() -> XenAPIError {
+        XenAPIError(code: "POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS", parameters: [])
     }
 
     /// `POOL_JOINING_HOST_MUST_HAVE_SAME_API_VERSION`: A joining host must run the same API version as the pool.
@@ -966,6 +986,7 @@ extension XenAPIError {
         "HA_NOT_ENABLED",
         "HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN",
         "HA_TOO_FEW_HOSTS",
+        "HOSTS_NOT_COMPATIBLE",
         "HOSTS_NOT_HOMOGENEOUS",
         "HOST_CANNOT_ATTACH_NETWORK",
         "HOST_CANNOT_DESTROY_SELF",
@@ -1010,9 +1031,11 @@ extension XenAPIError {
         "JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS",
         "JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS",
         "JOINING_HOST_CANNOT_HAVE_RUNNING_OR_SUSPENDED_VMS",
+        "JOINING_HOST_CANNOT_HAVE_VMS_WITH_CURRENT_OPERATIONS",
         "JOINING_HOST_CONNECTION_FAILED",
         "JOINING_HOST_SERVICE_FAILED",
         "LICENCE_RESTRICTION",
+        "LICENSE_HOST_POOL_MISMATCH",
         "LOCATION_NOT_UNIQUE",
         "MAC_INVALID",
         "MAP_DUPLICATE_KEY",
@@ -1037,6 +1060,7 @@ extension XenAPIError {
         "OTHER_OPERATION_IN_PROGRESS",
         "PERMISSION_DENIED",
         "PIF_IS_PHYSICAL",
+        "POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS",
         "POOL_JOINING_HOST_MUST_HAVE_SAME_API_VERSION",
         "POOL_JOINING_HOST_MUST_HAVE_SAME_DB_SCHEMA",
         "POOL_JOINING_HOST_MUST_HAVE_SAME_PRODUCT_VERSION",

@@ -660,6 +660,36 @@ public struct PoolCalls: Sendable {
         try await session.invoke("Async.pool.plan_rolling_operation", [object.rpcValue, kind.rpcValue, options.rpcValue])
     }
 
+    /// `pool.join`: Called on a host that is a pool of its own: join the pool at master_address. The host must have no other hosts, no running or suspended VMs, no shared SRs and (simulated hosts) no VMs or disks of its own, and match the coordinator's API version, software, CPUs and edition; from then on its toolstack answers HOST_IS_SLAVE.
+    public func join(masterAddress: String, masterUsername: String, masterPassword: String) async throws {
+        let _: RPCValue = try await session.invoke("pool.join", [masterAddress.rpcValue, masterUsername.rpcValue, masterPassword.rpcValue])
+    }
+
+    /// `Async.pool.join`: Called on a host that is a pool of its own: join the pool at master_address. The host must have no other hosts, no running or suspended VMs, no shared SRs and (simulated hosts) no VMs or disks of its own, and match the coordinator's API version, software, CPUs and edition; from then on its toolstack answers HOST_IS_SLAVE. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncJoin(masterAddress: String, masterUsername: String, masterPassword: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.join", [masterAddress.rpcValue, masterUsername.rpcValue, masterPassword.rpcValue])
+    }
+
+    /// `pool.join_force`: pool.join without the CPU check.
+    public func joinForce(masterAddress: String, masterUsername: String, masterPassword: String) async throws {
+        let _: RPCValue = try await session.invoke("pool.join_force", [masterAddress.rpcValue, masterUsername.rpcValue, masterPassword.rpcValue])
+    }
+
+    /// `Async.pool.join_force`: pool.join without the CPU check. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncJoinForce(masterAddress: String, masterUsername: String, masterPassword: String) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.join_force", [masterAddress.rpcValue, masterUsername.rpcValue, masterPassword.rpcValue])
+    }
+
+    /// `pool.admit_host`: Called on the coordinator by a joining host's toolstack (pool.join): check that the host matches the coordinator, take in its machine and make its records.
+    public func admitHost(description: [String: String]) async throws -> Ref<Host> {
+        try await session.invoke("pool.admit_host", [description.rpcValue])
+    }
+
+    /// `Async.pool.admit_host`: Called on the coordinator by a joining host's toolstack (pool.join): check that the host matches the coordinator, take in its machine and make its records. Returns the task at once; `XenAPISession.result(of:)` awaits it.
+    public func asyncAdmitHost(description: [String: String]) async throws -> Ref<Task> {
+        try await session.invoke("Async.pool.admit_host", [description.rpcValue])
+    }
+
     /// `pool.eject`: Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave the database and it restarts as a pool of its own. Its VMs must be halted first.
     public func eject(host: Ref<Host>) async throws {
         let _: RPCValue = try await session.invoke("pool.eject", [host.rpcValue])
@@ -694,4 +724,12 @@ public struct PoolCalls: Sendable {
 extension XenAPISession {
     /// The messages of `pool`, called on this session.
     public var pool: PoolCalls { PoolCalls(session: self) }
+}
+
+extension XenAPIConnection {
+
+    /// `pool.member_ejected`: Called on an ejected member's toolstack by its coordinator: the member starts again as a pool of its own (its database and local storage emptied).
+    public func memberEjected(secret: String) async throws {
+        let _: RPCValue = try await self.invoke("pool.member_ejected", [secret.rpcValue])
+    }
 }

@@ -1,4 +1,20 @@
 extension DataModel {
+    /// `pool.join`'s and `pool.join_force`'s parameters.
+    private static let joinParameters = [
+        param("master_address", .string, doc: "The coordinator's address: host, host:port or an http URL"),
+        param("master_username", .string, doc: "A user name on the coordinator"),
+        param("master_password", .string, doc: "Its password"),
+    ]
+
+    /// What `pool.join` and `pool.join_force` may fail with.
+    private static let joinErrors: [ErrorModel] = [
+        .sessionAuthenticationFailed, .joiningHostConnectionFailed, .joiningHostCannotBeMasterOfOtherHosts,
+        .joiningHostCannotHaveRunningOrSuspendedVms, .joiningHostCannotHaveVMsWithCurrentOperations,
+        .joiningHostCannotContainSharedSrs, .poolJoiningHostHasNonManagementVLANs, .poolJoiningHostMustHaveSameAPIVersion,
+        .hostsNotCompatible, .hostsNotHomogeneous, .licenseHostPoolMismatch, .licenceRestriction, .haIsEnabled,
+        .rollingOperationActive, .operationNotAllowed, .hostIsSlave,
+    ]
+
     /// The `pool` class: the set of hosts sharing one database, with a single coordinator.
     @_optimize(none)
     static func poolClass() -> ClassModel {
@@ -278,6 +294,38 @@ extension DataModel {
                         + "every VM running and move each once where capacity allows, with its lower bounds and ETA. "
                         + "It replaces an earlier plan that was not started.",
                     errors: [.rollingOperationActive, .invalidValue], lifecycle: .prototyped),
+                message(
+                    "join",
+                    joinParameters,
+                    doc: "Called on a host that is a pool of its own: join the pool at master_address. The host must have "
+                        + "no other hosts, no running or suspended VMs, no shared SRs and (simulated hosts) no VMs or disks of "
+                        + "its own, and match the coordinator's API version, software, CPUs and edition; from then on its "
+                        + "toolstack answers HOST_IS_SLAVE.",
+                    errors: joinErrors,
+                    secret: ["master_password"]),
+                message(
+                    "join_force",
+                    joinParameters,
+                    doc: "pool.join without the CPU check.",
+                    errors: joinErrors,
+                    secret: ["master_password"]),
+                message(
+                    "admit_host",
+                    [param("description", .stringMap, doc: "The joining host and its machine, as its toolstack describes them")],
+                    result: .ref("host"),
+                    doc: "Called on the coordinator by a joining host's toolstack (pool.join): check that the host matches "
+                        + "the coordinator, take in its machine and make its records.",
+                    errors: [
+                        .poolJoiningHostMustHaveSameAPIVersion, .hostsNotCompatible, .hostsNotHomogeneous,
+                        .licenseHostPoolMismatch, .licenceRestriction, .haIsEnabled, .rollingOperationActive,
+                        .operationNotAllowed, .invalidValue,
+                    ],
+                    secret: ["description"], lifecycle: .prototyped),
+                message(
+                    "member_ejected", [param("secret", .string, doc: "The secret the member gave when it joined")],
+                    doc: "Called on an ejected member's toolstack by its coordinator: the member starts again as a pool of "
+                        + "its own (its database and local storage emptied).",
+                    errors: [.operationNotAllowed], async: false, session: false, secret: ["secret"], lifecycle: .prototyped),
                 message(
                     "eject", [param("host", .ref("host"), doc: "The member to eject")],
                     doc: "Eject a member from the pool: its local storage is forgotten (its disks are lost), its records leave "

@@ -69,6 +69,18 @@ extension ErrorModel {
     public static let poolJoiningHostMustHaveSameDbSchema = ErrorModel(
         code: "POOL_JOINING_HOST_MUST_HAVE_SAME_DB_SCHEMA", parameters: ["host_db_schema", "master_db_schema"],
         doc: "A joining host must use the same database schema as the pool.")
+    public static let joiningHostCannotHaveVMsWithCurrentOperations = ErrorModel(
+        code: "JOINING_HOST_CANNOT_HAVE_VMS_WITH_CURRENT_OPERATIONS", parameters: [],
+        doc: "The host joining the pool cannot have any VMs with active tasks.")
+    public static let poolJoiningHostHasNonManagementVLANs = ErrorModel(
+        code: "POOL_JOINING_HOST_HAS_NON_MANAGEMENT_VLANS", parameters: [],
+        doc: "The host joining the pool must not have any non-management VLANs.")
+    public static let hostsNotCompatible = ErrorModel(
+        code: "HOSTS_NOT_COMPATIBLE", parameters: [],
+        doc: "The joining host's platform differs from the pool coordinator's.")
+    public static let licenseHostPoolMismatch = ErrorModel(
+        code: "LICENSE_HOST_POOL_MISMATCH", parameters: [],
+        doc: "Host and pool have incompatible licences (editions).")
     public static let hostsNotHomogeneous = ErrorModel(
         code: "HOSTS_NOT_HOMOGENEOUS", parameters: ["reason"],
         doc: "The hosts differ in a way that prevents pooling them.")
