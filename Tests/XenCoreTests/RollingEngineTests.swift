@@ -96,6 +96,13 @@ struct RollingEngineTests {
             let record = try await waitForRun(harness, session, run)
             #expect(record["status"] == "failed")
             #expect(record["error"]?.arrayValue?.first == "UPGRADE_FAILED")
+            // The record still says what the run did, though the database came back from the dump
+            // taken before: each of the coordinator's VMs left it and came home.
+            let coordinatorUUID = try #require(try await harness.value("host.get_uuid", session, hosts[0]).stringValue)
+            let moves = (record["moves_made"]?.arrayValue ?? []).compactMap(\.stringValue).map { $0.split(separator: ":").map(String.init) }
+            let away = moves.filter { $0[1] == coordinatorUUID }, back = moves.filter { $0[2] == coordinatorUUID }
+            #expect(!away.isEmpty && Set(away.map { $0[0] }) == Set(back.map { $0[0] }), "\(moves)")
+            #expect(record["timeline"]?.arrayValue?.contains { $0.stringValue?.contains("evacuating") == true } == true)
             for host in hosts {
                 #expect(try await harness.value("host.get_software_version", session, host)["product_version"] == "8.4.0")
                 #expect(try await harness.value("host.get_enabled", session, host) == true)

@@ -118,8 +118,9 @@ public enum RollingPlanner {
                 // From here on, the ramp-aware bound: the coordinator's wave as planned, then the
                 // waves a one-move-per-VM run needs with divisible memory.
                 let remaining = Dictionary(pending.map { ($0, agileLoad($0)) }, uniquingKeysWith: { a, _ in a })
+                let staying = Dictionary(pending.map { ($0, load($0) - agileLoad($0)) }, uniquingKeysWith: { a, _ in a })
                 let room = done.reduce(Int64(0)) { $0 + free($1) }
-                rampBound = duration + rampAwareBound(loads: remaining, free: room, hosts: byID, usable: usable, k: k)
+                rampBound = duration + rampAwareBound(loads: remaining, staying: staying, free: room, hosts: byID, usable: usable, k: k)
             }
         }
         return RollingPlan.Outcome(
@@ -127,10 +128,12 @@ public enum RollingPlanner {
             rampAwareBound: rampBound, maxUnavailable: k)
     }
 
-    /// §9.4 ramp-aware bound: waves of at most `k` least-loaded hosts whose load fits the free
-    /// capacity of the hosts done, each freeing its capacity for the next; memory divisible.
+    /// §9.4 ramp-aware bound: waves of at most `k` least-loaded hosts whose agile load fits the
+    /// free capacity of the hosts done, each freeing its capacity for the next, less what stays on
+    /// it (VMs pinned to it, which never move); memory divisible.
     static func rampAwareBound(
-        loads: [String: Int64], free start: Int64, hosts: [String: RollingPlan.Host], usable: [String: Int64], k: Int
+        loads: [String: Int64], staying: [String: Int64], free start: Int64, hosts: [String: RollingPlan.Host],
+        usable: [String: Int64], k: Int
     ) -> Double {
         var pending = loads.keys.sorted { (loads[$0]!, $0) < (loads[$1]!, $1) }
         var free = start
@@ -144,7 +147,7 @@ public enum RollingPlanner {
             }
             if wave.isEmpty { wave = [pending[0]] }
             total += wave.map { Double(loads[$0]!) / hosts[$0]!.bandwidth }.max()! + wave.map { hosts[$0]!.remediation }.max()!
-            free += wave.reduce(Int64(0)) { $0 + usable[$1]! - loads[$1]! }
+            free += wave.reduce(Int64(0)) { $0 + usable[$1]! - loads[$1]! - (staying[$1] ?? 0) }
             pending.removeAll { wave.contains($0) }
         }
         return total

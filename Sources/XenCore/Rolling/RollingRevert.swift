@@ -35,20 +35,40 @@ struct RollingRevert: Sendable {
             do throws(XenAPIError) {
                 try await DatabaseBackup(services: services).restore(Array(bytes), dryRun: false)
                 steps.append("database restored from \(backupPath)")
+                try await keepHistory(of: snapshot)
             } catch {
                 steps.append("database not restored: \(error.errorDescription.joined(separator: " "))")
             }
         }
         let home = services.database.snapshot.objects(XenAPI.Host.self).first { $0.uuid == uuid }?.ref ?? coordinator
         for vmUUID in left {
-            guard let vm = services.database.snapshot.objects(VM.self).first(where: { $0.uuid == vmUUID }),
-                vm.powerState == .running, vm.residentOn != home
+            let now = services.database.snapshot
+            guard let vm = now.objects(VM.self).first(where: { $0.uuid == vmUUID }), vm.powerState == .running,
+                vm.residentOn != home, let from = now[vm.residentOn]?.uuid
             else { continue }
-            try? await VMMessages(services: services).poolMigrate(RollingEngine.context, vm: vm.ref, host: home, options: ["live": "true"])
+            guard (try? await VMMessages(services: services).poolMigrate(RollingEngine.context, vm: vm.ref, host: home, options: ["live": "true"])) != nil
+            else { continue }
+            try? await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                if tx.snapshot.contains(engine.run) { try tx.update(engine.run) { $0.movesMade.append([vmUUID, from, uuid].joined(separator: ":")) } }
+            }
         }
         if !left.isEmpty { steps.append("VMs brought home") }
         try? await engine.setState(home, .failed, detail: error.joined(separator: " "))
         await engine.end(.failed, error: error, note: "coordinator upgrade failed; " + steps.joined(separator: "; "))
+    }
+
+    /// The run's own record comes back from the dump as it was before the coordinator's step: the
+    /// migrations made and the timeline since then are written back, so the record still says
+    /// what the run did.
+    private func keepHistory(of before: Snapshot) async throws(XenAPIError) {
+        guard let record = before[engine.run] else { return }
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            guard tx.snapshot.contains(engine.run) else { return }
+            try tx.update(engine.run) { run in
+                run.movesMade = record.movesMade
+                run.timeline = record.timeline
+            }
+        }
     }
 
     /// Boots the coordinator back into its backup release (its installer's restore).
