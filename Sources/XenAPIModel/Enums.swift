@@ -59,6 +59,7 @@ extension DataModel {
                 ]),
             EnumModel(name: "domain_type", values: ["hvm", "pv", "pv_in_pvh", "pvh", "unspecified"]),
             EnumModel(name: "vm_secureboot_certificates_state", values: ["ok", "update_available", "update_on_boot"]),
+            EnumModel(name: "placement_policy", values: ["anti_affinity", "normal"]),
 
             // VM_guest_metrics
             EnumModel(name: "tristate_type", values: ["yes", "no", "unspecified"]),

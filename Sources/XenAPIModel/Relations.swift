@@ -1,6 +1,7 @@
 extension DataModel {
-    /// The one-to-many relations among the modelled classes. The `many` side is a computed,
-    /// server-managed set field: it lists the objects whose `one` field points back at the owner.
+    /// The relations among the modelled classes. The `many` side is a computed, server-managed
+    /// set field: it lists the objects whose `one` field points back at the owner (a reference,
+    /// or a set of references, as a VM's `groups`: then the relation is many-to-many).
     static func allRelations() -> [Relation] {
         [
             Relation(oneClass: "VBD", oneField: "VM", manyClass: "VM", manyField: "VBDs"),
@@ -19,6 +20,7 @@ extension DataModel {
             Relation(oneClass: "VDI", oneField: "snapshot_of", manyClass: "VDI", manyField: "snapshots"),
             Relation(oneClass: "task", oneField: "subtask_of", manyClass: "task", manyField: "subtasks"),
             Relation(oneClass: "VLAN", oneField: "tagged_PIF", manyClass: "PIF", manyField: "VLAN_slave_of"),
+            Relation(oneClass: "VM", oneField: "groups", manyClass: "VM_group", manyField: "VMs"),
         ]
     }
 }

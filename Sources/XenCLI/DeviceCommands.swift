@@ -4,7 +4,7 @@ import XenRPC
 
 /// A VM's devices: CD drives (`vm-cd-insert`, `vm-cd-eject`, `vm-cd-list`), the lists
 /// `vm-vif-list` and `vm-disk-list`, and the create commands `vif-create`, `vbd-create`,
-/// `vdi-create` and `network-create`, which print the new object's uuid.
+/// `vdi-create`, `network-create` and `vm-group-create`, which print the new object's uuid.
 enum DeviceCommands {
     static func all(_ catalogue: CLICatalogue, model: DataModel) -> [CLICommand] {
         let vms = ObjectSelection.vms(catalogue)
@@ -120,6 +120,17 @@ enum DeviceCommands {
                     "name_description": .string(run.invocation["name-description"] ?? ""),
                     "MTU": try parsing.value(run.invocation["MTU"] ?? "1500", type: .int, field: "MTU"),
                     "bridge": .string(run.invocation["bridge"] ?? ""),
+                ]
+            },
+            create(
+                "vm-group-create", "Create a VM group (placement= anti_affinity or normal); add VMs with vm-param-set groups=.",
+                required: ["name-label", "placement"], optional: ["name-description"], className: "VM_group"
+            ) { run, parsing in
+                [
+                    "name_label": .string(try run.invocation.required("name-label")),
+                    "name_description": .string(run.invocation["name-description"] ?? ""),
+                    "placement": try parsing.value(
+                        try run.invocation.required("placement"), type: .enumeration("placement_policy"), field: "placement"),
                 ]
             },
         ]

@@ -19,6 +19,7 @@ struct CustomMessages: CustomActions {
     let pbd: PBDMessages
     let repository: RepositoryMessages
     let rollingOperation: RollingOperationMessages
+    let vmGroup: VMGroupMessages
 
     init(services: CoreServices) {
         session = SessionMessages(services: services)
@@ -35,6 +36,7 @@ struct CustomMessages: CustomActions {
         pbd = PBDMessages(services: services)
         repository = RepositoryMessages(services: services)
         rollingOperation = RollingOperationMessages(services: services)
+        vmGroup = VMGroupMessages(services: services)
     }
 
     /// One descriptor per custom message of the model, joined with its handler.

@@ -73,9 +73,28 @@ enum Placement {
         let candidates = snapshot.objects(Host.self).filter {
             !excluded.contains($0.ref) && (try? assertCanBoot(vm, on: $0.ref, free: free[$0.ref], in: snapshot, checkingMemory: false)) != nil
         }
-        let ranked = candidates.sorted { (free[$0.ref] ?? 0, $1.uuid) > (free[$1.ref] ?? 0, $0.uuid) }
+        // An anti-affinity group's VMs go where the group has the fewest; then the most free memory.
+        let together = groupResidents(of: vm, in: snapshot)
+        let ranked = candidates.sorted {
+            (-(together[$0.ref] ?? 0), free[$0.ref] ?? 0, $1.uuid) > (-(together[$1.ref] ?? 0), free[$1.ref] ?? 0, $0.uuid)
+        }
         guard let best = ranked.first else { throw XenAPIError.noHostsAvailable() }
         try assertCanBoot(vm, on: best.ref, free: free[best.ref], in: snapshot)
         return best.ref
+    }
+
+    /// How many VMs of the VM's anti-affinity group each host runs (or is about to); empty for a
+    /// VM in no such group.
+    static func groupResidents(of vm: ObjectView<VM>, in snapshot: Snapshot) -> [Ref<Host>: Int] {
+        let groups = vm.groups.filter { snapshot[$0]?.placement == .antiAffinity }
+        var count: [Ref<Host>: Int] = [:]
+        for group in groups {
+            for member in snapshot[group]?.vms ?? [] where member != vm.ref {
+                guard let other = snapshot[member] else { continue }
+                let host = other.powerState == .running || other.powerState == .paused ? other.residentOn : other.scheduledToBeResidentOn
+                if !host.isNull { count[host, default: 0] += 1 }
+            }
+        }
+        return count
     }
 }

@@ -79,6 +79,8 @@ extension VMMessages {
                 record.guestMetrics = .null
                 record.metrics = .null
                 record.isDefaultTemplate = false
+                // As xapi's copies: no VM group (a snapshot or template may not be in one).
+                record.groups = []
                 record.otherConfig["default_template"] = nil
                 record.otherConfig["xensource_internal"] = nil
                 if operation != .snapshot { record.otherConfig["mac_seed"] = services.environment.makeUUID() }

@@ -57,13 +57,14 @@ enum SnapshotCoding {
             guard let schema = snapshot.schema[className], !schema.oneSide.isEmpty else { continue }
             for (ref, row) in snapshot.tables[className]!.rows.sorted(by: { $0.key < $1.key }) {
                 for (index, end) in schema.oneSide {
-                    guard case .string(let target) = row.values[index],
-                        var targetRow = snapshot.tables[end.manyClass]?.rows[target],
-                        case .array(var members) = targetRow.values[end.manyIndex]
-                    else { continue }
-                    members.append(.string(ref))
-                    targetRow.values[end.manyIndex] = .array(members)
-                    snapshot.tables[end.manyClass]!.rows[target] = targetRow
+                    for target in Transaction.targets(row.values[index]) {
+                        guard var targetRow = snapshot.tables[end.manyClass]?.rows[target],
+                            case .array(var members) = targetRow.values[end.manyIndex]
+                        else { continue }
+                        members.append(.string(ref))
+                        targetRow.values[end.manyIndex] = .array(members)
+                        snapshot.tables[end.manyClass]!.rows[target] = targetRow
+                    }
                 }
             }
         }

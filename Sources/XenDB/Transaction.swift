@@ -73,7 +73,7 @@ public struct Transaction: Sendable {
         }
         snapshot.tables[className]!.lastChanged = generation
         for (index, end) in schema.oneSide {
-            if case .string(let target) = values[index] { addToSet(end.manyClass, target, end.manyIndex, ref) }
+            for target in Self.targets(values[index]) { addToSet(end.manyClass, target, end.manyIndex, ref) }
         }
         var recorded = OrderedDictionary<String, RPCValue>(minimumCapacity: values.count)
         for (index, field) in schema.fields.enumerated() where !schema.manySide.contains(index) {
@@ -118,8 +118,9 @@ public struct Transaction: Sendable {
             if case .string(let newUUID) = value, !newUUID.isEmpty { snapshot.tables[className]!.byUUID[newUUID] = ref }
         }
         if let end = schema.oneSide[index], old != value {
-            if case .string(let target) = old { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
-            if case .string(let target) = value { addToSet(end.manyClass, target, end.manyIndex, ref) }
+            let (before, after) = (Self.targets(old), Self.targets(value))
+            for target in before where !after.contains(target) { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
+            for target in after where !before.contains(target) { addToSet(end.manyClass, target, end.manyIndex, ref) }
         }
         changes.append(.set(className: className, ref: ref, field: field, value: value))
     }
@@ -135,7 +136,7 @@ public struct Transaction: Sendable {
         }
         snapshot.tables[className]!.lastChanged = generation
         for (index, end) in schema.oneSide {
-            if case .string(let target) = row.values[index] { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
+            for target in Self.targets(row.values[index]) { removeFromSet(end.manyClass, target, end.manyIndex, ref) }
         }
         if schema.model.generatesEvents {
             snapshot.tombstones.append(Tombstone(className: className, ref: ref, created: row.created, deleted: generation))
@@ -181,6 +182,19 @@ public struct Transaction: Sendable {
     }
 
     var isEmpty: Bool { changes.isEmpty && !touched }
+
+    /// The objects a relation's pointing field names: one reference, or a set of them (a VM's
+    /// `groups`); duplicates once.
+    static func targets(_ value: RPCValue) -> [String] {
+        switch value {
+        case .string(let target): [target]
+        case .array(let members):
+            members.reduce(into: [String]()) { found, member in
+                if case .string(let target) = member, !found.contains(target) { found.append(target) }
+            }
+        default: []
+        }
+    }
 
     private mutating func addToSet(_ className: String, _ ref: String, _ index: Int, _ member: String) {
         guard var row = snapshot.tables[className]?.rows[ref], case .array(var members) = row.values[index] else { return }

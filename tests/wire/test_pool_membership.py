@@ -57,3 +57,25 @@ def test_pool_eject_through_xe_warns_then_ejects(start_xapid, tmp_path):
     gone = subprocess.run([XE, "pool-designate-new-master", "host-uuid=" + member_uuid], capture_output=True,
                           text=True, env=env, timeout=120)
     assert gone.returncode != 0 and "No object of the class has that UUID" in gone.stderr
+
+
+def test_vm_groups_spread_an_anti_affinity_group_over_the_hosts(start_xapid):
+    xapid = start_xapid("--simulated-hosts", "3", "--simulated-host-memory", "20GiB")
+    x = xapid.login().xenapi
+    hosts = hosts_of(x)
+    group = x.VM_group.create({"name_label": "web", "name_description": "", "placement": "anti_affinity"})
+    # Memory alone would put every member on the third host.
+    for host in hosts[:2]:
+        x.VM.start_on(new_vm(x, "ballast", memory=12 * 2**30), host, False, False)
+    members = [new_vm(x, "web-%d" % index) for index in range(3)]
+    for vm in members:
+        x.VM.set_groups(vm, [group])
+        x.VM.start(vm, False, False)
+    assert sorted(x.VM_group.get_VMs(group)) == sorted(members)
+    assert {x.VM.get_resident_on(vm) for vm in members} == set(hosts)
+    x.VM.set_groups(members[0], [group, group])  # one group, named twice
+    assert x.VM.get_groups(members[0]) == [group]
+    other = x.VM_group.create({"name_label": "other", "name_description": "", "placement": "normal"})
+    assert failure(x.VM.set_groups, members[0], [group, other]) == ["TOO_MANY_GROUPS"]
+    x.VM_group.destroy(group)
+    assert all(x.VM.get_groups(vm) == [] for vm in members)

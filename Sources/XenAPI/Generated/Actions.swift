@@ -439,6 +439,9 @@ public protocol VMActions: Sendable {
     /// `VM.set_is_a_template`: Turn a halted VM into a custom template, or a template back into a VM.
     func setIsATemplate(_ context: Context, object: Ref<VM>, value: Bool) async throws
 
+    /// `VM.set_groups`: Put the VM in VM groups (one at most; none to leave its group).
+    func setGroups(_ context: Context, object: Ref<VM>, value: [Ref<VMGroup>]) async throws
+
     /// `VM.get_allowed_VBD_devices`: The disk slots (`userdevice` numbers) the VM has free.
     func getAllowedVBDDevices(_ context: Context, vm: Ref<VM>) async throws -> [String]
 
@@ -584,6 +587,10 @@ extension VMActions {
             },
             "set_is_a_template": { context, p in
                 try await self.setIsATemplate(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
+                return .string("")
+            },
+            "set_groups": { context, p in
+                try await self.setGroups(context, object: p.decode(0, "self"), value: p.decode(1, "value"))
                 return .string("")
             },
             "get_allowed_VBD_devices": { context, p in
@@ -1110,6 +1117,27 @@ extension RollingOperationActions {
     }
 }
 
+/// The custom messages of `VM_group`; implicit ones (getters, setters, CRUD) are derived.
+public protocol VMGroupActions: Sendable {
+    /// What each call receives: who is calling, on which session and task.
+    associatedtype Context: Sendable
+
+    /// `VM_group.destroy`: Destroy the group; its VMs leave it.
+    func destroy(_ context: Context, object: Ref<VMGroup>) async throws
+}
+
+extension VMGroupActions {
+    /// The wire handlers for `VM_group`'s custom messages, keyed by message name.
+    public var handlers: [String: MessageHandler<Context>] {
+        [
+            "destroy": { context, p in
+                try await self.destroy(context, object: p.decode(0, "self"))
+                return .string("")
+            },
+        ]
+    }
+}
+
 /// Every class's custom-message implementation, in one place: leaving one out is a compile
 /// error, so the server never advertises a message it cannot run.
 public protocol CustomActions: Sendable {
@@ -1157,6 +1185,9 @@ public protocol CustomActions: Sendable {
     associatedtype RollingOperationImplementation: RollingOperationActions where RollingOperationImplementation.Context == Context
     /// The implementation of `Rolling_operation`'s custom messages.
     var rollingOperation: RollingOperationImplementation { get }
+    associatedtype VMGroupImplementation: VMGroupActions where VMGroupImplementation.Context == Context
+    /// The implementation of `VM_group`'s custom messages.
+    var vmGroup: VMGroupImplementation { get }
 }
 
 extension CustomActions {
@@ -1177,6 +1208,7 @@ extension CustomActions {
             "message": message.handlers,
             "Repository": repository.handlers,
             "Rolling_operation": rollingOperation.handlers,
+            "VM_group": vmGroup.handlers,
         ]
     }
 }

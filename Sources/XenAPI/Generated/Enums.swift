@@ -150,6 +150,12 @@ public enum PIFIgmpStatus: String, ModelEnumeration {
     case unknown = "unknown"
 }
 
+/// The datamodel enum `placement_policy`.
+public enum PlacementPolicy: String, ModelEnumeration {
+    case antiAffinity = "anti_affinity"
+    case normal = "normal"
+}
+
 /// The datamodel enum `pool_allowed_operations`.
 public enum PoolAllowedOperations: String, ModelEnumeration {
     case haEnable = "ha_enable"

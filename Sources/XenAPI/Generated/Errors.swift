@@ -692,6 +692,11 @@ extension XenAPIError {
         XenAPIError(code: "TASK_CANCELLED", parameters: [taskRef])
     }
 
+    /// `TOO_MANY_GROUPS`: A VM belongs to one VM group at most.
+    public static func tooManyGroups() -> XenAPIError {
+        XenAPIError(code: "TOO_MANY_GROUPS", parameters: [])
+    }
+
     /// `TOO_MANY_PENDING_TASKS`: Too many tasks are pending; try again later.
     public static func tooManyPendingTasks() -> XenAPIError {
         XenAPIError(code: "TOO_MANY_PENDING_TASKS", parameters: [])
@@ -1092,6 +1097,7 @@ extension XenAPIError {
         "SR_UNKNOWN_DRIVER",
         "SYNC_UPDATES_IN_PROGRESS",
         "TASK_CANCELLED",
+        "TOO_MANY_GROUPS",
         "TOO_MANY_PENDING_TASKS",
         "UPDATEINFO_HASH_MISMATCH",
         "UPDATE_ALREADY_APPLIED",

@@ -71,11 +71,6 @@ public enum VMAppliance: XenClass {
     public static let className = "VM_appliance"
 }
 
-/// The class `VM_group`, which swift-xapi does not serve yet: refs to it are always null.
-public enum VMGroup: XenClass {
-    public static let className = "VM_group"
-}
-
 /// The class `VTPM`, which swift-xapi does not serve yet: refs to it are always null.
 public enum VTPM: XenClass {
     public static let className = "VTPM"

@@ -1015,6 +1015,11 @@ public struct VMCalls: Sendable {
         try await session.invoke("Async.VM.set_is_a_template", [object.rpcValue, value.rpcValue])
     }
 
+    /// `VM.set_groups`: Put the VM in VM groups (one at most; none to leave its group).
+    public func setGroups(_ object: Ref<VM>, value: [Ref<VMGroup>]) async throws {
+        let _: RPCValue = try await session.invoke("VM.set_groups", [object.rpcValue, value.rpcValue])
+    }
+
     /// `VM.get_allowed_VBD_devices`: The disk slots (`userdevice` numbers) the VM has free.
     public func getAllowedVBDDevices(vm: Ref<VM>) async throws -> [String] {
         try await session.invoke("VM.get_allowed_VBD_devices", [vm.rpcValue])

@@ -25,6 +25,7 @@ extension DataModel {
             repositoryClass(),
             secretClass(),
             rollingOperationClass(),
+            vmGroupClass(),
         ]
     }
 
@@ -46,7 +47,6 @@ extension DataModel {
             "VMPP",
             "VMSS",
             "VM_appliance",
-            "VM_group",
             "VTPM",
             "VUSB",
             "console",

@@ -219,7 +219,7 @@ extension DataModel {
                     "pending_guidances_full", .set(.enumeration("update_guidances")), default: .emptySet,
                     lifecycle: .prototyped, doc: "All actions to complete applied updates"),
                 field(
-                    "groups", .set(.ref("VM_group")), .staticReadOnly, default: .emptySet,
+                    "groups", .set(.ref("VM_group")), default: .emptySet,
                     doc: "Placement groups the VM belongs to"),
                 field(
                     "secureboot_certificates_state", .enumeration("vm_secureboot_certificates_state"),

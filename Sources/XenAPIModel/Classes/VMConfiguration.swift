@@ -94,6 +94,10 @@ extension DataModel {
                 doc: "Turn a halted VM into a custom template, or a template back into a VM.",
                 errors: stateErrors, role: .vmAdmin, replacesImplicit: true),
             message(
+                "set_groups", [this, param("value", .set(.ref("VM_group")), doc: "The VM groups (one at most)")],
+                doc: "Put the VM in VM groups (one at most; none to leave its group).",
+                errors: [.operationNotAllowed, .tooManyGroups], role: .vmAdmin, async: false, replacesImplicit: true),
+            message(
                 "get_allowed_VBD_devices", [vm], result: .stringSet,
                 doc: "The disk slots (`userdevice` numbers) the VM has free.", role: .readOnly, async: false),
             message(

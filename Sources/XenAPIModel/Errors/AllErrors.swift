@@ -36,7 +36,7 @@ extension DataModel {
             .eventsLost,
             .eventFromTokenParseFailure,
             .eventSubscriptionParseFailure,
-            .vmBadPowerState,
+            .vmBadPowerState, .tooManyGroups,
             .vmSnapshotWithQuiesceNotSupported,
             .vmRevertFailed,
             .vmIsTemplate,

@@ -90,4 +90,7 @@ extension ErrorModel {
     public static let vmIsPartOfAnAppliance = ErrorModel(
         code: "VM_IS_PART_OF_AN_APPLIANCE", parameters: ["vm", "appliance"],
         doc: "The operation is not allowed on a VM that belongs to an appliance.")
+    public static let tooManyGroups = ErrorModel(
+        code: "TOO_MANY_GROUPS", parameters: [],
+        doc: "A VM belongs to one VM group at most.")
 }

@@ -79,7 +79,8 @@ extension PoolMessages {
         }.map { vm in
             RollingPlan.VM(
                 id: vm.ref.rawValue, memory: snapshot[vm.metrics]?.memoryActual ?? vm.memoryDynamicMax, host: vm.residentOn.rawValue,
-                pinned: pinned(vm, snapshot))
+                pinned: pinned(vm, snapshot),
+                antiAffinityGroup: vm.groups.first { snapshot[$0]?.placement == .antiAffinity }?.rawValue)
         }
         return (hosts, vms)
     }
