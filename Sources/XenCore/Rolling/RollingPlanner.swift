@@ -22,13 +22,17 @@ public enum RollingPlanner {
             guard let name = group[vm] else { return true }
             return (members[name]?[host] ?? 0) == 0
         }
-        var loads = Dictionary(hosts.map { ($0.id, Int64(0)) }, uniquingKeysWith: { first, _ in first })
+        // Hosts by position, for the placement loop: what each may hold and holds.
+        let ids = byID.keys.sorted()
+        let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+        let capacity = ids.map { usable[$0]! }
+        var loads = [Int64](repeating: 0, count: ids.count)
         var residents = Dictionary(hosts.map { ($0.id, [String]()) }, uniquingKeysWith: { first, _ in first })
         for vm in vms {
-            loads[vm.host, default: 0] += vm.memory
+            if let index = position[vm.host] { loads[index] += vm.memory }
             if !vm.pinned { residents[vm.host, default: []].append(vm.id) }
         }
-        func load(_ host: String) -> Int64 { loads[host] ?? 0 }
+        func load(_ host: String) -> Int64 { position[host].map { loads[$0] } ?? 0 }
         // Members of anti-affinity groups first (they have the fewest places to go), then the largest.
         func agile(_ host: String) -> [String] {
             (residents[host] ?? []).sorted {
@@ -37,6 +41,18 @@ public enum RollingPlanner {
         }
         func agileLoad(_ host: String) -> Int64 { (residents[host] ?? []).reduce(0) { $0 + memory[$1]! } }
         func free(_ host: String) -> Int64 { usable[host]! - load(host) }
+        // The wave's hosts, least loaded first, as many (at most k) as the done hosts' room takes.
+        func fill(from candidates: [String], room: Int64) -> [String] {
+            var wave: [String] = []
+            var total: Int64 = 0
+            for host in candidates where wave.count < k {
+                let needed = agileLoad(host)
+                guard total + needed <= room else { continue }
+                wave.append(host)
+                total += needed
+            }
+            return wave
+        }
 
         var done = Set(hosts.filter { !$0.needsRemediation }.map(\.id))
         var pending = hosts.filter(\.needsRemediation).map(\.id).sorted()
@@ -54,16 +70,8 @@ public enum RollingPlanner {
                 wave = [coordinator]
             } else {
                 // The largest set of least-loaded hosts (at most k) whose VMs fit on the hosts done.
-                let room = done.reduce(Int64(0)) { $0 + free($1) }
                 let candidates = pending.sorted { (load($0), $0) < (load($1), $1) }
-                wave = []
-                var total: Int64 = 0
-                for host in candidates where wave.count < k {
-                    let needed = agileLoad(host)
-                    guard total + needed <= room else { break }
-                    wave.append(host)
-                    total += needed
-                }
+                wave = fill(from: candidates, room: done.reduce(Int64(0)) { $0 + free($1) })
                 if wave.isEmpty { wave = [candidates[0]] }
             }
             var moves: [RollingPlan.Move] = []
@@ -74,22 +82,35 @@ public enum RollingPlanner {
             let before = (loads, residents, members)
             while true {
                 var strandedHere: [String] = []
+                // Best fit on a done host; else the freest host still to do (its VMs move again
+                // later). Ties to the first host by id.
+                let doneHosts = done.sorted().map { position[$0]! }
+                let parking = pending.filter { !waveSet.contains($0) }.sorted().map { position[$0]! }
                 for host in wave {
-                    // Best fit on a done host; else the freest host still to do (its VMs move again later).
-                    let doneHosts = done.sorted()
-                    let parking = pending.filter { !waveSet.contains($0) }
                     for vm in agile(host) {
                         let size = memory[vm]!
-                        let target =
-                            doneHosts.filter { free($0) >= size && allowed(vm, on: $0) }.min { (free($0), $0) < (free($1), $1) }
-                            ?? parking.filter { free($0) >= size && allowed(vm, on: $0) }.max { (free($0), $1) < (free($1), $0) }
-                        guard let target else {
+                        let grouped = group[vm] != nil
+                        var chosen: Int?
+                        var best = Int64.max
+                        for index in doneHosts {
+                            let spare = capacity[index] - loads[index]
+                            if spare >= size, spare < best, !grouped || allowed(vm, on: ids[index]) { (best, chosen) = (spare, index) }
+                        }
+                        if chosen == nil {
+                            best = -1
+                            for index in parking {
+                                let spare = capacity[index] - loads[index]
+                                if spare >= size, spare > best, !grouped || allowed(vm, on: ids[index]) { (best, chosen) = (spare, index) }
+                            }
+                        }
+                        guard let chosen else {
                             strandedHere.append(vm)
                             continue
                         }
+                        let target = ids[chosen]
                         moves.append(RollingPlan.Move(vm: vm, from: host, to: target))
-                        loads[host]! -= size
-                        loads[target]! += size
+                        loads[position[host]!] -= size
+                        loads[chosen] += size
                         residents[host]!.removeAll { $0 == vm }
                         residents[target]!.append(vm)
                         if let name = group[vm] {
