@@ -23,10 +23,10 @@ enum RollingCommands {
                 name: "rolling-operation-plan",
                 help: "Plan a rolling operation (kind=upgrade|update|reboot) without moving anything; prints its uuid, waves, "
                     + "bounds and prechecks. Options: source= (upgrade), hash= (update), max-unavailable=, headroom-percent=, "
-                    + "retries=, on-failure=stop|skip, auto-fix=, recommended-guidance=, or options:<key>=<value>.",
+                    + "retries=, on-failure=stop|skip, auto-fix=, recommended-guidance=, move-once=, or options:<key>=<value>.",
                 required: ["kind"],
                 optional: [
-                    "source", "hash", "max-unavailable", "headroom-percent", "retries", "on-failure", "auto-fix", "recommended-guidance",
+                    "source", "hash", "max-unavailable", "headroom-percent", "retries", "on-failure", "auto-fix", "recommended-guidance", "move-once",
                     "remediation-seconds", "bandwidth",
                 ],
                 mapParameters: ["options"]

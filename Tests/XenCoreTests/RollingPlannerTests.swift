@@ -107,4 +107,22 @@ struct RollingPlannerTests {
         // Four members on four hosts: whichever host goes down, its member has nowhere to go.
         #expect(Set(RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: "h0").stranded) == ["db0", "db1", "db2", "db3"])
     }
+
+    @Test("move_once: a host whose anti-affinity member would wait on a host still to do goes in a later wave, so each VM moves once")
+    func moveOnce() {
+        // An empty coordinator, then h1 and h2 (the least loaded) in one wave of two; their db
+        // members cannot both go to the coordinator, the only host done.
+        let hosts = (0..<4).map { RollingPlan.Host(id: "h\($0)", capacity: 100 * Self.gib, remediation: 600, bandwidth: 1e9) }
+        var vms: [RollingPlan.VM] = [.init(id: "h3-plain", memory: 12 * Self.gib, host: "h3")]
+        for host in ["h1", "h2"] { vms.append(.init(id: "\(host)-plain", memory: 4 * Self.gib, host: host)) }
+        vms.append(.init(id: "db1", memory: 4 * Self.gib, host: "h1", antiAffinityGroup: "db"))
+        vms.append(.init(id: "db2", memory: 4 * Self.gib, host: "h2", antiAffinityGroup: "db"))
+        let quick = RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: "h0", policy: .init(maxUnavailable: 2))
+        let once = RollingPlanner.plan(hosts: hosts, vms: vms, coordinator: "h0", policy: .init(maxUnavailable: 2, moveOnce: true))
+        #expect(quick.waves.map(\.hosts) == [["h0"], ["h1", "h2"], ["h3"]])
+        #expect(quick.migrations == quick.migrationsLowerBound + 1, "db2 waits on h3 and moves again")
+        #expect(once.waves.map(\.hosts) == [["h0"], ["h1"], ["h2", "h3"]])
+        #expect(once.migrations == once.migrationsLowerBound)
+        Self.replay(once, hosts: hosts, vms: vms)
+    }
 }

@@ -286,7 +286,8 @@ extension DataModel {
                                 + "remediation_seconds (per host), bandwidth (bytes per second of each host's migration network), "
                                 + "source (upgrade: the new release), hash (update: the reviewed update hash), retries (2: further "
                                 + "attempts at a failed member), on_failure (stop or skip a member that keeps failing), auto_fix "
-                                + "(true: disable HA and WLB for the run and eject CDs that stop VMs moving)",
+                                + "(true: disable HA and WLB for the run and eject CDs that stop VMs moving), move_once (true: smaller "
+                                + "waves rather than VMs waiting on hosts still to do, so each moves once where possible)",
                             default: .emptyMap),
                     ],
                     result: .ref("Rolling_operation"),

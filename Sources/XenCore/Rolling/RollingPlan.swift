@@ -48,11 +48,17 @@ public enum RollingPlan {
         public var headroomPercent: Double
         /// A live migration's fixed cost, in seconds.
         public var migrationSetup: Double
+        /// The other end of the time/moves trade-off (reference §9.4): a host whose VMs would have
+        /// to wait on hosts still to do (and move again) is left for a later wave when others of
+        /// its wave do without, so each VM moves once wherever that is possible, at the cost of
+        /// smaller waves.
+        public var moveOnce: Bool
 
-        public init(maxUnavailable: Int = 0, headroomPercent: Double = 10, migrationSetup: Double = 0) {
+        public init(maxUnavailable: Int = 0, headroomPercent: Double = 10, migrationSetup: Double = 0, moveOnce: Bool = false) {
             self.maxUnavailable = maxUnavailable
             self.headroomPercent = headroomPercent
             self.migrationSetup = migrationSetup
+            self.moveOnce = moveOnce
         }
     }
 

@@ -78,7 +78,8 @@ public enum RollingPlanner {
             var evacuation: [String: Double] = [:]
             var waveSet = Set(wave)
             // A wave whose VMs do not all find a place (an anti-affinity group short of hosts) is
-            // tried again one host smaller, down to one host.
+            // tried again one host smaller, down to one host; with `moveOnce`, one whose hosts'
+            // VMs would partly wait on hosts still to do is tried again without those hosts.
             let before = (loads, residents, members)
             while true {
                 var strandedHere: [String] = []
@@ -120,14 +121,18 @@ public enum RollingPlanner {
                         evacuation[host, default: 0] += policy.migrationSetup + Double(size) / byID[host]!.bandwidth
                     }
                 }
-                if strandedHere.isEmpty || wave.count == 1 {
+                let parked = policy.moveOnce ? Set(moves.filter { !done.contains($0.to) }.map(\.from)) : []
+                if !strandedHere.isEmpty, wave.count > 1 {
+                    wave.removeLast()
+                } else if !parked.isEmpty, parked.count < wave.count {
+                    wave.removeAll { parked.contains($0) }
+                } else {
                     stranded += strandedHere
                     break
                 }
                 (loads, residents, members) = before
                 moves = []
                 evacuation = [:]
-                wave.removeLast()
                 waveSet = Set(wave)
             }
             let remediation = wave.map { byID[$0]!.remediation }.max() ?? 0

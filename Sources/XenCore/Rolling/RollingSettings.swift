@@ -35,7 +35,8 @@ struct RollingSettings: Sendable {
         }
         let headroom = try Self.number(options, "headroom_percent", default: 10)
         guard headroom < 100 else { throw XenAPIError.invalidValue(field: "headroom_percent", value: options["headroom_percent"] ?? "") }
-        policy = RollingPlan.Policy(maxUnavailable: maxUnavailable, headroomPercent: headroom)
+        policy = RollingPlan.Policy(
+            maxUnavailable: maxUnavailable, headroomPercent: headroom, moveOnce: try Self.flag(options, "move_once"))
         let bootTime = Double(services.configuration.hostBootTime.components.seconds)
         remediation = try Self.number(options, "remediation_seconds", default: kind == .upgrade ? 3 * bootTime : bootTime)
         bandwidth = try Self.number(options, "bandwidth", default: 1e9)
