@@ -19,7 +19,7 @@ struct EvacuationPlan: Sendable {
         var free = Placement.freeMemory(in: snapshot)
         // Per anti-affinity group, its VMs on each host as the plan goes.
         var together: [Ref<VMGroup>: [Ref<Host>: Int]] = [:]
-        let groupOf = { (vm: ObjectView<VM>) in vm.groups.first { snapshot[$0]?.placement == .antiAffinity } }
+        let groupOf = { (vm: ObjectView<VM>) in Placement.antiAffinityGroup(of: vm, in: snapshot) }
         for vm in snapshot.objects(VM.self) where vm.powerState == .running || vm.powerState == .paused {
             if let group = groupOf(vm) { together[group, default: [:]][vm.residentOn, default: 0] += 1 }
         }

@@ -86,15 +86,18 @@ enum Placement {
     /// How many VMs of the VM's anti-affinity group each host runs (or is about to); empty for a
     /// VM in no such group.
     static func groupResidents(of vm: ObjectView<VM>, in snapshot: Snapshot) -> [Ref<Host>: Int] {
-        let groups = vm.groups.filter { snapshot[$0]?.placement == .antiAffinity }
         var count: [Ref<Host>: Int] = [:]
-        for group in groups {
-            for member in snapshot[group]?.vms ?? [] where member != vm.ref {
-                guard let other = snapshot[member] else { continue }
-                let host = other.powerState == .running || other.powerState == .paused ? other.residentOn : other.scheduledToBeResidentOn
-                if !host.isNull { count[host, default: 0] += 1 }
-            }
+        guard let group = antiAffinityGroup(of: vm, in: snapshot) else { return count }
+        for member in snapshot[group]?.vms ?? [] where member != vm.ref {
+            guard let other = snapshot[member] else { continue }
+            let host = other.powerState == .running || other.powerState == .paused ? other.residentOn : other.scheduledToBeResidentOn
+            if !host.isNull { count[host, default: 0] += 1 }
         }
         return count
+    }
+
+    /// The VM's anti-affinity group, if it is in one (a VM is in one group at most).
+    static func antiAffinityGroup(of vm: ObjectView<VM>, in snapshot: Snapshot) -> Ref<VMGroup>? {
+        vm.groups.first { snapshot[$0]?.placement == .antiAffinity }
     }
 }

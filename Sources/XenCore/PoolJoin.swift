@@ -43,9 +43,12 @@ extension PoolMessages {
         } catch {
             throw XenAPIError.internalError(message: "The machine could not be described: \(error)")
         }
+        guard let encoded = try? JSONEncoder().encode(machine) else {
+            throw XenAPIError.internalError(message: "The machine's description could not be encoded")
+        }
         let secret = services.environment.randomBytes(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         var description = [
-            JoinKey.machine: String(decoding: (try? JSONEncoder().encode(machine)) ?? Data(), as: UTF8.self),
+            JoinKey.machine: String(decoding: encoded, as: UTF8.self),
             JoinKey.contact: peers.ownAddress, JoinKey.secret: secret,
             JoinKey.apiVersion: "\(host.apiVersionMajor).\(host.apiVersionMinor)", JoinKey.edition: host.edition,
             JoinKey.cpuVendor: host.cpuInfo["vendor"] ?? "", JoinKey.force: force ? "true" : "false",
@@ -77,7 +80,7 @@ extension PoolMessages {
         if snapshot.objects(VLAN.self).contains(where: { !management.contains($0.untaggedPIF) }) {
             throw XenAPIError.poolJoiningHostHasNonManagementVlans()
         }
-        let own = vms.filter { !($0.isATemplate && $0.otherConfig["default_template"] == "true") }
+        let own = vms.filter { !$0.isDefaultTemplate }
         let disks = snapshot.objects(VDI.self).filter { disk in
             disk.managed && snapshot[disk.sr].map { $0.contentType != "iso" && !$0.isToolsSR } == true
         }

@@ -80,7 +80,7 @@ extension PoolMessages {
             RollingPlan.VM(
                 id: vm.ref.rawValue, memory: snapshot[vm.metrics]?.memoryActual ?? vm.memoryDynamicMax, host: vm.residentOn.rawValue,
                 pinned: pinned(vm, snapshot),
-                antiAffinityGroup: vm.groups.first { snapshot[$0]?.placement == .antiAffinity }?.rawValue)
+                antiAffinityGroup: Placement.antiAffinityGroup(of: vm, in: snapshot)?.rawValue)
         }
         return (hosts, vms)
     }
