@@ -47,10 +47,11 @@ let package = Package(
         ]),
         .target(name: "XenBackend", dependencies: ["XenUpdates"]),
         .target(name: "XenSimulation", dependencies: ["XenBackend", "XenUpdates", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "XenStorage", dependencies: [.product(name: "SystemPackage", package: "swift-system"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "XenStorage", dependencies: ["CFileIO", .product(name: "SystemPackage", package: "swift-system"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "XenCore", dependencies: ["XenDB", "XenBackend", "XenStorage", "XenUpdates", .product(name: "Collections", package: "swift-collections"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .target(name: "XenCLIProtocol", dependencies: ["XenRPC"]),
         .target(name: "CProcessSpawn"),
+        .target(name: "CFileIO"),
         .target(name: "CDescriptorPassing"),
         .target(name: "XenNBD", dependencies: [
             "XenStorage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

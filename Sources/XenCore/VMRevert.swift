@@ -75,6 +75,9 @@ extension VMMessages {
                 try Self.refreshAllowedOperations(&tx, vm.ref)
             }
         }
+        // As after any disk is deleted, the SRs' collectors run (and delete the replaced files).
+        let replacedSRs = Set(pairs.compactMap { $0.current.flatMap { before[$0]?.sr } })
+        for sr in replacedSRs.sorted(by: { $0.rawValue < $1.rawValue }) { GarbageCollection.kick(sr, services: services) }
     }
 
     private static func assertHalted(_ vm: ObjectView<VM>) throws(XenAPIError) {

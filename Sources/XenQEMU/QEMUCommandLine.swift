@@ -91,6 +91,9 @@ public struct QEMURunFiles: Sendable, Hashable {
 /// Builds QEMU's command line from a `QEMUMachine`: a pure function, so what a VM is started
 /// with can be read and tested without starting anything.
 public enum QEMUCommandLine {
+    /// The descriptor QEMU finds its QMP socket on (`QEMUProcess.spawn`'s `monitor`).
+    public static let monitorDescriptor: Int32 = 3
+
     /// The guest agent's port name, which `qemu-ga` looks for.
     public static let agentPort = "org.qemu.guest_agent.0"
 
@@ -107,7 +110,9 @@ public enum QEMUCommandLine {
             "-cpu", machine.cpuModel,
             "-m", "\(machine.memoryMiB)",
             "-smp", "\(machine.vcpus),maxcpus=\(max(machine.vcpus, machine.maxVCPUs))",
-            "-qmp", "unix:\(optionValue(files.qmp)),server=on,wait=off",
+            // QMP listens on the socket bound at `files.qmp` and handed over as a descriptor.
+            "-chardev", "socket,id=qmp0,fd=\(monitorDescriptor),server=on,wait=off",
+            "-mon", "chardev=qmp0,mode=control",
             "-qmp", "unix:\(optionValue(files.descriptorMonitor)),server=on,wait=off",
             "-pidfile", files.pid,
             "-serial", "file:\(files.console)",

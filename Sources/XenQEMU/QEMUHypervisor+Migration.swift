@@ -18,8 +18,8 @@ extension QEMUHypervisor {
     static let streamBandwidth: Int64 = 10_000_000_000
     /// How long a stream may take before it is given up.
     static let streamDeadline: Duration = .seconds(600)
-    /// How often a stream in flight is looked at.
-    static let streamPoll: Duration = .milliseconds(10)
+    /// How often the state QEMU's events left of a stream in flight is looked at.
+    static let streamPoll: Duration = .milliseconds(1)
 
     /// The record that `vm` has a finished saved image: the path of the disk holding it.
     func savedImageRecord(of vm: String) -> String {
@@ -39,7 +39,7 @@ extension QEMUHypervisor {
         }
         // As on XenServer, only a guest whose tools run may be suspended or migrated.
         try await awaitAgent(vm, operation: "save")
-        let producer = try await version(of: process.qmp)
+        let producer = try version(of: process.qmp, step: "save")
         let disk = try openDisk(image.path, readOnly: false, step: "save")
         defer { try? disk.close() }
         do throws(VHDError) { try SuspendImage.erase(disk) } catch { throw .failed(step: "save", reason: "\(error)") }
@@ -49,6 +49,7 @@ extension QEMUHypervisor {
             defer { close(theirs) }
             try await command(vm, "stop")
             try await command(vm, "migrate-set-parameters", ["max-bandwidth": .int(Self.streamBandwidth)])
+            domains[vm]?.process?.migration = nil
             let monitor = try monitor(of: process, step: "save")
             do {
                 try monitor.pass(theirs, as: "suspend")
@@ -102,7 +103,7 @@ extension QEMUHypervisor {
         do throws(HypervisorError) {
             guard let process = domains[vm]?.process else { throw .noSuchDomain(vm: vm) }
             // QEMU reads the streams of its own and older versions, never of newer ones.
-            let running = try await version(of: process.qmp)
+            let running = try version(of: process.qmp, step: "restore")
             guard !Self.isNewer(header.producer, than: running) else {
                 throw .failed(step: "restore", reason: "the image was saved by \(header.producer), newer than this host's \(running)")
             }
@@ -150,15 +151,10 @@ extension QEMUHypervisor {
         FileManager.default.fileExists(atPath: savedImageRecord(of: vm))
     }
 
-    /// The QEMU a process runs (`query-version`), as `QEMU <major>.<minor>.<micro>`.
-    private func version(of qmp: QMPClient) async throws(HypervisorError) -> String {
-        do {
-            let qemu = try await qmp.execute("query-version")["qemu"]
-            let parts = ["major", "minor", "micro"].map { qemu?[$0]?.intValue.map(String.init) ?? "0" }
-            return "QEMU " + parts.joined(separator: ".")
-        } catch {
-            throw .failed(step: "query-version", reason: "\(error)")
-        }
+    /// The QEMU a process runs, as its QMP greeting said: `QEMU <major>.<minor>.<micro>`.
+    private func version(of qmp: QMPClient, step: String) throws(HypervisorError) -> String {
+        guard let version = qmp.qemuVersion else { throw .failed(step: step, reason: "QEMU's greeting gave no version") }
+        return "QEMU " + version
     }
 
     /// Whether version text `a` (`QEMU x.y.z`) names a later release than `b`.
@@ -182,8 +178,19 @@ extension QEMUHypervisor {
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
             throw .failed(step: step, reason: "socketpair: \(String(cString: strerror(errno)))")
         }
+        // Room for a few VHD blocks in flight, so neither end waits on the other's every write
+        // (a Unix socket's sender holds what is queued; as root the usual cap does not apply).
+        for end in ends {
+            var room = Self.streamBuffer
+            if setsockopt(end, SOL_SOCKET, SO_SNDBUFFORCE, &room, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+                _ = setsockopt(end, SOL_SOCKET, SO_SNDBUF, &room, socklen_t(MemoryLayout<Int32>.size))
+            }
+        }
         return (ends[0], ends[1])
     }
+
+    /// The send buffer of each end of a stream's socket pair.
+    static let streamBuffer: Int32 = 16 << 20
 
     /// Writes `text` to `path` so that after a crash it is either absent or whole.
     private static func writeDurably(_ text: String, to path: String, root: String) throws(HypervisorError) {
@@ -224,6 +231,7 @@ extension QEMUHypervisor {
             throw .noMigrationReceiver(endpoint: endpoint.url)
         }
         try await command(vm, "migrate-set-parameters", ["max-bandwidth": .int(Self.streamBandwidth)])
+        domains[vm]?.process?.migration = nil
         try await command(vm, "migrate", ["uri": .string(endpoint.url)])
         do {
             try await waitForStream(of: vm, step: "send_migration")
@@ -264,21 +272,16 @@ extension QEMUHypervisor {
         }
     }
 
-    /// Waits for the outgoing stream of `vm` to complete (`query-migrate`); throws if it fails.
+    /// Waits for the outgoing stream of `vm` to complete, as QEMU's events tell it (looking at
+    /// what they left, not asking QEMU, whose main loop the stream shares); throws if it fails.
     private func waitForStream(of vm: String, step: String) async throws(HypervisorError) {
         let completed = try await poll(every: Self.streamPoll, within: Self.streamDeadline, step: step) {
             () throws(HypervisorError) -> Bool in
-            let qmp = try qmp(vm, for: step)
-            let status: String?
-            do {
-                status = try await qmp.execute("query-migrate")["status"]?.stringValue
-            } catch {
-                throw .failed(step: step, reason: "\(error)")
-            }
-            switch status {
+            guard let process = domains[vm]?.process else { throw .failed(step: step, reason: "QEMU ended during the stream") }
+            switch process.migration {
             case "completed"?: return true
             case "failed"?, "cancelled"?:
-                let reason = (try? await qmp.execute("query-migrate"))?["error-desc"]?.stringValue
+                let reason = (try? await process.qmp.execute("query-migrate"))?["error-desc"]?.stringValue
                 throw .failed(step: step, reason: reason ?? "the stream failed")
             default: return false
             }
@@ -288,13 +291,20 @@ extension QEMUHypervisor {
         throw .failed(step: step, reason: "the stream did not complete within \(Self.streamDeadline)")
     }
 
-    /// Waits for the incoming stream of `vm` to have arrived: the process leaves `inmigrate`.
+    /// Waits for the incoming stream of `vm` to have arrived: QEMU's event says the stream is
+    /// complete, then the process has left `inmigrate`.
     func waitForArrival(of vm: String, step: String) async throws(HypervisorError) {
         let arrived = try await poll(every: Self.streamPoll, within: Self.streamDeadline, step: step) {
             () throws(HypervisorError) -> Bool in
+            guard let process = domains[vm]?.process else { throw .failed(step: step, reason: "the guest did not arrive (QEMU ended)") }
+            switch process.migration {
+            case "completed"?: break
+            case "failed"?, "cancelled"?: throw .failed(step: step, reason: "the guest did not arrive (the stream \(process.migration ?? ""))")
+            default: return false
+            }
             let status: String
             do {
-                status = try await qmp(vm, for: step).status()
+                status = try await process.qmp.status()
             } catch {
                 throw .failed(step: step, reason: "\(error)")
             }

@@ -54,6 +54,9 @@ public actor QEMUHypervisor: Hypervisor {
         var disks: [Int: AttachedDisk] = [:]
         /// The devices QEMU has said are gone (`DEVICE_DELETED`) since they were unplugged.
         var deletedDevices: Set<String> = []
+        /// The state of the process's latest migration stream, in or out, as QEMU's `MIGRATION`
+        /// events give it (`setup`, `active`, `completed`, `failed`…); `nil` before one.
+        var migration: String?
     }
 
     let settings: QEMUHostSettings
@@ -102,9 +105,11 @@ public actor QEMUHypervisor: Hypervisor {
                 continue
             }
             let state = (try? await qmp.status()).map { Self.state(ofStatus: $0, built: record.built) } ?? .shutdown
+            // A stream under way goes on being followed by its events; one already over counts.
+            let migration = try? await qmp.execute("query-migrate")["status"]?.stringValue
             domains[record.name] = Domain(
                 spec: record.spec, domid: record.domid, state: state,
-                process: RunningProcess(record: record, qmp: qmp, files: files))
+                process: RunningProcess(record: record, qmp: qmp, files: files, migration: migration))
             nextDomid = max(nextDomid, record.domid + 1)
             watchEvents(domid: record.domid, qmp: qmp)
             touch(record.name)
@@ -379,8 +384,10 @@ public actor QEMUHypervisor: Hypervisor {
         case "DEVICE_DELETED":
             if let device = event.data["device"]?.stringValue { domains[vm]?.process?.deletedDevices.insert(device) }
             return
-        case "MIGRATION" where event.data["status"]?.stringValue == "completed" && domains[vm]?.state == .created:
-            arrived(vm)
+        case "MIGRATION":
+            let status = event.data["status"]?.stringValue
+            domains[vm]?.process?.migration = status
+            if status == "completed", domains[vm]?.state == .created { arrived(vm) }
             return
         default:
             return
@@ -423,13 +430,16 @@ public actor QEMUHypervisor: Hypervisor {
         do {
             try bridges.prepare()
             let command = bridges.command(settings.program, arguments)
-            process = try QEMUProcess.spawn(program: command.program, arguments: command.arguments, log: files.log)
+            process = try QEMUProcess.spawn(program: command.program, arguments: command.arguments, log: files.log, monitor: files.qmp)
         } catch let error as HypervisorError {
             throw error
         } catch {
             throw .failed(step: "create", reason: "\(error)")
         }
-        guard let qmp = await connect(files, process: process) else {
+        // The QMP socket was bound before the process started, so the connection is made at
+        // once and answered as soon as QEMU is up; a process that dies first takes the socket
+        // with it and the connection fails.
+        guard let qmp = try? await QMPClient.connect(path: files.qmp, sleep: work.sleep, timeout: Self.startDeadline) else {
             process.send(SIGKILL)
             _ = process.isRunning
             let log = (try? String(contentsOfFile: files.log, encoding: .utf8)) ?? ""
@@ -462,15 +472,8 @@ public actor QEMUHypervisor: Hypervisor {
         }
     }
 
-    /// Connects to a new process's QMP socket as soon as QEMU has made it (within 10 s).
-    private func connect(_ files: QEMURunFiles, process: QEMUProcess) async -> QMPClient? {
-        var qmp: QMPClient?
-        _ = try? await poll(every: .milliseconds(10), within: .seconds(10), step: "connect") { () throws(HypervisorError) -> Bool in
-            qmp = try? await QMPClient.connect(path: files.qmp, sleep: work.sleep, timeout: .seconds(5))
-            return qmp != nil || !process.isRunning
-        }
-        return qmp
-    }
+    /// How long a new process may take to answer on its QMP socket.
+    static let startDeadline: Duration = .seconds(15)
 
     /// Ends the domain: its process (if it has one) told to `quit`, then SIGTERM, then SIGKILL,
     /// and its run folder removed.
@@ -495,7 +498,7 @@ public actor QEMUHypervisor: Hypervisor {
         _ = try? await qmp.execute("quit", timeout: .seconds(5))
         for signal in [0, SIGTERM, SIGKILL] {
             if signal != 0 { process.send(signal) }
-            let gone = try? await poll(every: .milliseconds(10), within: .seconds(5), step: "stop") {
+            let gone = try? await poll(every: .milliseconds(1), within: .seconds(5), step: "stop") {
                 () throws(HypervisorError) -> Bool in !process.isRunning
             }
             if gone == true { break }

@@ -13,8 +13,15 @@ public struct QEMUProcess: Sendable, Hashable {
     public init(pid: Int32) { self.pid = pid }
 
     /// Starts `program` (looked up on `PATH`) with `arguments`, its output appended to `log`,
-    /// no other descriptor of ours inherited.
-    public static func spawn(program: String, arguments: [String], log: String) throws(QEMUProcessError) -> QEMUProcess {
+    /// no other descriptor of ours inherited but `monitor`: a Unix socket listening at that path,
+    /// made here and handed over as descriptor `QEMUCommandLine.monitorDescriptor`. A client can
+    /// connect to it at once (QEMU answers once it is up, without being polled for), and when
+    /// the process dies the socket goes with it, so a client waiting on it is not left hanging.
+    public static func spawn(program: String, arguments: [String], log: String, monitor: String? = nil) throws(QEMUProcessError)
+        -> QEMUProcess
+    {
+        let listening = try monitor.map { path throws(QEMUProcessError) in try listen(at: path) }
+        defer { if let listening { close(listening) } }
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -26,7 +33,8 @@ public struct QEMUProcess: Sendable, Hashable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o640)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        process_spawn_close_from(&actions, 3)
+        if let listening { posix_spawn_file_actions_adddup2(&actions, listening, QEMUCommandLine.monitorDescriptor) }
+        process_spawn_close_from(&actions, QEMUCommandLine.monitorDescriptor + (listening == nil ? 0 : 1))
         posix_spawnattr_setflags(&attributes, process_spawn_setsid_flag() | Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var none = sigset_t()
         sigemptyset(&none)
@@ -41,6 +49,36 @@ public struct QEMUProcess: Sendable, Hashable {
         let result = posix_spawnp(&pid, program, &actions, &attributes, argv, environ)
         guard result == 0 else { throw .spawnFailed(program: program, errno: result) }
         return QEMUProcess(pid: pid)
+    }
+
+    /// A Unix stream socket bound at `path` and listening, never inherited by other children; kept
+    /// above the descriptors a child is given, so handing it over always makes a fresh copy.
+    private static func listen(at path: String) throws(QEMUProcessError) -> Int32 {
+        let made = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard made >= 0 else { throw .monitorSocketFailed(path: path, errno: errno) }
+        let descriptor = fcntl(made, F_DUPFD_CLOEXEC, QEMUCommandLine.monitorDescriptor + 1)
+        close(made)
+        guard descriptor >= 0 else { throw .monitorSocketFailed(path: path, errno: errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(descriptor)
+            throw .monitorSocketFailed(path: path, errno: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, Glibc.listen(descriptor, 4) == 0 else {
+            let failure = errno
+            close(descriptor)
+            throw .monitorSocketFailed(path: path, errno: failure)
+        }
+        return descriptor
     }
 
     /// Whether the process still runs. A child that exited is reaped here; a process adopted
@@ -73,4 +111,6 @@ public struct QEMUProcess: Sendable, Hashable {
 /// Why a QEMU process could not be started.
 public enum QEMUProcessError: Error, Sendable, Hashable {
     case spawnFailed(program: String, errno: Int32)
+    /// The socket to hand the process as its monitor could not be made at `path`.
+    case monitorSocketFailed(path: String, errno: Int32)
 }

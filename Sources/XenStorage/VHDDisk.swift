@@ -48,7 +48,17 @@ public final class VHDDisk: Sendable {
             return try Self.readSectors(files, at: start, count: Int(end - start))
         }
         let skip = Int(offset - start)
-        return Array(sectors[skip..<(skip + count)])
+        return skip == 0 && sectors.count == count ? sectors : Array(sectors[skip..<(skip + count)])
+    }
+
+    /// Where the `count` bytes from `offset` lie, as one run, in the leaf's file (`path`), when
+    /// the leaf holds every one of them and the disk takes no writes (so they stay there); `nil`
+    /// otherwise. A reader may then take them from the file itself.
+    public func leafRun(at offset: Int64, count: Int) throws(VHDError) -> Int64? {
+        try files.withLock { (files: inout Files) throws(VHDError) -> Int64? in
+            guard !files.closed, files.writer == nil, let chain = files.below else { return nil }
+            return try chain.images[0].heldRun(at: offset, count: count)
+        }
     }
 
     /// Writes `bytes` at `offset`.
@@ -83,6 +93,16 @@ public final class VHDDisk: Sendable {
         try files.withLock { (files: inout Files) throws(VHDError) in
             guard !files.closed else { return }
             try files.writer?.flush()
+        }
+    }
+
+    /// Starts writing what has been written so far to the disk, without waiting for it: a
+    /// long stream of writes asks for this as it goes, so the `flush` at its end finds little
+    /// left to do.
+    public func startWriteback() {
+        files.withLock { (files: inout Files) in
+            guard !files.closed else { return }
+            files.writer?.startWriteback()
         }
     }
 

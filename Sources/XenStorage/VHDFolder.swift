@@ -29,6 +29,10 @@ public struct VHDFolder: Sendable {
 
     private var journalFolder: String { path + "/.journal" }
 
+    /// Where the files of destroyed VDIs wait to be deleted: moving a file there is one rename,
+    /// deleting a large one can take the file system many milliseconds.
+    private var trashFolder: String { path + "/.trash" }
+
     /// Makes the folder and its journal folder if they are missing.
     public func prepare() throws(VHDError) {
         do {
@@ -251,6 +255,27 @@ public struct VHDFolder: Sendable {
         }
     }
 
+    /// Moves a destroyed VDI's file out of the folder into its trash, for `emptyTrash`.
+    func discard(_ uuid: String) throws(VHDError) {
+        guard FileManager.default.fileExists(atPath: file(uuid)) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: trashFolder, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: trashFolder, reason: "\(error)")
+        }
+        let target = trashFolder + "/" + uuid + ".vhd"
+        try system("rename", file(uuid)) { rename(file(uuid), target) }
+    }
+
+    /// Deletes the files of destroyed VDIs (what the garbage collector does first).
+    public func emptyTrash() throws(VHDError) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: trashFolder) else { return }
+        for name in names {
+            let target = trashFolder + "/" + name
+            try system("unlink", target) { unlink(target) == 0 || errno == ENOENT ? 0 : -1 }
+        }
+    }
+
     /// Deletes the folder and every file in it (`SR.destroy` of a host's local SR).
     public func removeAll() throws(VHDError) {
         guard FileManager.default.fileExists(atPath: path) else { return }
@@ -283,7 +308,7 @@ public struct VHDFolder: Sendable {
                     try writer.setHidden(true)
                     try writer.close()
                 } else {
-                    try remove(vdi)
+                    try discard(vdi)
                 }
             case .snapshot(_, let base?, _):
                 let writer = try VHDWriter.open(path: file(base))

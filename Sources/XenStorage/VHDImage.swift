@@ -89,6 +89,20 @@ public final class VHDImage: Sendable {
         return Int64(bat[block]) * 512 + Int64(bitmapBytes) + Int64(sectorInBlock) * 512
     }
 
+    /// Where the `count` bytes of the virtual disk from `offset` lie in this file when they are
+    /// one run of sectors it holds: whole sectors inside one block, every one of them present
+    /// (or any range of a fixed disk); `nil` otherwise.
+    func heldRun(at offset: Int64, count: Int) throws(VHDError) -> Int64? {
+        guard offset >= 0, offset % 512 == 0, count > 0, count % 512 == 0, offset + Int64(count) <= virtualSize else { return nil }
+        guard header != nil else { return offset }
+        let sector = offset / 512
+        let (block, first) = (Int(sector / Int64(sectorsPerBlock)), Int(sector % Int64(sectorsPerBlock)))
+        let sectors = count / 512
+        guard first + sectors <= sectorsPerBlock, let bitmap = try bitmap(ofBlock: block) else { return nil }
+        for index in first..<(first + sectors) where bitmap[index / 8] & (0x80 >> UInt8(index % 8)) == 0 { return nil }
+        return dataOffset(block: block, sector: first)
+    }
+
     /// `count` bytes of the file at `offset`.
     func read(at offset: Int64, count: Int) throws(VHDError) -> [UInt8] {
         do {

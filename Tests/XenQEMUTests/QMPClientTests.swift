@@ -45,7 +45,7 @@ struct QMPClientTests {
         defer { qemu.stop() }
         let second = try QEMUProcess.spawn(
             program: "qemu-system-x86_64", arguments: QEMUCommandLine.arguments(for: machine, files: qemu.files),
-            log: qemu.files.folder + "/second.log")
+            log: qemu.files.folder + "/second.log", monitor: qemu.files.folder + "/second-qmp.sock")
         var gone = false
         for _ in 0..<200 where !gone {
             gone = !second.isRunning

@@ -21,7 +21,8 @@ final class RunningQEMU: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         files = QEMURunFiles(folder: folder)
         process = try QEMUProcess.spawn(
-            program: "qemu-system-x86_64", arguments: QEMUCommandLine.arguments(for: machine, files: files), log: files.log)
+            program: "qemu-system-x86_64", arguments: QEMUCommandLine.arguments(for: machine, files: files), log: files.log,
+            monitor: files.qmp)
         var connected: QMPClient?
         for _ in 0..<200 where connected == nil {
             connected = try? await QMPClient.connect(path: files.qmp, sleep: Self.sleep)

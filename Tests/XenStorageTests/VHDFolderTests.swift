@@ -141,6 +141,13 @@ struct VHDFolderTests {
         #expect(folder.exists(Self.uuid(1)))
         try folder.finish(journal)
         #expect(!folder.exists(Self.uuid(1)))
+        // The file waits in the trash, out of every scan, until the trash is emptied.
+        let trash = url.appendingPathComponent(".trash/\(Self.uuid(1)).vhd").path
+        #expect(FileManager.default.fileExists(atPath: trash))
+        #expect(try folder.scan().disks.map(\.uuid) == [Self.uuid(2)])
+        try folder.emptyTrash()
+        #expect(!FileManager.default.fileExists(atPath: trash))
+        try folder.emptyTrash()
         #expect(VHDFolder.roundedSize(1) == 2 << 20 && VHDFolder.roundedSize((2 << 20) + 1) == 4 << 20)
         #expect(VHDFolder.roundedSize(VHDFolder.maximumSize + 1) == nil)
     }

@@ -15,12 +15,15 @@ enum GarbageCollection {
         }
     }
 
-    /// Collects the SR's garbage now, then reconciles its records.
+    /// Deletes the files of the SR's destroyed disks, collects its garbage, then reconciles its
+    /// records.
     static func collect(_ sr: Ref<SR>, services: CoreServices) async throws(XenAPIError) {
         let snapshot = services.database.snapshot
-        guard let record = snapshot[sr], record.otherConfig["coalesce"] != "false",
-            let folder = services.vhdFolder(of: sr, in: snapshot), (try? services.storageHost(of: sr, in: snapshot)) != nil
+        guard let record = snapshot[sr], let folder = services.vhdFolder(of: sr, in: snapshot),
+            (try? services.storageHost(of: sr, in: snapshot)) != nil
         else { return }
+        try storageOperation { () throws(VHDError) in try folder.emptyTrash() }
+        guard record.otherConfig["coalesce"] != "false" else { return }
         var busy: Set<String> = []
         for vdi in record.vdis.compactMap({ snapshot[$0] }) {
             let running = vdi.vbds.contains { vbd in snapshot[snapshot[vbd]?.vm ?? .null].map { $0.powerState != .halted } ?? false }

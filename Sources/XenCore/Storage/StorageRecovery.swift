@@ -3,7 +3,8 @@ import XenDB
 import XenStorage
 
 /// Start-up for the file SRs: each attached SR's folder is made ready; operations a crash
-/// interrupted are finished if the database recorded them and undone if not; disks recorded
+/// interrupted are finished if the database recorded them and undone if not, the files of
+/// destroyed disks still in the trash deleted; disks recorded
 /// before their SR kept files get an empty file of their size; and each SR's sizes are measured.
 enum StorageRecovery {
     static func run(_ services: CoreServices) async throws(XenAPIError) {
@@ -23,6 +24,7 @@ enum StorageRecovery {
                         try? folder.rollBack(journal)
                     }
                 }
+                try? folder.emptyTrash()
                 let timestamp = VHDFolder.timestamp(unixSeconds: services.environment.wallClockSeconds())
                 for vdi in sr.vdis.compactMap({ snapshot[$0] }) where vdi.managed {
                     let location = vdi.location.isEmpty ? vdi.uuid : vdi.location
