@@ -14,7 +14,8 @@ Run from the repository after a release build:
     swift build -c release --product xapid
     .venv/bin/python benchmarks/qemu-bench.py [--runs 3]
 It builds (or reuses) the test guest with scripts/build-test-guest. Timings are wall-clock
-medians under TCG; both sides run the same guest on the same machine, one at a time.
+medians under TCG; both sides run the same guest on the same machine, one at a time, and leave
+it idle for a second before suspending or migrating it.
 """
 import argparse
 import json
@@ -33,6 +34,10 @@ import XenAPI
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = 1 << 20
 MAC = "52:54:00:be:0c:01"
+# How long a guest that has just reported its address is left before it is suspended or
+# migrated, on both sides alike: the measurements are of an idle guest, not of one still busy
+# coming up (its dirtied pages make a live migration's length vary several-fold).
+SETTLE = 1.0
 
 
 class Monitor:
@@ -166,6 +171,7 @@ def bare_cycle(guest, scratch):
     wait_for(lambda: agent_address(first) == "10.0.2.15", step=0.05)
     boot = time.monotonic() - started
 
+    time.sleep(SETTLE)
     image = os.path.join(scratch, "bare.state")
     started = time.monotonic()
     monitor.command("stop")
@@ -189,6 +195,7 @@ def bare_cycle(guest, scratch):
     os.unlink(image)
     wait_for(lambda: agent_address(second) == "10.0.2.15", step=0.05)
 
+    time.sleep(SETTLE)
     third = os.path.join(scratch, "bare-3")
     started = time.monotonic()
     target, receiver = spawn(guest, third, incoming=True)
@@ -217,6 +224,7 @@ def xapid_cycle(x, vm):
     x.VM.start(vm, False, False)
     wait_for(lambda: address(x, vm) == "10.0.2.15", step=0.05)
     boot = time.monotonic() - started
+    time.sleep(SETTLE)
     started = time.monotonic()
     x.VM.suspend(vm)
     suspend = time.monotonic() - started
@@ -224,6 +232,7 @@ def xapid_cycle(x, vm):
     x.VM.resume(vm, False, False)
     resume = time.monotonic() - started
     wait_for(lambda: address(x, vm) == "10.0.2.15", step=0.05)
+    time.sleep(SETTLE)
     started = time.monotonic()
     x.VM.pool_migrate(vm, x.VM.get_resident_on(vm), {"live": "true"})
     migrate = time.monotonic() - started
