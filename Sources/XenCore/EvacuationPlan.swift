@@ -5,7 +5,8 @@ import XenDB
 /// `compute_evacuation_plan`), decided over one snapshot: the largest VMs are placed first,
 /// each on the target with most free memory left (a VM of an anti-affinity group on the target
 /// with fewest of its group, counting the moves already planned), so no host is ever given more
-/// than it has. A VM that cannot go anywhere is refused with the error xapi gives it.
+/// than it has. A VM that cannot go anywhere, or whose storage or networks some other host lacks,
+/// is refused with the error xapi gives it.
 struct EvacuationPlan: Sendable {
     /// The VMs to migrate and their destinations, largest first.
     var moves: [(vm: Ref<VM>, to: Ref<Host>)] = []
@@ -40,6 +41,14 @@ struct EvacuationPlan: Sendable {
             }
             guard VMPowerRules.allowedOperations(vm, in: snapshot).contains(.poolMigrate) else {
                 refusals.append((vm.ref, ["VM_LACKS_FEATURE", vm.ref.rawValue]))
+                continue
+            }
+            // As in xapi, a VM must be able to run on every other host (its disks and networks
+            // everywhere), not just on one with room.
+            do throws(XenAPIError) {
+                for target in targets { try Placement.assertReaches(vm, from: target, in: snapshot) }
+            } catch {
+                refusals.append((vm.ref, error.errorDescription))
                 continue
             }
             let needed = Placement.startMemory(of: vm)

@@ -35,14 +35,38 @@ enum Placement {
     }
 
     /// Refuses a host the VM cannot boot on, with xapi's error, in xapi's order: the host is
-    /// live, enabled, and (`checkingMemory`) has `free` bytes enough.
+    /// live, enabled, sees the VM's storage and networks, and (`checkingMemory`) has `free`
+    /// bytes enough.
     static func assertCanBoot(
         _ vm: ObjectView<VM>, on host: Ref<Host>, free: Int64?, in snapshot: Snapshot, checkingMemory: Bool = true
     ) throws(XenAPIError) {
         try assertAcceptsVMs(host, in: snapshot)
+        try assertReaches(vm, from: host, in: snapshot)
         let needed = startMemory(of: vm), available = free ?? 0
         if checkingMemory, needed > available {
             throw XenAPIError.hostNotEnoughFreeMemory(needed: String(needed), available: String(available))
+        }
+    }
+
+    /// Refuses a host that lacks what the VM's devices are on (xapi's `assert_can_see_SRs` and
+    /// `assert_can_see_networks`): `VM_REQUIRES_SR [vm, sr]` for the first SR, of the disks and
+    /// discs in its drives and (while it is suspended) of its suspend image, that the host has not
+    /// plugged; `VM_REQUIRES_NETWORK [vm, network]` for the first network of its interfaces that
+    /// has physical interfaces, none of them on the host.
+    static func assertReaches(_ vm: ObjectView<VM>, from host: Ref<Host>, in snapshot: Snapshot) throws(XenAPIError) {
+        var disks = vm.vbds.compactMap { snapshot[$0] }.filter { !$0.empty }.map(\.vdi)
+        if vm.powerState == .suspended, !vm.suspendVDI.isNull { disks.append(vm.suspendVDI) }
+        for vdi in disks {
+            guard let sr = snapshot[vdi]?.sr, let repository = snapshot[sr] else { continue }
+            let plugged = repository.pbds.contains { snapshot[$0].map { $0.host == host && $0.currentlyAttached } ?? false }
+            guard plugged else { throw XenAPIError.vmRequiresSR(vm: vm.ref.rawValue, sr: sr.rawValue) }
+        }
+        for vif in vm.vifs {
+            guard let network = snapshot[snapshot[vif]?.network ?? .null] else { continue }
+            let interfaces = network.pifs.compactMap { snapshot[$0] }
+            guard interfaces.isEmpty || interfaces.contains(where: { $0.host == host }) else {
+                throw XenAPIError.vmRequiresNetwork(vm: vm.ref.rawValue, network: network.ref.rawValue)
+            }
         }
     }
 

@@ -6,7 +6,8 @@ import XenDB
 /// Start-up on a database that does not know every machine yet: the first start makes the pool,
 /// with the first machine as its coordinator and the management network every host joins; each
 /// machine the database lacks gets its host, as a freshly installed XenServer joined to the pool
-/// looks: metrics, CPUs, control domain, management interface and "Local storage".
+/// looks: metrics, CPUs, control domain, management interface and "Local storage". A pool made
+/// with several hosts gets shared storage as its default SR (`SharedStorage`).
 enum PoolBootstrap {
     /// The control domain's VCPUs.
     private static let dom0VCPUs: Int64 = 4
@@ -14,9 +15,12 @@ enum PoolBootstrap {
     static let managementBridge = "xenbr0"
 
     static func run(_ services: CoreServices) async throws(XenAPIError) {
+        let freshPool = services.database.snapshot.count(Pool.className) == 0
+        var added: [String] = []
         for machine in services.machines {
             guard !services.database.snapshot.objects(Host.self).contains(where: { $0.uuid == machine.inventory.uuid })
             else { continue }
+            added.append(machine.inventory.uuid)
             let facts: HostFacts
             do throws(HypervisorError) {
                 facts = try await machine.hypervisor.hostFacts()
@@ -24,6 +28,14 @@ enum PoolBootstrap {
                 throw PlanExecution.apiError(error)
             }
             try await add(machine.inventory, facts, await machine.packages.release(), services)
+        }
+        // A pool made of several hosts shares its storage; a host added later reaches it too.
+        if freshPool, services.machines.count > 1 {
+            try await SharedStorage.make(services)
+        } else {
+            for host in services.database.snapshot.objects(Host.self) where added.contains(host.uuid) {
+                try await SharedStorage.connect(host.ref, services)
+            }
         }
     }
 

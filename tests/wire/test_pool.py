@@ -38,6 +38,53 @@ def test_four_hosts_with_their_interfaces_and_local_storage(pool):
         assert x.VM.get_resident_on(record["control_domain"]) == host
 
 
+def test_shared_storage_and_vms_held_by_local_storage(pool):
+    """A pool of several hosts shares its default SR; a VM whose disk is on one host's local
+    storage runs only there, as xapi's VM_REQUIRES_SR keeps it."""
+    x = pool.login().xenapi
+    hosts = hosts_of(x)
+    pool_ref = x.pool.get_all()[0]
+    shared = x.pool.get_default_SR(pool_ref)
+    assert x.SR.get_name_label(shared) == "Shared storage" and x.SR.get_shared(shared)
+    assert x.pool.get_suspend_image_SR(pool_ref) == shared
+    assert sorted(x.PBD.get_host(p) for p in x.SR.get_PBDs(shared)) == sorted(hosts)
+    assert all(x.PBD.get_currently_attached(p) for p in x.SR.get_PBDs(shared))
+
+    owner = hosts[2]
+    local = next(x.PBD.get_SR(p) for p in x.host.get_PBDs(owner) if x.SR.get_name_label(x.PBD.get_SR(p)) == "Local storage")
+    vm = new_vm(x, "held")
+    disk = x.VDI.create({"name_label": "held disk", "name_description": "", "SR": local, "virtual_size": str(GIB),
+                         "type": "user", "sharable": False, "read_only": False, "other_config": {}})
+    x.VBD.create({"VM": vm, "VDI": disk, "userdevice": "0", "bootable": True, "mode": "RW", "type": "Disk",
+                  "empty": False, "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    other = hosts[1]
+    assert failure(x.VM.assert_can_boot_here, vm, other) == ["VM_REQUIRES_SR", vm, local]
+    assert failure(x.VM.start_on, vm, other, False, False) == ["VM_REQUIRES_SR", vm, local]
+    assert x.VM.get_power_state(vm) == "Halted"
+    for _ in range(2):
+        x.VM.start(vm, False, False)
+        assert x.VM.get_resident_on(vm) == owner, "only the host with the disk can run it"
+        x.VM.hard_shutdown(vm)
+    x.VM.start(vm, False, False)
+    assert failure(x.VM.pool_migrate, vm, other, {"live": "true"}) == ["VM_REQUIRES_SR", vm, local]
+    assert x.host.get_vms_which_prevent_evacuation(owner)[vm] == ["VM_REQUIRES_SR", vm, local]
+    x.VM.suspend(vm)
+    assert x.VDI.get_SR(x.VM.get_suspend_VDI(vm)) == shared
+    assert failure(x.VM.resume_on, vm, other, False, False) == ["VM_REQUIRES_SR", vm, local]
+    x.VM.resume(vm, False, False)
+    assert x.VM.get_resident_on(vm) == owner
+
+    # A VM on the shared SR goes anywhere.
+    mobile = new_vm(x, "mobile")
+    moving = x.VDI.create({"name_label": "mobile disk", "name_description": "", "SR": shared, "virtual_size": str(GIB),
+                           "type": "user", "sharable": False, "read_only": False, "other_config": {}})
+    x.VBD.create({"VM": mobile, "VDI": moving, "userdevice": "0", "bootable": True, "mode": "RW", "type": "Disk",
+                  "empty": False, "other_config": {}, "qos_algorithm_type": "", "qos_algorithm_params": {}})
+    x.VM.start_on(mobile, hosts[3], False, False)
+    x.VM.pool_migrate(mobile, hosts[0], {"live": "true"})
+    assert x.VM.get_resident_on(mobile) == hosts[0]
+
+
 def test_placement_migration_and_evacuation(pool):
     x = pool.login().xenapi
     hosts = hosts_of(x)

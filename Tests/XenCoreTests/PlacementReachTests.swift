@@ -1,0 +1,53 @@
+import Testing
+import XenAPI
+import XenDB
+import XenRPC
+import XenSimulation
+
+@testable import XenCore
+
+/// xapi's `assert_can_see_networks` at placement: a VM on a network whose physical interfaces
+/// are on one host runs only there; a network without any (internal) is everywhere.
+@Suite("placement: networks a host reaches")
+struct PlacementReachTests {
+    @Test("a VM on a network with a PIF on one host only starts there and cannot go elsewhere")
+    func networkOnOneHost() async throws {
+        let harness = try await ToolstackHarness(hosts: 3)
+        try await harness.run {
+            let session = RPCValue.string(try await harness.login())
+            let hosts = try #require(try await harness.value("host.get_all", session).arrayValue).compactMap(\.stringValue)
+            let services = harness.toolstack.services
+            let (network, pif) = (services.makeRef(Network.self), services.makeRef(PIF.self))
+            let (owner, other) = (Ref<Host>(hosts[1]), Ref<Host>(hosts[2]))
+            try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                try tx.insert(network) { record in
+                    record.uuid = "5eed0000-0000-4000-8000-00000000ee01"
+                    record.nameLabel = "storage VLAN"
+                    record.bridge = "xapi42"
+                }
+                try tx.insert(pif) { record in
+                    record.uuid = "5eed0000-0000-4000-8000-00000000ee02"
+                    record.host = owner
+                    record.network = network
+                    record.device = "eth1"
+                }
+            }
+            let vm = try await makeVM(harness, session, name: "on-vlan")
+            var vif = VIF()
+            vif.device = "0"
+            vif.vm = Ref(vm.stringValue ?? "")
+            vif.network = network
+            vif.mac = "52:54:00:12:34:56"
+            _ = try await harness.value("VIF.create", session, vif.rpcValue)
+            let refusal: [String] = ["VM_REQUIRES_NETWORK", vm.stringValue ?? "", network.rawValue]
+            #expect(await harness.call("VM.start_on", session, vm, .string(other.rawValue), false, false) == .failure(refusal))
+            _ = try await harness.value("VM.start", session, vm, false, false)
+            #expect(try await harness.value("VM.get_resident_on", session, vm).stringValue == owner.rawValue)
+            #expect(
+                await harness.call("VM.pool_migrate", session, vm, .string(other.rawValue), ["live": "true"]) == .failure(refusal))
+            // The management network has a PIF on every host: no bar to any of them.
+            let plain = try await makeVM(harness, session, name: "plain")
+            _ = try await harness.value("VM.start_on", session, plain, .string(other.rawValue), false, false)
+        }
+    }
+}
