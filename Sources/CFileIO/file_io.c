@@ -18,7 +18,10 @@ ssize_t file_send_quietly(int socket, int file, off_t *offset, size_t count) {
     pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
     ssize_t sent = sendfile(socket, file, offset, count);
     int saved = errno;
-    if (sent < 0 && saved == EPIPE && !already_pending) {
+    // The reader may go away part-way: the call then returns what it sent and still raises the
+    // signal, so whatever it returned, a SIGPIPE that was not pending before is taken here.
+    sigpending(&pending);
+    if (!already_pending && sigismember(&pending, SIGPIPE)) {
         struct timespec none = {0, 0};
         while (sigtimedwait(&pipe_only, NULL, &none) < 0 && errno == EINTR) {}
     }

@@ -29,6 +29,8 @@ extension PoolMessages {
         }
         services.addMachine(admitted)
         try await PoolBootstrap.run(services)
+        // The tools ISO library is plugged on every host, the new one too.
+        try await ToolsLibrary.run(services)
         guard let host = services.database.snapshot.ref(Host.self, uuid: machine.inventory.uuid) else {
             throw XenAPIError.internalError(message: "the admitted host has no record")
         }

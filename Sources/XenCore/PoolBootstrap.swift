@@ -15,7 +15,6 @@ enum PoolBootstrap {
     static let managementBridge = "xenbr0"
 
     static func run(_ services: CoreServices) async throws(XenAPIError) {
-        let freshPool = services.database.snapshot.count(Pool.className) == 0
         var added: [String] = []
         for machine in services.machines {
             guard !services.database.snapshot.objects(Host.self).contains(where: { $0.uuid == machine.inventory.uuid })
@@ -29,8 +28,9 @@ enum PoolBootstrap {
             }
             try await add(machine.inventory, facts, await machine.packages.release(), services)
         }
-        // A pool made of several hosts shares its storage; a host added later reaches it too.
-        if freshPool, services.machines.count > 1 {
+        // A pool made of several hosts shares its storage (made until it is, should a start be
+        // cut short); a host added later reaches it too.
+        if services.database.snapshot.objects(Pool.self).first?.otherConfig[SharedStorage.pendingKey] != nil {
             try await SharedStorage.make(services)
         } else {
             for host in services.database.snapshot.objects(Host.self) where added.contains(host.uuid) {
@@ -46,8 +46,10 @@ enum PoolBootstrap {
         let ids = Ids(services, cpuCount: facts.cpuCount)
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             if tx.snapshot.count(Pool.className) == 0 {
+                let several = services.machines.count > 1
                 try tx.insert(ids.pool) { record in
                     record.uuid = ids.uuids[0]
+                    if several { record.otherConfig[SharedStorage.pendingKey] = "true" }
                     record.master = ids.host
                     record.defaultSR = ids.sr
                     record.suspendImageSR = ids.sr

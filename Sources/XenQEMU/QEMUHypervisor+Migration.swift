@@ -62,7 +62,16 @@ extension QEMUHypervisor {
             throw error
         }
         // The stream goes into the disk while QEMU sends it; QEMU's end closes when it is done.
-        async let received = NIOThreadPool.singleton.runIfActive { try SuspendImage.receive(from: ours, into: disk) }
+        // A receive that fails (the stream outgrows the disk, a write fails) ends the stream, so
+        // QEMU's send fails at once rather than blocking on a full socket.
+        async let received = NIOThreadPool.singleton.runIfActive {
+            do {
+                return try SuspendImage.receive(from: ours, into: disk)
+            } catch {
+                shutdown(ours, Int32(SHUT_RDWR))
+                throw error
+            }
+        }
         do throws(HypervisorError) {
             do throws(HypervisorError) {
                 try await waitForStream(of: vm, step: "save")

@@ -51,3 +51,33 @@ struct PlacementReachTests {
         }
     }
 }
+
+/// The storage a pool of several simulated hosts shares, made once even if a start is cut short.
+@Suite("placement: shared storage")
+struct SharedStorageTests {
+    @Test("a pool of several hosts gets one shared default SR; a start cut short before it was the default finishes the job")
+    func madeOnce() async throws {
+        let storage = MemorySimulationStorage()
+        let database = try PoolDatabase(persistence: MemoryPersistence())
+        let root = ToolstackHarness.storageRoot()
+        let harness = try await ToolstackHarness(hosts: 2, database: database, machines: storage, storageRoot: root)
+        let services = harness.toolstack.services
+        let pool = try #require(services.database.snapshot.objects(Pool.self).first)
+        let shared = try #require(services.database.snapshot[pool.defaultSR])
+        #expect(shared.shared && shared.nameLabel == "Shared storage" && shared.pbds.count == 2)
+        #expect(pool.suspendImageSR == shared.ref && pool.otherConfig[SharedStorage.pendingKey] == nil)
+        // As if the start had stopped after making the SR and before making it the default.
+        let local = try #require(services.database.snapshot.objects(SR.self).first { $0.nameLabel == "Local storage" }?.ref)
+        try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+            try tx.update(pool.ref) { record in
+                record.defaultSR = local
+                record.otherConfig[SharedStorage.pendingKey] = "true"
+            }
+        }
+        let restarted = try await ToolstackHarness(seed: 2, hosts: 2, database: database, machines: storage, storageRoot: root)
+        let after = restarted.toolstack.services.database.snapshot
+        #expect(after.objects(Pool.self).first?.defaultSR == shared.ref, "the SR made before is taken, not made again")
+        #expect(after.objects(SR.self).filter { $0.nameLabel == "Shared storage" }.count == 1)
+        #expect(after.objects(Pool.self).first?.otherConfig[SharedStorage.pendingKey] == nil)
+    }
+}

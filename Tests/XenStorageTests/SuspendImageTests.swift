@@ -76,6 +76,20 @@ struct SuspendImageTests {
         let back = received.wait()
         close(ours)
         #expect(back == bytes)
+
+        // A reader that goes away part-way fails the send; the process lives on (no SIGPIPE).
+        let (outgoing, quitter) = try Self.socketPair()
+        let gone = ReceivedBytes()
+        let quitting = Thread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            _ = buffer.withUnsafeMutableBytes { read(quitter, $0.baseAddress!, $0.count) }
+            close(quitter)
+            gone.finish()
+        }
+        quitting.start()
+        #expect(throws: VHDError.self) { try header.send(from: saved, to: outgoing) }
+        _ = gone.wait()
+        close(outgoing)
     }
 }
 

@@ -10,8 +10,8 @@ int file_start_writeback(int descriptor);
 
 /// Sends up to `count` bytes of the file open as `file` from `*offset` into the socket `socket`
 /// without copying them through the caller (sendfile), advancing `*offset`. A reader that has
-/// gone away fails the call with EPIPE and never raises SIGPIPE: the signal is held back on this
-/// thread for the call and taken if the call caused it. The bytes sent, or -1 with errno set.
+/// gone away fails the call with EPIPE (or ends it short) and never raises SIGPIPE: the signal is
+/// held back on this thread for the call and taken if the call caused it. The bytes sent, or -1 with errno set.
 ssize_t file_send_quietly(int socket, int file, off_t *offset, size_t count);
 
 #endif

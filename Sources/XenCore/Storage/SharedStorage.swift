@@ -11,28 +11,41 @@ enum SharedStorage {
     /// Where the shared SR's files are, under the storage root.
     static func folder(_ services: CoreServices) -> String { services.storageRoot + "/shared" }
 
-    /// Makes the shared SR on the coordinator, plugged on every host, and makes it the pool's
-    /// default, suspend image and crash dump SR.
+    /// The pool's other-config key saying the shared SR is still to be made: set with a pool
+    /// made of several hosts, cleared in the write that makes the SR the pool's default.
+    static let pendingKey = "swift-xapi-shared-storage-pending"
+
+    /// Makes the shared SR on the coordinator, plugged on every host (or takes the one an
+    /// interrupted start made), and makes it the pool's default, suspend image and crash dump SR.
     static func make(_ services: CoreServices) async throws(XenAPIError) {
         let snapshot = services.database.snapshot
         guard let pool = snapshot.objects(Pool.self).first else { return }
-        let context = CallContext(session: .null, task: nil, method: "bootstrap", origin: .localSocket)
+        let location = folder(services)
+        let made = snapshot.objects(SR.self).first { sr in
+            sr.shared && sr.pbds.contains { snapshot[$0]?.deviceConfig["location"] == location }
+        }?.ref
         let sr: Ref<SR>
-        do {
-            sr = try await SRMessages(services: services).create(
-                context, host: pool.master, deviceConfig: ["location": folder(services)], physicalSize: 0,
-                nameLabel: "Shared storage", nameDescription: "Storage every host of the pool reaches", type: "file",
-                contentType: "user", shared: true, smConfig: [:])
-        } catch let error as XenAPIError {
-            throw error
-        } catch {
-            throw XenAPIError.internalError(message: "\(error)")
+        if let made {
+            sr = made
+        } else {
+            let context = CallContext(session: .null, task: nil, method: "bootstrap", origin: .localSocket)
+            do {
+                sr = try await SRMessages(services: services).create(
+                    context, host: pool.master, deviceConfig: ["location": location], physicalSize: 0,
+                    nameLabel: "Shared storage", nameDescription: "Storage every host of the pool reaches", type: "file",
+                    contentType: "user", shared: true, smConfig: [:])
+            } catch let error as XenAPIError {
+                throw error
+            } catch {
+                throw XenAPIError.internalError(message: "\(error)")
+            }
         }
         try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
             try tx.update(pool.ref) { record in
                 record.defaultSR = sr
                 record.suspendImageSR = sr
                 record.crashDumpSR = sr
+                record.otherConfig[pendingKey] = nil
             }
         }
     }
@@ -58,6 +71,7 @@ enum SharedStorage {
                 }
             }
         }
-        for connection in made { try await PBDMessages(services: services).plug(connection.pbd) }
+        // A connection that cannot be plugged stays unplugged, as xapi leaves one; the host comes up.
+        for connection in made { try? await PBDMessages(services: services).plug(connection.pbd) }
     }
 }
