@@ -47,6 +47,16 @@ public protocol Hypervisor: Sendable {
     func plug(_ vm: String, _ device: VirtualDevice, backing: DeviceBacking?) async throws(HypervisorError)
     /// Hot-unplugs a device from a running domain (`force`: without asking the guest).
     func unplug(_ vm: String, _ device: VirtualDevice, force: Bool) async throws(HypervisorError)
+    /// Holds back the I/O of the domain's disk whose file is at `path` and lets go of the file,
+    /// so the disk's files can be changed underneath it (a snapshot or clone of a disk in use),
+    /// as SM pauses tapdisk; the guest sees a slow disk. Pauses of one disk count up. Nothing to
+    /// do for a disk the backend does not serve itself.
+    func pauseDisk(_ vm: String, path: String) async throws(HypervisorError)
+    /// Undoes one `pauseDisk`; the last opens the disk's file again (at the same path: after a
+    /// snapshot, the new leaf) and lets the held-back I/O through (if the file cannot be opened,
+    /// the guest's I/O fails rather than hangs, and so does this). Nothing to do for a disk not
+    /// paused, or a domain gone meanwhile.
+    func unpauseDisk(_ vm: String, path: String) async throws(HypervisorError)
     /// Puts media (the disc's file, or its uuid when it has none here) into a CD drive of a
     /// domain, or with `nil` takes it out.
     func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError)

@@ -143,22 +143,26 @@ struct VDIMessages: VDIActions {
         return try await duplicate(vdi, .copy, into: sr)
     }
 
-    /// A clone, snapshot or copy of one disk: files first, then the records in one write.
+    /// A clone, snapshot or copy of one disk: files first, then the records in one write; a
+    /// clone or snapshot of a disk in use pauses it meanwhile.
     private func duplicate(_ vdi: Ref<VDI>, _ kind: DiskDuplicate.Kind, into target: Ref<SR>? = nil) async throws(XenAPIError) -> Ref<VDI> {
         let services = self.services
         let snapshot = services.database.snapshot
         let original = try snapshot.require(vdi)
-        let made = try DiskDuplicate.make(of: original, kind, into: target, services: services, snapshot: snapshot)
-        let after = made.change.map { _ in services.database.snapshot } ?? snapshot
-        let spaces = Set([original.sr, made.sr].map(\.rawValue)).compactMap {
-            SRSpace.measure(Ref($0), services: services, snapshot: after)
-        }
-        return try await FileChange.committing(made.change.map { [$0] } ?? []) { () throws(XenAPIError) in
-            try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
-                let current = try tx.snapshot.require(vdi)
-                let ref = try made.record(current, services: services, in: &tx)
-                for space in spaces { try space.record(in: &tx) }
-                return ref
+        let pause = try DiskPause(kind == .copy ? [] : [original], services: services, snapshot: snapshot)
+        return try await pause.around { () async throws(XenAPIError) -> Ref<VDI> in
+            let made = try DiskDuplicate.make(of: original, kind, into: target, services: services, snapshot: snapshot)
+            let after = made.change.map { _ in services.database.snapshot } ?? snapshot
+            let spaces = Set([original.sr, made.sr].map(\.rawValue)).compactMap {
+                SRSpace.measure(Ref($0), services: services, snapshot: after)
+            }
+            return try await FileChange.committing(made.change.map { [$0] } ?? []) { () throws(XenAPIError) in
+                try await services.database.write { (tx: inout Transaction) throws(XenAPIError) in
+                    let current = try tx.snapshot.require(vdi)
+                    let ref = try made.record(current, services: services, in: &tx)
+                    for space in spaces { try space.record(in: &tx) }
+                    return ref
+                }
             }
         }
     }

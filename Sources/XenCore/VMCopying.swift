@@ -60,7 +60,35 @@ extension VMMessages {
             await GuestDiskWrites.apply(original.record, services: services)
             original = try services.database.snapshot.require(vm)
         }
-        let made = try makeDisks(of: original, disks, at: now, in: services.database.snapshot)
+        let current = services.database.snapshot
+        let pause = try DiskPause(pausedDisks(of: original, disks, in: current), services: services, snapshot: current)
+        return try await pause.around { () async throws(XenAPIError) -> Ref<VM> in
+            let made = try makeDisks(of: original, disks, at: now, in: services.database.snapshot)
+            return try await record(copy, of: vm, operation, name: name, at: now, disks: made)
+        }
+    }
+
+    /// The disks whose files a duplicate changes (clones and snapshots change the original's).
+    private func pausedDisks(of original: ObjectView<VM>, _ disks: DiskCopies, in snapshot: Snapshot) -> [ObjectView<VDI>] {
+        let ignoring: Set<Ref<VDI>>
+        switch disks {
+        case .copies: return []
+        case .children: ignoring = []
+        case .snapshots(let ignored): ignoring = ignored
+        }
+        var seen: Set<Ref<VDI>> = []
+        return original.vbds.compactMap { vbd in
+            guard let drive = snapshot[vbd], drive.type == .disk, !ignoring.contains(drive.vdi), seen.insert(drive.vdi).inserted else { return nil }
+            return snapshot[drive.vdi]
+        }
+    }
+
+    /// Records the duplicate made of `vm` with the files of `made`, in one write (the files
+    /// undone if it fails).
+    private func record(
+        _ copy: Ref<VM>, of vm: Ref<VM>, _ operation: VMOperations, name: String, at now: DateTime, disks made: [DiskDuplicate]
+    ) async throws(XenAPIError) -> Ref<VM> {
+        let services = self.services
         let after = services.database.snapshot
         let srs = Set(made.flatMap { disk in [disk.sr, after[disk.original]?.sr ?? .null] }).filter { !$0.isNull }
         let measured = srs.sorted { $0.rawValue < $1.rawValue }.compactMap { SRSpace.measure($0, services: services, snapshot: after) }

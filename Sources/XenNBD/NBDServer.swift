@@ -15,27 +15,42 @@ public final class NBDServer: Sendable {
     public let path: String
     /// The name clients ask for (an empty name means this one too).
     public let exportName: String
-    private let export: any NBDExport
+    /// What requests go to: closed and reopened around a change of the disk underneath.
+    public let gate: NBDExportGate
+    /// Whether the gate is this server's alone (ended when the server closes).
+    private let ownsGate: Bool
 
     private init(
         listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, path: String, exportName: String,
-        export: any NBDExport
+        gate: NBDExportGate, ownsGate: Bool
     ) {
         self.listener = listener
         self.path = path
         self.exportName = exportName
-        self.export = export
+        self.gate = gate
+        self.ownsGate = ownsGate
     }
 
-    /// Listens on `path` (replacing a stale socket file there); `serve` then answers clients.
+    /// Listens on `path` (replacing a stale socket file there) for `export` alone; `serve` then
+    /// answers clients.
     public static func bind(path: String, exportName: String, export: any NBDExport) async throws -> NBDServer {
+        try await bind(path: path, exportName: exportName, gate: NBDExportGate(export), ownsGate: true)
+    }
+
+    /// Listens on `path` for the export behind `gate`, which other servers of the same disk
+    /// share (the two processes of a migration), so one pause holds all their requests.
+    public static func bind(path: String, exportName: String, gate: NBDExportGate) async throws -> NBDServer {
+        try await bind(path: path, exportName: exportName, gate: gate, ownsGate: false)
+    }
+
+    private static func bind(path: String, exportName: String, gate: NBDExportGate, ownsGate: Bool) async throws -> NBDServer {
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        return NBDServer(listener: listener, path: path, exportName: exportName, export: export)
+        return NBDServer(listener: listener, path: path, exportName: exportName, gate: gate, ownsGate: ownsGate)
     }
 
     /// Answers clients, each connection on its own, until `close`.
@@ -51,9 +66,11 @@ public final class NBDServer: Sendable {
         }
     }
 
-    /// Stops listening and ends every connection.
+    /// Stops listening and ends every connection (a request waiting at a shared gate gives up
+    /// once the gate opens or ends).
     public func close() {
         closed.store(true, ordering: .releasing)
+        if ownsGate { gate.end() }
         listener.channel.close(promise: nil)
         for channel in connections.withLock({ Array($0.values) }) { channel.close(promise: nil) }
     }
@@ -67,7 +84,7 @@ public final class NBDServer: Sendable {
             return
         }
         try? await connection.executeThenClose { inbound, outbound in
-            var session = NBDSession(export: export, exportName: exportName, allocator: connection.channel.allocator)
+            var session = NBDSession(export: gate.export, exportName: exportName, allocator: connection.channel.allocator)
             try await outbound.write(session.greeting())
             var buffer = connection.channel.allocator.buffer(capacity: 0)
             for try await chunk in inbound {
@@ -76,7 +93,14 @@ public final class NBDServer: Sendable {
                     switch step {
                     case .send(let reply): try await outbound.write(reply)
                     case .perform(let request, let payload):
-                        try await outbound.write(await session.perform(request, payload: payload))
+                        guard let export = await gate.enter() else { return }
+                        if closed.load(ordering: .acquiring) {
+                            gate.leave()
+                            return
+                        }
+                        let reply = await session.perform(request, payload: payload, on: export)
+                        gate.leave()
+                        try await outbound.write(reply)
                     case .end: return
                     }
                 }
@@ -102,6 +126,7 @@ struct NBDSession {
         case end
     }
 
+    /// The export as the session began (its size and whether it is read-only, for the handshake).
     let export: any NBDExport
     let exportName: String
     let allocator: ByteBufferAllocator
@@ -211,9 +236,8 @@ struct NBDSession {
         }
     }
 
-    /// Carries out a request on the thread pool and returns its reply.
-    func perform(_ request: NBDProtocol.Request, payload: [UInt8]) async -> ByteBuffer {
-        let export = self.export
+    /// Carries out a request on `export` on the thread pool and returns its reply.
+    func perform(_ request: NBDProtocol.Request, payload: [UInt8], on export: any NBDExport) async -> ByteBuffer {
         let (offset, length) = (Int64(clamping: request.offset), Int(request.length))
         guard request.offset <= UInt64(Int64.max), offset + Int64(length) <= export.size else {
             let error = request.type == NBDProtocol.Command.write.rawValue ? NBDProtocol.noSpaceError : NBDProtocol.invalidError

@@ -15,29 +15,23 @@ struct AttachedDisk: Sendable {
 /// a raw one is opened by QEMU directly. Either becomes a virtio disk in a PCI slot fixed by its
 /// slot, with the VDI's uuid as its serial.
 extension QEMUHypervisor {
+    /// How long QEMU holds a disk's requests while its NBD server is away (an `xapid` restart),
+    /// reconnecting to the same socket, before it fails them.
+    static let reconnectDelay: Int64 = 300
+
     /// Attaches `image` as the disk in `slot` of the domain's process (before its first `cont`,
     /// or while it runs).
     func attachDisk(_ image: DiskImage, slot: Int, to vm: String) async throws(HypervisorError) {
         guard let process = domains[vm]?.process else { throw .noSuchDomain(vm: vm) }
         let node = QEMUCommandLine.diskDevice(slot)
-        var attached = AttachedDisk(image: image)
+        let attached = try await serve(image, slot: slot, in: process.files)
         var blockdev: [String: JSONValue]
         switch image.format {
         case .vhd:
-            let disk = try open(image)
-            let socket = process.files.folder + "/\(node).sock"
-            let server: NBDServer
-            do {
-                server = try await NBDServer.bind(path: socket, exportName: image.vdi, export: disk)
-            } catch {
-                release(AttachedDisk(image: image))
-                throw .failed(step: "attach disk", reason: "\(error)")
-            }
-            _ = work.submit { await server.serve() }
-            attached.server = server
             blockdev = [
                 "driver": "nbd", "node-name": .string(node), "export": .string(image.vdi),
-                "server": ["type": "unix", "path": .string(socket)],
+                "server": ["type": "unix", "path": .string(Self.diskSocket(slot, in: process.files))],
+                "reconnect-delay": .int(Self.reconnectDelay),
             ]
         case .raw:
             blockdev = ["driver": "raw", "node-name": .string(node), "file": ["driver": "file", "filename": .string(image.path)]]
@@ -58,30 +52,173 @@ extension QEMUHypervisor {
         domains[vm]?.process?.disks[slot] = attached
     }
 
-    /// The VHD at the image's path, opened once however many processes use it.
-    private func open(_ image: DiskImage) throws(HypervisorError) -> VHDDisk {
-        if let shared = openDisks[image.path] {
-            openDisks[image.path]?.users += 1
-            return shared.disk
+    /// Serves again the disks of the processes `start` adopted: their NBD servers ended with
+    /// the earlier `xapid`, and QEMU, holding their requests, reconnects to the same sockets.
+    /// Called once the toolstack has finished what a crash left half done to the disks' files.
+    public func serveAdoptedDisks() async {
+        for (name, domain) in domains.sorted(by: { $0.key < $1.key }) {
+            guard let process = domain.process, process.disks.isEmpty else { continue }
+            for slot in domain.spec.disks {
+                guard let image = domain.spec.diskImages?[slot], let attached = try? await serve(image, slot: slot, in: process.files)
+                else { continue }
+                guard domains[name]?.process?.record.pid == process.record.pid else {
+                    release(attached)
+                    continue
+                }
+                domains[name]?.process?.disks[slot] = attached
+            }
+        }
+    }
+
+    /// The NBD server's socket of the disk in `slot`, in the process's run folder.
+    static func diskSocket(_ slot: Int, in files: QEMURunFiles) -> String {
+        files.folder + "/\(QEMUCommandLine.diskDevice(slot)).sock"
+    }
+
+    /// What serves `image` to a process: an NBD server on the slot's socket for a VHD (its
+    /// requests through the gate every server of that file shares); nothing for a raw disk,
+    /// which QEMU opens itself.
+    private func serve(_ image: DiskImage, slot: Int, in files: QEMURunFiles) async throws(HypervisorError) -> AttachedDisk {
+        guard image.format == .vhd else { return AttachedDisk(image: image) }
+        let gate = try open(image)
+        do {
+            let server = try await NBDServer.bind(path: Self.diskSocket(slot, in: files), exportName: image.vdi, gate: gate)
+            _ = work.submit { await server.serve() }
+            return AttachedDisk(image: image, server: server)
+        } catch {
+            release(AttachedDisk(image: image))
+            throw .failed(step: "attach disk", reason: "\(error)")
+        }
+    }
+
+    /// Holds back the requests of every NBD server of the VHD at `path` (they share its gate:
+    /// both ends of a migration), waits for those under way, then flushes and closes the file,
+    /// as SM pauses tapdisk before it snapshots a disk in use. Pauses of one disk count up: the
+    /// first drains it, the others wait for that, and the last unpause reopens it.
+    public func pauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
+        _ = try require(vm)
+        guard var disk = openDisks[path] else { return }
+        disk.pauses += 1
+        openDisks[path] = disk
+        if disk.pauses > 1 {
+            guard !disk.drained else { return }
+            let drained = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                openDisks[path]?.waiting.append(continuation)
+            }
+            guard drained else { throw .failed(step: "pause disk", reason: "\(path) could not be paused") }
+            return
+        }
+        let idle = await disk.gate.close()
+        // Released meanwhile: no guest uses the file any more.
+        guard openDisks[path] != nil, let file = idle as? VHDDisk else { return drained(path, true) }
+        do {
+            try file.flush()
+        } catch {
+            failPause(path, reopening: file)
+            throw .failed(step: "pause disk", reason: "\(error)")
         }
         do {
-            let disk = try VHDDisk(path: image.path, readOnly: image.readOnly)
-            openDisks[image.path] = (disk, 1)
-            return disk
+            try file.close()
+        } catch {
+            // Closed even so: the guest gets the file opened afresh, or errors if it cannot be.
+            failPause(path, reopening: (try? VHDDisk(path: path, readOnly: file.readOnly)) ?? UnreadableDisk(size: file.size, readOnly: file.readOnly, path: path))
+            throw .failed(step: "pause disk", reason: "\(error)")
+        }
+        drained(path, true)
+    }
+
+    /// Undoes one `pauseDisk`; the last opens the VHD at `path` again (after a snapshot, the
+    /// new leaf has that name) and lets the held-back requests through to it. If the file
+    /// cannot be opened the requests fail (the guest sees a failed disk, not a hung one).
+    public func unpauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
+        // Every pause counted was drained first: a later pause returns only once the first has.
+        guard var disk = openDisks[path], disk.pauses > 0, disk.drained else { return }
+        disk.pauses -= 1
+        guard disk.pauses == 0 else {
+            openDisks[path] = disk
+            return
+        }
+        disk.drained = false
+        openDisks[path] = disk
+        let closed = disk.gate.export
+        do {
+            disk.gate.open(with: try VHDDisk(path: path, readOnly: closed.readOnly))
+        } catch {
+            disk.gate.open(with: UnreadableDisk(size: closed.size, readOnly: closed.readOnly, path: path))
+            throw .failed(step: "unpause disk", reason: "\(error)")
+        }
+    }
+
+    /// The first pause of `path` has drained it (or, `false`, failed): the pauses waiting on it
+    /// go on.
+    private func drained(_ path: String, _ success: Bool) {
+        let waiting = openDisks[path]?.waiting ?? []
+        openDisks[path]?.waiting = []
+        if success { openDisks[path]?.drained = true }
+        for continuation in waiting { continuation.resume(returning: success) }
+    }
+
+    /// The first pause of `path` failed: the disk goes back to its guest on `export` and every
+    /// pause counted is void.
+    private func failPause(_ path: String, reopening export: any NBDExport) {
+        guard let disk = openDisks[path] else { return }
+        drained(path, false)
+        openDisks[path]?.pauses = 0
+        disk.gate.open(with: export)
+    }
+
+    /// The gate to the VHD at the image's path, opened once however many processes use it.
+    private func open(_ image: DiskImage) throws(HypervisorError) -> NBDExportGate {
+        if let shared = openDisks[image.path] {
+            openDisks[image.path]?.users += 1
+            return shared.gate
+        }
+        do {
+            let gate = NBDExportGate(try VHDDisk(path: image.path, readOnly: image.readOnly))
+            openDisks[image.path] = OpenDisk(gate: gate, users: 1)
+            return gate
         } catch {
             throw .failed(step: "attach disk", reason: "\(error)")
         }
     }
 
-    /// Stops serving the disk, and closes its VHD when no process uses it any more.
+    /// Stops serving the disk, and closes its VHD when no process uses it any more (pauses
+    /// waiting on it go on: no guest uses the file).
     func release(_ attached: AttachedDisk) {
         attached.server?.close()
         guard attached.image.format == .vhd, let shared = openDisks[attached.image.path] else { return }
         if shared.users > 1 {
             openDisks[attached.image.path]?.users -= 1
         } else {
+            drained(attached.image.path, true)
             openDisks[attached.image.path] = nil
-            try? shared.disk.close()
+            shared.gate.end()
+            try? (shared.gate.export as? VHDDisk)?.close()
         }
     }
+}
+
+/// A VHD open for guests: the gate its NBD servers share, how many attachments use it, and the
+/// pauses holding it (`pauseDisk` calls not yet undone; whether the first has drained the
+/// requests and closed the file; the later ones waiting for that).
+struct OpenDisk {
+    var gate: NBDExportGate
+    var users: Int
+    var pauses = 0
+    var drained = false
+    var waiting: [CheckedContinuation<Bool, Never>] = []
+}
+
+/// What a disk whose file could not be opened again serves: errors for every request, so the
+/// guest sees a failed disk rather than one that hangs.
+struct UnreadableDisk: NBDExport {
+    let size: Int64
+    let readOnly: Bool
+    let path: String
+
+    func read(at offset: Int64, count: Int) throws -> [UInt8] { throw failure }
+    func write(at offset: Int64, _ bytes: [UInt8]) throws { throw failure }
+    func flush() throws { throw failure }
+
+    private var failure: HypervisorError { .failed(step: "disk I/O", reason: "\(path) could not be opened again") }
 }

@@ -50,7 +50,7 @@ public actor QEMUHypervisor: Hypervisor {
         var qmp: QMPClient
         var agent: GuestAgentClient?
         var files: QEMURunFiles
-        /// The NBD servers of its VHD disks, by slot.
+        /// Its disks, by slot (with the NBD server of each VHD).
         var disks: [Int: AttachedDisk] = [:]
         /// The devices QEMU has said are gone (`DEVICE_DELETED`) since they were unplugged.
         var deletedDevices: Set<String> = []
@@ -70,9 +70,9 @@ public actor QEMUHypervisor: Hypervisor {
     private var generation: Int64 = 0
     private var changedAt: [String: Int64] = [:]
     var agentTokens: Int64 = 1
-    /// The VHDs open for guests, by path, with how many attachments use each: the two ends of a
-    /// migration share one, so their writes never interleave.
-    var openDisks: [String: (disk: VHDDisk, users: Int)] = [:]
+    /// The VHDs open for guests, by path: the two ends of a migration share one, so their
+    /// writes never interleave.
+    var openDisks: [String: OpenDisk] = [:]
 
     /// A hypervisor over `settings`; `start` adopts the QEMU processes a previous run left.
     public init(settings: QEMUHostSettings, work: Work) {

@@ -40,6 +40,8 @@ public final class SimulatedHypervisor: Hypervisor {
         var writesCollected: Int?
         /// Why the guest shut down, when it did so on its own.
         var exit: GuestExit?
+        /// The files of disks whose I/O is held back, with how many pauses hold each (`pauseDisk`).
+        var pausedDisks: [String: Int]?
     }
 
     private struct State: Codable {
@@ -251,6 +253,25 @@ public final class SimulatedHypervisor: Hypervisor {
         }
     }
 
+    /// A simulated guest's disk I/O is the writes the toolstack collects: a paused disk's are
+    /// held back (none is reported while any disk of the domain is paused).
+    public func pauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
+        try await step("pause_disk", timings.pauseOrUnpause)
+        try change(vm, "pause_disk") { domain throws(HypervisorError) in
+            domain.pausedDisks = (domain.pausedDisks ?? [:]).merging([path: 1], uniquingKeysWith: +)
+        }
+    }
+
+    /// Never fails: a paused disk must be given back to its guest (a domain gone meanwhile has
+    /// nothing to give back).
+    public func unpauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
+        _ = try? change(vm, "unpause_disk") { domain throws(HypervisorError) in
+            guard let count = domain.pausedDisks?[path] else { return }
+            domain.pausedDisks?[path] = count > 1 ? count - 1 : nil
+            if domain.pausedDisks?.isEmpty == true { domain.pausedDisks = nil }
+        }
+    }
+
     public func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError) {
         try await step("change_media", timings.pauseOrUnpause)
         try change(vm, "change_media") { domain throws(HypervisorError) in
@@ -354,7 +375,8 @@ public final class SimulatedHypervisor: Hypervisor {
     /// gives the same disks).
     public func guestDiskWrites(_ vm: String) async -> [GuestDiskWrite] {
         let collected: (Int, [Int])? = try? mutate { (state: inout State) throws(HypervisorError) -> (Int, [Int])? in
-            guard var domain = state.domains[vm], domain.state == .running, !domain.spec.disks.isEmpty else { return nil }
+            guard var domain = state.domains[vm], domain.state == .running, !domain.spec.disks.isEmpty, domain.pausedDisks == nil
+            else { return nil }
             let count = domain.writesCollected ?? 0
             domain.writesCollected = count + 1
             state.domains[vm] = domain

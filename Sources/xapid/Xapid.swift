@@ -184,7 +184,9 @@ struct Xapid: AsyncParsableCommand {
             try await toolstack.startUp()
             if demo { try await PoolDemo.populate(services) }
         }
-        if qemu != nil {
+        if let qemu {
+            // After storage recovery, which finishes what a crash left half done to disk files.
+            await qemu.serveAdoptedDisks()
             background.submit { await DomainWatch.run(services, interval: .milliseconds(200)) }
             announce("running VMs as QEMU processes (accelerator \(accelerator.rawValue))")
         }

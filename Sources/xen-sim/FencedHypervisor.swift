@@ -91,6 +91,16 @@ final class FencedHypervisor: Hypervisor {
         try await inner.unplug(vm, device, force: force)
     }
 
+    func pauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
+        try check("pause_disk")
+        try await inner.pauseDisk(vm, path: path)
+    }
+
+    func unpauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
+        try check("unpause_disk")
+        try await inner.unpauseDisk(vm, path: path)
+    }
+
     func changeMedia(_ vm: String, drive: Int, media: String?) async throws(HypervisorError) {
         try check("change_media")
         try await inner.changeMedia(vm, drive: drive, media: media)

@@ -4,6 +4,7 @@ The guest is the project's test guest (scripts/build-test-guest, named by XAPI_T
 kernel booted directly from the VM's PV_kernel/PV_ramdisk, with qemu-ga, whose answers become the
 VM's guest metrics. Where QEMU or the guest is missing the tests are skipped, except in CI.
 """
+import concurrent.futures
 import glob
 import json
 import os
@@ -14,7 +15,7 @@ import time
 
 import pytest
 
-from test_storage import attach, download, local_sr, new_disk, upload
+from test_storage import attach, disk_of, download, local_sr, new_disk, upload
 from test_vm_lifecycle import failure
 
 GUEST = os.environ.get("XAPI_TEST_GUEST", "")
@@ -179,6 +180,41 @@ def test_a_killed_qemu_halts_its_vm_and_a_restarted_xapid_adopts_the_running_one
     assert wait_for("QEMU to exit", lambda: not alive(pid), timeout=30)
 
 
+def test_a_guests_disk_outlives_a_crash_of_xapid(qemu_xapid, tmp_path):
+    """xapid serves the guest's VHD disk itself (as tapdisk does on XenServer, where it outlives
+    xapi): when xapid dies, QEMU holds the guest's disk requests and reconnects to the disk's
+    socket once the restarted xapid serves it again, so the guest writes on, and its disk can
+    still be unplugged."""
+    session = qemu_xapid.login()
+    x = session.xenapi
+    vm = new_guest(x, "crash survivor")
+    x.VM.set_PV_args(vm, "console=ttyS0 quiet write_disks")
+    vdi = new_disk(x, local_sr(x), 8 * MIB, label="kept")
+    vbd = attach(x, vm, vdi, "1")
+    x.VM.start(vm, False, False)
+    prefix = "swift-xapi test guest: wrote generation "
+    console = os.path.join(run_folder(qemu_xapid, x, vm), "console.log")
+
+    def written():
+        with open(console, errors="replace") as lines:
+            return max([int(line[len(prefix):].split()[0]) for line in lines if line.startswith(prefix)] or [0])
+
+    wait_for("the guest to write its disk", lambda: written() >= 2, timeout=120)
+    pid = qemu_pid(qemu_xapid, x, vm)
+    qemu_xapid.kill()
+    crashed = written()
+    assert alive(pid)
+    qemu_xapid.start()
+    session = qemu_xapid.login()
+    x = session.xenapi
+    assert x.VM.get_power_state(vm) == "Running" and qemu_pid(qemu_xapid, x, vm) == pid
+    wait_for("the guest to write on", lambda: written() >= crashed + 3, timeout=120)
+    x.VBD.unplug(vbd)
+    assert not x.VBD.get_currently_attached(vbd)
+    x.VM.hard_shutdown(vm)
+    assert int(first_sector(qemu_xapid, session, vdi, tmp_path, "kept").split()[2]) >= crashed + 3
+
+
 def test_a_vm_boots_the_iso_in_its_cd_drive_from_an_iso_library(qemu_xapid, tmp_path):
     x = qemu_xapid.login().xenapi
     library = tmp_path / "isos"
@@ -298,6 +334,67 @@ def test_a_guest_reads_vdis_made_from_the_blktap_fixtures(qemu_xapid):
     assert seen == serials
     x.VM.clean_shutdown(vm)
     assert x.VM.get_power_state(vm) == "Halted"
+
+
+def first_sector(xapid, session, vdi, tmp_path, name):
+    path = str(tmp_path / name)
+    download(xapid, session, vdi, path)
+    with open(path, "rb") as image:
+        return image.read(512)
+
+
+def test_a_snapshot_of_a_running_guest_holds_its_disk_as_it_was(qemu_xapid, tmp_path):
+    """The guest writes its disk every second while VM.snapshot runs: the disk is paused for the
+    snapshot (as SM pauses tapdisk), so the snapshot holds one moment of it and never changes,
+    while the guest's later writes go to the new leaf only."""
+    session = qemu_xapid.login()
+    x = session.xenapi
+    vm = new_guest(x, "writer")
+    x.VM.set_PV_args(vm, "console=ttyS0 quiet write_disks")
+    vdi = new_disk(x, local_sr(x), 8 * MIB, label="written")
+    attach(x, vm, vdi, "0")
+    x.VM.start(vm, False, False)
+    prefix = "swift-xapi test guest: wrote generation "
+
+    def written():
+        return max([int(line[len(prefix):].split()[0]) for line in console_lines(qemu_xapid, x, vm, prefix)] or [0])
+
+    wait_for("the guest to write its disk", lambda: written() >= 3, timeout=120)
+    snapshot = x.VM.snapshot(vm, "while writing")
+    after = written()
+    held = disk_of(x, snapshot)
+    assert x.VDI.get_is_a_snapshot(held) and x.VDI.get_snapshot_of(held) == vdi
+    first = first_sector(qemu_xapid, session, held, tmp_path, "first")
+    assert first.startswith(b"swift-xapi generation ")
+    generation = int(first.split()[2])
+    assert 1 <= generation <= after + 1
+
+    # Two snapshots of the disk at once: each pauses it, the disk goes on once both are done.
+    def snapshot_disk(_):
+        other = qemu_xapid.login()
+        try:
+            return other.xenapi.VDI.snapshot(vdi, {})
+        finally:
+            other.xenapi.session.logout()
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        pair = list(pool.map(snapshot_disk, range(2)))
+    pair_sectors = [first_sector(qemu_xapid, session, disk, tmp_path, "pair%d" % index) for index, disk in enumerate(pair)]
+    paired = written()
+
+    wait_for("the guest to write on", lambda: written() >= paired + 3, timeout=60)
+    assert first_sector(qemu_xapid, session, held, tmp_path, "second") == first
+    assert [first_sector(qemu_xapid, session, disk, tmp_path, "pair-again%d" % index)
+            for index, disk in enumerate(pair)] == pair_sectors
+    assert all(after <= int(sector.split()[2]) <= paired + 1 for sector in pair_sectors)
+    x.VM.hard_shutdown(vm)
+    live = first_sector(qemu_xapid, session, vdi, tmp_path, "live")
+    assert int(live.split()[2]) >= paired + 3
+
+    # Snapshotting again, halted now, leaves both snapshots as they were.
+    again = disk_of(x, x.VM.snapshot(vm, "halted"))
+    assert first_sector(qemu_xapid, session, again, tmp_path, "again") == live
+    assert first_sector(qemu_xapid, session, held, tmp_path, "third") == first
 
 
 def test_disks_and_nics_are_plugged_into_and_out_of_a_running_guest(qemu_xapid):
