@@ -15,8 +15,9 @@ struct AttachedDisk: Sendable {
 /// a raw one is opened by QEMU directly. Either becomes a virtio disk in a PCI slot fixed by its
 /// slot, with the VDI's uuid as its serial.
 extension QEMUHypervisor {
-    /// How long QEMU holds a disk's requests while its NBD server is away (an `xapid` restart),
-    /// reconnecting to the same socket, before it fails them.
+    /// How long, from the first request after its NBD server went away (an `xapid` restart),
+    /// QEMU holds a disk's requests before it fails them; meanwhile it tries the same socket
+    /// again after 1, 2, 4, 8 and then every 16 seconds.
     static let reconnectDelay: Int64 = 300
 
     /// Attaches `image` as the disk in `slot` of the domain's process (before its first `cont`,
@@ -49,6 +50,10 @@ extension QEMUHypervisor {
             release(attached)
             throw .failed(step: "attach disk", reason: "\(error)")
         }
+        guard domains[vm]?.process?.record.pid == process.record.pid else {
+            release(attached)
+            throw .noSuchDomain(vm: vm)
+        }
         domains[vm]?.process?.disks[slot] = attached
     }
 
@@ -59,8 +64,9 @@ extension QEMUHypervisor {
         for (name, domain) in domains.sorted(by: { $0.key < $1.key }) {
             guard let process = domain.process, process.disks.isEmpty else { continue }
             for slot in domain.spec.disks {
-                guard let image = domain.spec.diskImages?[slot], let attached = try? await serve(image, slot: slot, in: process.files)
-                else { continue }
+                guard let image = domain.spec.diskImages?[slot] else { continue }
+                // One that cannot be served is still recorded, so it can be unplugged.
+                let attached = (try? await serve(image, slot: slot, in: process.files)) ?? AttachedDisk(image: image)
                 guard domains[name]?.process?.record.pid == process.record.pid else {
                     release(attached)
                     continue
@@ -86,7 +92,7 @@ extension QEMUHypervisor {
             _ = work.submit { await server.serve() }
             return AttachedDisk(image: image, server: server)
         } catch {
-            release(AttachedDisk(image: image))
+            unuse(image.path)
             throw .failed(step: "attach disk", reason: "\(error)")
         }
     }
@@ -94,37 +100,48 @@ extension QEMUHypervisor {
     /// Holds back the requests of every NBD server of the VHD at `path` (they share its gate:
     /// both ends of a migration), waits for those under way, then flushes and closes the file,
     /// as SM pauses tapdisk before it snapshots a disk in use. Pauses of one disk count up: the
-    /// first drains it, the others wait for that, and the last unpause reopens it.
+    /// first drains it, the others wait for that, and the last unpause reopens it. The file is
+    /// paused whichever domain has it open (none: nothing to do).
     public func pauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
-        _ = try require(vm)
-        guard var disk = openDisks[path] else { return }
-        disk.pauses += 1
-        openDisks[path] = disk
-        if disk.pauses > 1 {
-            guard !disk.drained else { return }
-            let drained = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                openDisks[path]?.waiting.append(continuation)
+        while var disk = openDisks[path] {
+            disk.pauses += 1
+            openDisks[path] = disk
+            if disk.pauses > 1 {
+                guard !disk.drained else { return }
+                let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<PauseOutcome, Never>) in
+                    if openDisks[path]?.gate === disk.gate {
+                        openDisks[path]?.waiting.append(continuation)
+                    } else {
+                        continuation.resume(returning: .released)
+                    }
+                }
+                switch outcome {
+                case .drained: return
+                case .failed: throw .failed(step: "pause disk", reason: "\(path) could not be paused")
+                case .released: continue
+                }
             }
-            guard drained else { throw .failed(step: "pause disk", reason: "\(path) could not be paused") }
+            let idle = await disk.gate.close()
+            // Released meanwhile (and maybe opened again since): pause what is open now.
+            guard openDisks[path]?.gate === disk.gate, let file = idle as? VHDDisk else { continue }
+            do {
+                try file.flush()
+            } catch {
+                failPause(path, gate: disk.gate, reopening: file)
+                throw .failed(step: "pause disk", reason: "\(error)")
+            }
+            do {
+                try file.close()
+            } catch {
+                // Closed even so: the guest gets the file opened afresh, or errors if it cannot be.
+                let reopened: any NBDExport =
+                    (try? VHDDisk(path: path, readOnly: file.readOnly)) ?? UnreadableDisk(size: file.size, readOnly: file.readOnly, path: path)
+                failPause(path, gate: disk.gate, reopening: reopened)
+                throw .failed(step: "pause disk", reason: "\(error)")
+            }
+            settle(path, gate: disk.gate, .drained)
             return
         }
-        let idle = await disk.gate.close()
-        // Released meanwhile: no guest uses the file any more.
-        guard openDisks[path] != nil, let file = idle as? VHDDisk else { return drained(path, true) }
-        do {
-            try file.flush()
-        } catch {
-            failPause(path, reopening: file)
-            throw .failed(step: "pause disk", reason: "\(error)")
-        }
-        do {
-            try file.close()
-        } catch {
-            // Closed even so: the guest gets the file opened afresh, or errors if it cannot be.
-            failPause(path, reopening: (try? VHDDisk(path: path, readOnly: file.readOnly)) ?? UnreadableDisk(size: file.size, readOnly: file.readOnly, path: path))
-            throw .failed(step: "pause disk", reason: "\(error)")
-        }
-        drained(path, true)
     }
 
     /// Undoes one `pauseDisk`; the last opens the VHD at `path` again (after a snapshot, the
@@ -149,22 +166,31 @@ extension QEMUHypervisor {
         }
     }
 
-    /// The first pause of `path` has drained it (or, `false`, failed): the pauses waiting on it
-    /// go on.
-    private func drained(_ path: String, _ success: Bool) {
-        let waiting = openDisks[path]?.waiting ?? []
-        openDisks[path]?.waiting = []
-        if success { openDisks[path]?.drained = true }
-        for continuation in waiting { continuation.resume(returning: success) }
+    /// How the first pause of a disk ended, for the pauses waiting on it.
+    enum PauseOutcome: Sendable {
+        /// Its requests are held and its file closed.
+        case drained
+        case failed
+        /// No process uses the file any more (a pause of the path starts again).
+        case released
     }
 
-    /// The first pause of `path` failed: the disk goes back to its guest on `export` and every
-    /// pause counted is void.
-    private func failPause(_ path: String, reopening export: any NBDExport) {
-        guard let disk = openDisks[path] else { return }
-        drained(path, false)
+    /// The first pause of the disk behind `gate` has ended: the pauses waiting on it go on.
+    private func settle(_ path: String, gate: NBDExportGate, _ outcome: PauseOutcome) {
+        guard openDisks[path]?.gate === gate else { return }
+        let waiting = openDisks[path]?.waiting ?? []
+        openDisks[path]?.waiting = []
+        if outcome == .drained { openDisks[path]?.drained = true }
+        for continuation in waiting { continuation.resume(returning: outcome) }
+    }
+
+    /// The first pause of the disk behind `gate` failed: the disk goes back to its guest on
+    /// `export` and every pause counted is void.
+    private func failPause(_ path: String, gate: NBDExportGate, reopening export: any NBDExport) {
+        guard openDisks[path]?.gate === gate else { return }
+        settle(path, gate: gate, .failed)
         openDisks[path]?.pauses = 0
-        disk.gate.open(with: export)
+        gate.open(with: export)
     }
 
     /// The gate to the VHD at the image's path, opened once however many processes use it.
@@ -182,16 +208,23 @@ extension QEMUHypervisor {
         }
     }
 
-    /// Stops serving the disk, and closes its VHD when no process uses it any more (pauses
-    /// waiting on it go on: no guest uses the file).
+    /// Stops serving the disk (a raw one, or a VHD that could not be served, has nothing to
+    /// stop), and closes its VHD when no process uses it any more (pauses waiting on it start
+    /// again on whatever has the path open then).
     func release(_ attached: AttachedDisk) {
-        attached.server?.close()
-        guard attached.image.format == .vhd, let shared = openDisks[attached.image.path] else { return }
+        guard let server = attached.server else { return }
+        server.close()
+        unuse(attached.image.path)
+    }
+
+    /// One attachment fewer uses the VHD at `path`; the last closes it.
+    private func unuse(_ path: String) {
+        guard let shared = openDisks[path] else { return }
         if shared.users > 1 {
-            openDisks[attached.image.path]?.users -= 1
+            openDisks[path]?.users -= 1
         } else {
-            drained(attached.image.path, true)
-            openDisks[attached.image.path] = nil
+            settle(path, gate: shared.gate, .released)
+            openDisks[path] = nil
             shared.gate.end()
             try? (shared.gate.export as? VHDDisk)?.close()
         }
@@ -206,7 +239,7 @@ struct OpenDisk {
     var users: Int
     var pauses = 0
     var drained = false
-    var waiting: [CheckedContinuation<Bool, Never>] = []
+    var waiting: [CheckedContinuation<QEMUHypervisor.PauseOutcome, Never>] = []
 }
 
 /// What a disk whose file could not be opened again serves: errors for every request, so the

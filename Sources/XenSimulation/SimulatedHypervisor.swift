@@ -254,9 +254,11 @@ public final class SimulatedHypervisor: Hypervisor {
     }
 
     /// A simulated guest's disk I/O is the writes the toolstack collects: a paused disk's are
-    /// held back (none is reported while any disk of the domain is paused).
+    /// held back (none is reported while any disk of the domain is paused); a domain not here
+    /// has nothing to pause.
     public func pauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
         try await step("pause_disk", timings.pauseOrUnpause)
+        guard state.withLock({ $0.domains[vm] != nil }) else { return }
         try change(vm, "pause_disk") { domain throws(HypervisorError) in
             domain.pausedDisks = (domain.pausedDisks ?? [:]).merging([path: 1], uniquingKeysWith: +)
         }

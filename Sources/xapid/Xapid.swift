@@ -185,8 +185,9 @@ struct Xapid: AsyncParsableCommand {
             if demo { try await PoolDemo.populate(services) }
         }
         if let qemu {
-            // After storage recovery, which finishes what a crash left half done to disk files.
-            await qemu.serveAdoptedDisks()
+            // After storage recovery (in `startUp`), which finishes what a crash left half done
+            // to disk files; a QEMU host is never a pool member, which skips it.
+            if role.member == nil { await qemu.serveAdoptedDisks() }
             background.submit { await DomainWatch.run(services, interval: .milliseconds(200)) }
             announce("running VMs as QEMU processes (accelerator \(accelerator.rawValue))")
         }

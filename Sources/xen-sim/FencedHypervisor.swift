@@ -96,8 +96,9 @@ final class FencedHypervisor: Hypervisor {
         try await inner.pauseDisk(vm, path: path)
     }
 
+    /// Not cut off: a dead toolstack's pauses end with it (on a real host the servers holding
+    /// the disks die with the process).
     func unpauseDisk(_ vm: String, path: String) async throws(HypervisorError) {
-        try check("unpause_disk")
         try await inner.unpauseDisk(vm, path: path)
     }
 

@@ -16,18 +16,22 @@ struct DiskPause {
 
     let holders: [Holder]
 
-    /// The uses of `vdis` (disks in VHD folders) by VMs running or paused; fails if the host
-    /// of one of those VMs cannot be reached (the disk could not be held still).
+    /// The uses of `vdis` (disks in VHD folders) by VMs that may have them open: running or
+    /// paused, or with an operation under way (a start, a resume or a migration opens the disk
+    /// before the records say so); fails if the host of one of those VMs cannot be reached (the
+    /// disk could not be held still).
     init(_ vdis: [ObjectView<VDI>], services: CoreServices, snapshot: Snapshot) throws(XenAPIError) {
         var holders: [Holder] = []
         for vdi in vdis {
             guard let folder = services.vhdFolder(of: vdi.sr, in: snapshot) else { continue }
             for vbd in vdi.vbds {
-                guard let drive = snapshot[vbd], drive.currentlyAttached, let vm = snapshot[drive.vm],
-                    vm.powerState == .running || vm.powerState == .paused
+                guard let drive = snapshot[vbd], let vm = snapshot[drive.vm],
+                    vm.powerState == .running || vm.powerState == .paused || !vm.currentOperations.isEmpty
                 else { continue }
-                let hypervisor = try services.hypervisor(of: vm.residentOn, in: snapshot)
-                holders.append(Holder(hypervisor: hypervisor, vm: vm.uuid, path: folder.file(vdi.location)))
+                for host in Set([vm.residentOn, vm.scheduledToBeResidentOn]) where !host.isNull {
+                    let hypervisor = try services.hypervisor(of: host, in: snapshot)
+                    holders.append(Holder(hypervisor: hypervisor, vm: vm.uuid, path: folder.file(vdi.location)))
+                }
             }
         }
         self.holders = holders
