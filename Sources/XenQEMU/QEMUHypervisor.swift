@@ -20,14 +20,18 @@ public actor QEMUHypervisor: Hypervisor {
         public var submit: @Sendable (@escaping @Sendable () async -> Void) -> Bool
         public var isFinishing: @Sendable () -> Bool
         public var sleep: @Sendable (Duration) async throws -> Void
+        /// Monotonic time since an arbitrary origin (what deadlines are measured with).
+        public var now: @Sendable () -> Duration
 
         public init(
             submit: @escaping @Sendable (@escaping @Sendable () async -> Void) -> Bool,
-            isFinishing: @escaping @Sendable () -> Bool, sleep: @escaping @Sendable (Duration) async throws -> Void
+            isFinishing: @escaping @Sendable () -> Bool, sleep: @escaping @Sendable (Duration) async throws -> Void,
+            now: @escaping @Sendable () -> Duration
         ) {
             self.submit = submit
             self.isFinishing = isFinishing
             self.sleep = sleep
+            self.now = now
         }
     }
 
@@ -512,12 +516,11 @@ public actor QEMUHypervisor: Hypervisor {
     func poll(
         every interval: Duration, within deadline: Duration, step: String, _ check: () async throws(HypervisorError) -> Bool
     ) async throws(HypervisorError) -> Bool {
-        var waited = Duration.zero
+        let start = work.now()
         while true {
             if try await check() { return true }
-            guard waited < deadline else { return false }
+            guard work.now() - start < deadline else { return false }
             do { try await work.sleep(interval) } catch { throw .cancelled(step: step) }
-            waited += interval
         }
     }
 

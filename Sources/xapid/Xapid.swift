@@ -151,7 +151,8 @@ struct Xapid: AsyncParsableCommand {
             let hypervisor = QEMUHypervisor(
                 settings: QEMUHostSettings(runRoot: dataDir + "/qemu", accelerator: accelerator, networkNamespace: networkNamespace),
                 work: .init(
-                    submit: { job in background.submit(job) }, isFinishing: { background.isFinishing }, sleep: environment.sleep))
+                    submit: { job in background.submit(job) }, isFinishing: { background.isFinishing }, sleep: environment.sleep,
+                    now: environment.now))
             await hypervisor.start()
             hostMachines[0].hypervisor = hypervisor
             qemu = hypervisor

@@ -24,7 +24,8 @@ struct QEMUHypervisorTests {
         let hypervisor = QEMUHypervisor(
             settings: QEMUHostSettings(runRoot: root + "/run", accelerator: .tcg, reservedMemory: 0),
             work: QEMUHypervisor.Work(
-                submit: { job in work.submit(job) }, isFinishing: { work.isFinishing }, sleep: environment.sleep))
+                submit: { job in work.submit(job) }, isFinishing: { work.isFinishing }, sleep: environment.sleep,
+                now: environment.now))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await work.run() }
             await hypervisor.start()
