@@ -193,6 +193,9 @@ struct StorageTests {
             let (folder, location) = try await Self.file(harness, session, disk)
             #expect(try folder.chainDepth(location) == 2)
             _ = try await harness.value("VDI.destroy", session, snapshot)
+            // The collector starts once the destroy has settled.
+            await harness.seeded.settle()
+            harness.seeded.advance(by: GarbageCollection.settle)
             await harness.seeded.settle()
             #expect(try folder.chainDepth(location) == 1)
             #expect(try await Self.content(harness, session, disk) == content)
@@ -221,6 +224,9 @@ struct StorageTests {
             let (folder, location) = try await Self.file(harness, session, disk)
             #expect(try folder.chainDepth(location) == 2)
             _ = try await harness.value("VDI.destroy", session, snapDisk)
+            // The collector starts once the destroy has settled.
+            await harness.seeded.settle()
+            harness.seeded.advance(by: GarbageCollection.settle)
             await harness.seeded.settle()
             #expect(try folder.chainDepth(location) == 1)
             #expect(try await Self.content(harness, session, disk) == after)
