@@ -68,18 +68,24 @@ extension VMMessages {
         }
     }
 
-    /// The disks whose files a duplicate changes (clones and snapshots change the original's).
+    /// The disks whose files a duplicate changes (clones and snapshots change the original's;
+    /// full copies only read it).
     private func pausedDisks(of original: ObjectView<VM>, _ disks: DiskCopies, in snapshot: Snapshot) -> [ObjectView<VDI>] {
-        let ignoring: Set<Ref<VDI>>
-        switch disks {
-        case .copies: return []
-        case .children: ignoring = []
-        case .snapshots(let ignored): ignoring = ignored
-        }
+        if case .copies = disks { return [] }
+        return duplicated(of: original, disks, in: snapshot)
+    }
+
+    /// The disks a duplicate of `original` has copies of: each disk once, however many drives
+    /// hold it, less those a snapshot leaves out.
+    private func duplicated(of original: ObjectView<VM>, _ disks: DiskCopies, in snapshot: Snapshot) -> [ObjectView<VDI>] {
+        var ignoring: Set<Ref<VDI>> = []
+        if case .snapshots(let ignored) = disks { ignoring = ignored }
         var seen: Set<Ref<VDI>> = []
         return original.vbds.compactMap { vbd in
-            guard let drive = snapshot[vbd], drive.type == .disk, !ignoring.contains(drive.vdi), seen.insert(drive.vdi).inserted else { return nil }
-            return snapshot[drive.vdi]
+            guard let drive = snapshot[vbd], drive.type == .disk, let vdi = snapshot[drive.vdi], !ignoring.contains(vdi.ref),
+                seen.insert(vdi.ref).inserted
+            else { return nil }
+            return vdi
         }
     }
 
@@ -137,22 +143,17 @@ extension VMMessages {
         }
     }
 
-    /// The files of each disk's duplicate (each disk once, however many drives hold it); if one
-    /// fails, those already made are undone.
+    /// The files of each disk's duplicate; if one fails, those already made are undone.
     private func makeDisks(of original: ObjectView<VM>, _ disks: DiskCopies, at now: DateTime, in snapshot: Snapshot) throws(XenAPIError) -> [DiskDuplicate] {
         var made: [DiskDuplicate] = []
         do throws(XenAPIError) {
-            for vbd in original.vbds {
-                guard let drive = snapshot[vbd], drive.type == .disk, let vdi = snapshot[drive.vdi],
-                    !made.contains(where: { $0.original == vdi.ref })
-                else { continue }
+            for vdi in duplicated(of: original, disks, in: snapshot) {
                 switch disks {
                 case .children:
                     made.append(try DiskDuplicate.make(of: vdi, .clone, services: services, snapshot: snapshot))
                 case .copies(let sr):
                     made.append(try DiskDuplicate.make(of: vdi, .copy, into: sr, services: services, snapshot: snapshot))
-                case .snapshots(let ignoring):
-                    guard !ignoring.contains(vdi.ref) else { continue }
+                case .snapshots:
                     made.append(try DiskDuplicate.make(of: vdi, .snapshot(at: now), services: services, snapshot: snapshot))
                 }
             }

@@ -8,7 +8,7 @@ public final class NBDExportGate: Sendable {
     private struct State {
         var export: any NBDExport
         var closed = false
-        /// Shut for good: the server is closing.
+        /// Shut for good: its disk is gone (`end`).
         var ended = false
         /// Requests under way.
         var active = 0
